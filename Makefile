@@ -1,0 +1,43 @@
+# qcplan: every target creates .venv and installs the package into it when needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.qcplan-installed
+
+.PHONY: help install reports validate test test-fast lint bench clean
+
+help:
+	@echo "make reports   run every pillar x scenario report on the shipped data (reports/latest)"
+	@echo "make test      run the whole test suite (unit, property, notebooks, end to end, browser)"
+	@echo "make validate  check data/ and params/ and print a summary"
+	@echo "make bench     backtest and speed benchmarks (prints figures)"
+	@echo "make lint      ruff"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/qcplan run --out reports
+
+validate: $(STAMP)
+	$(BIN)/qcplan validate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests --nbval-lax notebooks --nbval-cell-timeout=300 -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow and not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check qcplan tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache
