@@ -1,0 +1,382 @@
+"""Scenarios: named sets of assumptions laid over the projections, read from ``params/scenarios``.
+
+A scenario file (``params/scenarios/<name>.yaml``)::
+
+    name: optimistic                 # must equal the file name; a safe id
+    label_zh: 乐观情景
+    label_en: Optimistic
+    description_zh: ...
+    description_en: ...
+    mode: projection                 # or "plan": shift each projection to just meet its target
+    method: auto                     # optional: projection method for every indicator
+    assumptions:                     # applied in order; shifts add up, scales multiply
+      - scope: all                   # all | pillar:<id> | indicator:<id> | target:<id>
+        growth_shift_pp: 1.0         # extra growth, percentage points a year
+      - scope: indicator:gdp
+        growth_set_pct: 6.0          # set the median yearly growth to this rate (replaces shifts)
+        shocks: {2025: -3}           # one-off persistent level change in % in that year
+        uncertainty_scale: 1.2       # widen (>1) or narrow (<1) the spread
+
+Shares and other bounded or non-positive series read ``growth_shift_pp`` as percentage points of
+the series itself per year, and shocks as points; see :mod:`qcplan.project`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qcplan.errors import ParameterError, Problem
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MODES = ("projection", "plan")
+METHODS = ("auto", "cagr", "linear", "loglinear", "rw_drift", "ets", "bounded")
+TOP_KEYS = {
+    "name", "label_zh", "label_en", "description_zh", "description_en", "mode", "method",
+    "assumptions",
+}
+ASSUMPTION_KEYS = {"scope", "growth_shift_pp", "growth_set_pct", "shocks", "uncertainty_scale"}
+SHIPPED = ("baseline", "plan", "optimistic", "pessimistic")
+
+
+def default_params_dir() -> Path:
+    """The repository's ``params/`` folder (or ``$QCPLAN_PARAMS``)."""
+    import os
+
+    env = os.environ.get("QCPLAN_PARAMS")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "params"
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """What a scenario does to one target's projection."""
+
+    shift: float = 0.0
+    set_growth: float | None = None
+    shocks: dict[int, float] = field(default_factory=dict)
+    scale: float = 1.0
+
+    @property
+    def is_identity(self) -> bool:
+        return self.shift == 0 and self.set_growth is None and not self.shocks and self.scale == 1
+
+
+@dataclass(frozen=True)
+class Assumption:
+    scope: str
+    growth_shift_pp: float = 0.0
+    growth_set_pct: float | None = None
+    shocks: dict[int, float] = field(default_factory=dict)
+    uncertainty_scale: float = 1.0
+
+    def applies(self, target_id: str, indicator_id: str, pillar: str) -> bool:
+        if self.scope == "all":
+            return True
+        kind, _, ident = self.scope.partition(":")
+        return {"pillar": pillar, "indicator": indicator_id, "target": target_id}.get(kind) == ident
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    description_zh: str
+    description_en: str
+    mode: str = "projection"
+    method: str = "auto"
+    assumptions: tuple[Assumption, ...] = ()
+    path: Path | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def description(self, lang: str = "zh") -> str:
+        return self.description_zh if lang == "zh" else self.description_en
+
+    def adjustment(self, target_id: str, indicator_id: str, pillar: str) -> Adjustment:
+        """Combine the assumptions that apply to one target, in file order."""
+        shift, scale, set_growth = 0.0, 1.0, None
+        shocks: dict[int, float] = {}
+        for a in self.assumptions:
+            if not a.applies(target_id, indicator_id, pillar):
+                continue
+            if a.growth_set_pct is not None:
+                set_growth, shift = a.growth_set_pct, 0.0
+            shift += a.growth_shift_pp
+            scale *= a.uncertainty_scale
+            for year, pct in a.shocks.items():
+                shocks[year] = shocks.get(year, 0.0) + pct
+        return Adjustment(shift=shift, set_growth=set_growth, shocks=shocks, scale=scale)
+
+    def assumptions_table(self, lang: str = "zh") -> list[dict[str, Any]]:
+        """The assumptions as rows for display."""
+        rows = []
+        for a in self.assumptions:
+            rows.append(
+                {
+                    "scope": a.scope,
+                    "growth_shift_pp": a.growth_shift_pp,
+                    "growth_set_pct": a.growth_set_pct,
+                    "shocks": ", ".join(f"{y}: {p:+g}%" for y, p in sorted(a.shocks.items())),
+                    "uncertainty_scale": a.uncertainty_scale,
+                }
+            )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as the YAML mapping it was (or would be) written from."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "description_zh": self.description_zh,
+            "description_en": self.description_en,
+            "mode": self.mode,
+        }
+        if self.method != "auto":
+            out["method"] = self.method
+        items = []
+        for a in self.assumptions:
+            item: dict[str, Any] = {"scope": a.scope}
+            if a.growth_shift_pp:
+                item["growth_shift_pp"] = float(a.growth_shift_pp)
+            if a.growth_set_pct is not None:
+                item["growth_set_pct"] = float(a.growth_set_pct)
+            if a.shocks:
+                item["shocks"] = {int(y): float(p) for y, p in sorted(a.shocks.items())}
+            if a.uncertainty_scale != 1.0:
+                item["uncertainty_scale"] = float(a.uncertainty_scale)
+            items.append(item)
+        out["assumptions"] = items
+        return out
+
+
+class ScenarioError(ParameterError):
+    """One or more problems in scenario files; ``problems`` lists them all."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.file, first.location, first.value, first.expected)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        lines = [f"{n} problem{'s' if n != 1 else ''} in the scenario parameters"]
+        lines += [f"  {p.file}, key {p.location}: {_found(p.value)}expected {p.expected}"
+                  for p in self.problems]
+        return "\n".join(lines)
+
+
+def _found(value: object) -> str:
+    return "" if value is None else f"{value!r} — "
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
+        and abs(value) != float("inf")
+
+
+def parse_scenario(
+    data: Any,
+    file: str,
+    *,
+    known_pillars: Iterable[str] | None = None,
+    known_indicators: Iterable[str] | None = None,
+    known_targets: Iterable[str] | None = None,
+) -> tuple[Scenario | None, list[Problem]]:
+    """Check one scenario mapping; return the scenario (or None) and every problem found."""
+    probs: list[Problem] = []
+
+    def bad(key: str, value: Any, expected: str) -> None:
+        probs.append(Problem(file=file, location=key, value=None if value is None else str(value),
+                             expected=expected))
+
+    if not isinstance(data, dict):
+        bad("(top level)", type(data).__name__, "a mapping of keys such as name, label_zh, mode")
+        return None, probs
+    for key in sorted(set(data) - TOP_KEYS, key=str):
+        bad(str(key), data[key], "one of " + ", ".join(sorted(TOP_KEYS)))
+    name = data.get("name")
+    stem = Path(file).stem
+    if not isinstance(name, str) or not ID_PATTERN.match(name):
+        bad("name", name, "a safe id: lower-case letters, digits and _, starting with a letter")
+    elif name != stem:
+        bad("name", name, f"the file's own name {stem!r}")
+    for key in ("label_zh", "label_en", "description_zh", "description_en"):
+        if not isinstance(data.get(key), str) or not data.get(key, "").strip():
+            bad(key, data.get(key), "a non-empty text")
+    mode = data.get("mode", "projection")
+    if mode not in MODES:
+        bad("mode", mode, "one of " + ", ".join(MODES))
+    method = data.get("method", "auto")
+    if method not in METHODS:
+        bad("method", method, "one of " + ", ".join(METHODS))
+    scopes_ok = {
+        "pillar": set(known_pillars) if known_pillars is not None else None,
+        "indicator": set(known_indicators) if known_indicators is not None else None,
+        "target": set(known_targets) if known_targets is not None else None,
+    }
+    raw = data.get("assumptions", [])
+    if raw is None:
+        raw = []
+    assumptions: list[Assumption] = []
+    if not isinstance(raw, list):
+        bad("assumptions", type(raw).__name__, "a list of assumptions")
+        raw = []
+    for i, item in enumerate(raw):
+        where = f"assumptions[{i}]"
+        if not isinstance(item, dict):
+            bad(where, item, "a mapping with a scope and at least one change")
+            continue
+        for key in sorted(set(item) - ASSUMPTION_KEYS, key=str):
+            bad(f"{where}.{key}", item[key], "one of " + ", ".join(sorted(ASSUMPTION_KEYS)))
+        scope = item.get("scope")
+        if not isinstance(scope, str):
+            bad(f"{where}.scope", scope, "all, pillar:<id>, indicator:<id> or target:<id>")
+        elif scope != "all":
+            kind, _, ident = scope.partition(":")
+            if kind not in scopes_ok or not ident:
+                bad(f"{where}.scope", scope, "all, pillar:<id>, indicator:<id> or target:<id>")
+            elif scopes_ok[kind] is not None and ident not in scopes_ok[kind]:
+                bad(f"{where}.scope", scope, f"a {kind} id of the plan")
+        shift = item.get("growth_shift_pp", 0.0)
+        if not _number(shift) or abs(shift) > 50:
+            bad(f"{where}.growth_shift_pp", shift,
+                "a number of percentage points between -50 and 50")
+            shift = 0.0
+        set_g = item.get("growth_set_pct")
+        if set_g is not None and (not _number(set_g) or not -50 <= set_g <= 100):
+            bad(f"{where}.growth_set_pct", set_g, "a yearly growth rate in % between -50 and 100")
+            set_g = None
+        scale = item.get("uncertainty_scale", 1.0)
+        if not _number(scale) or not 0 <= scale <= 10:
+            bad(f"{where}.uncertainty_scale", scale, "a number from 0 to 10 (1 = unchanged)")
+            scale = 1.0
+        shocks_raw = item.get("shocks") or {}
+        shocks: dict[int, float] = {}
+        if not isinstance(shocks_raw, dict):
+            bad(f"{where}.shocks", shocks_raw, "a mapping year: percent, e.g. {2025: -3}")
+        else:
+            for y, p in shocks_raw.items():
+                try:
+                    year = int(y)
+                    if str(y).strip() != str(year) or not 2000 <= year <= 2100:
+                        raise ValueError
+                except (TypeError, ValueError):
+                    bad(f"{where}.shocks", y, "a year between 2000 and 2100")
+                    continue
+                if not _number(p) or not -90 <= p <= 500:
+                    bad(f"{where}.shocks.{year}", p, "a level change in % between -90 and 500")
+                    continue
+                shocks[year] = float(p)
+        if not any(k in item for k in ASSUMPTION_KEYS - {"scope"}):
+            bad(where, scope, "at least one of growth_shift_pp, growth_set_pct, shocks, "
+                "uncertainty_scale")
+        assumptions.append(Assumption(scope=str(scope), growth_shift_pp=float(shift),
+                                      growth_set_pct=None if set_g is None else float(set_g),
+                                      shocks=shocks, uncertainty_scale=float(scale)))
+    if probs:
+        return None, probs
+    return Scenario(
+        name=name, label_zh=data["label_zh"], label_en=data["label_en"],
+        description_zh=data["description_zh"], description_en=data["description_en"],
+        mode=mode, method=method, assumptions=tuple(assumptions), path=Path(file),
+    ), probs
+
+
+def load_scenarios(params_dir: str | Path | None = None, plan: Any = None) -> dict[str, Scenario]:
+    """Read and check every ``scenarios/*.yaml`` under ``params_dir``; all problems at once.
+
+    With ``plan`` (a loaded :class:`qcplan.load.Plan`), scopes must name its pillars, indicators
+    and targets.
+    """
+    params_dir = Path(params_dir) if params_dir is not None else default_params_dir()
+    folder = params_dir / "scenarios"
+    if not folder.is_dir():
+        raise ScenarioError([Problem(file=str(folder), location="(folder)", value=None,
+                                     expected="a folder of scenario YAML files")])
+    known: dict[str, Any] = {}
+    if plan is not None:
+        known = {
+            "known_pillars": plan.pillars["pillar"].tolist(),
+            "known_indicators": plan.indicators["indicator_id"].tolist(),
+            "known_targets": plan.targets["target_id"].tolist(),
+        }
+    probs: list[Problem] = []
+    out: dict[str, Scenario] = {}
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if not files:
+        probs.append(Problem(file=str(folder), location="(folder)", value=None,
+                             expected="at least one scenario file *.yaml"))
+    for path in files:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark is not None else "(file)"
+            probs.append(Problem(file=str(path), location=where, value=None,
+                                 expected=f"valid YAML ({getattr(exc, 'problem', exc)})"))
+            continue
+        scen, p = parse_scenario(data, str(path), **known)
+        probs += p
+        if scen is not None:
+            out[scen.name] = scen
+    if probs:
+        raise ScenarioError(probs)
+    return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
+
+
+def _order(name: str) -> tuple[int, str]:
+    return (SHIPPED.index(name), name) if name in SHIPPED else (len(SHIPPED), name)
+
+
+def get_scenario(name: str | Scenario, params_dir: str | Path | None = None,
+                 plan: Any = None) -> Scenario:
+    """One scenario by name (or pass a Scenario through)."""
+    if isinstance(name, Scenario):
+        return name
+    scenarios = load_scenarios(params_dir, plan)
+    if name not in scenarios:
+        raise ScenarioError([Problem(file=str(Path(params_dir or default_params_dir()) /
+                                              "scenarios"), location="scenario", value=str(name),
+                                     expected="one of " + ", ".join(scenarios))])
+    return scenarios[name]
+
+
+def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
+                  overwrite: bool = False) -> Path:
+    """Write a scenario as ``params/scenarios/<name>.yaml``, checked first.
+
+    Refuses a shipped scenario's name, a name that is not a safe id, and (unless ``overwrite``)
+    an existing file. The file is written to a temporary name and renamed, so a failure leaves
+    nothing half-written.
+    """
+    params_dir = Path(params_dir) if params_dir is not None else default_params_dir()
+    folder = params_dir / "scenarios"
+    path = folder / f"{scenario.name}.yaml"
+    if not isinstance(scenario.name, str) or not ID_PATTERN.match(scenario.name):
+        raise ScenarioError([Problem(str(path), "name", scenario.name,
+                                     "a safe id: lower-case letters, digits and _")])
+    if scenario.name in SHIPPED:
+        raise ScenarioError([Problem(str(path), "name", scenario.name,
+                                     "a new name: shipped scenarios are not overwritten")])
+    if path.exists() and not overwrite:
+        raise ScenarioError([Problem(str(path), "name", scenario.name,
+                                     "a name not used yet (the file exists)")])
+    data = scenario.to_dict()
+    _, probs = parse_scenario(data, str(path))
+    if probs:
+        raise ScenarioError(probs)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,148 @@
+"""Scenario files: the shipped ones load; every kind of mistake is reported with file and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qcplan.scenarios import (
+    SHIPPED,
+    Assumption,
+    Scenario,
+    ScenarioError,
+    load_scenarios,
+    save_scenario,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def params(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "params", tmp_path / "params")
+    return tmp_path / "params"
+
+
+def write(params: Path, name: str, data: object) -> Path:
+    path = params / "scenarios" / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def good(name: str = "extra") -> dict:
+    return {
+        "name": name, "label_zh": "测试", "label_en": "Test", "description_zh": "测试情景",
+        "description_en": "A test scenario", "mode": "projection",
+        "assumptions": [{"scope": "all", "growth_shift_pp": 1.0}],
+    }
+
+
+def test_shipped_scenarios_load_in_order():
+    scenarios = load_scenarios(REPO / "params")
+    assert list(scenarios)[:4] == list(SHIPPED)
+    assert scenarios["plan"].mode == "plan"
+    assert scenarios["baseline"].assumptions == ()
+
+
+def test_new_file_is_picked_up_by_name(params: Path):
+    write(params, "extra", good())
+    assert "extra" in load_scenarios(params)
+
+
+def test_adjustments_combine_in_order():
+    s = Scenario("x", "x", "x", "x", "x", assumptions=(
+        Assumption("all", growth_shift_pp=1.0, uncertainty_scale=1.5),
+        Assumption("pillar:industry", growth_shift_pp=0.5, shocks={2025: -3.0}),
+        Assumption("indicator:gdp", growth_set_pct=6.0),
+        Assumption("target:other", growth_shift_pp=9.0),
+    ))
+    a = s.adjustment("t1", "jobs", "industry")
+    assert a.shift == 1.5 and a.scale == 1.5 and a.shocks == {2025: -3.0}
+    assert a.set_growth is None
+    b = s.adjustment("t2", "gdp", "overall_strength")
+    assert b.set_growth == 6.0 and b.shift == 0.0 and b.scale == 1.5
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"name": "Bad Name"}, "name"),
+        ({"name": "other"}, "name"),
+        ({"mode": "dream"}, "mode"),
+        ({"method": "magic"}, "method"),
+        ({"label_en": ""}, "label_en"),
+        ({"colour": "red"}, "colour"),
+        ({"assumptions": [{"scope": "everything", "growth_shift_pp": 1}]}, "assumptions[0].scope"),
+        ({"assumptions": [{"scope": "all", "growth_shift_pp": "fast"}]},
+         "assumptions[0].growth_shift_pp"),
+        ({"assumptions": [{"scope": "all", "uncertainty_scale": -1}]},
+         "assumptions[0].uncertainty_scale"),
+        ({"assumptions": [{"scope": "all", "shocks": {"soon": -3}}]}, "assumptions[0].shocks"),
+        ({"assumptions": [{"scope": "all", "shocks": {2025: "big"}}]},
+         "assumptions[0].shocks.2025"),
+        ({"assumptions": [{"scope": "all"}]}, "assumptions[0]"),
+        ({"assumptions": [{"scope": "all", "speed": 3}]}, "assumptions[0].speed"),
+        ({"assumptions": "all faster"}, "assumptions"),
+    ],
+)
+def test_each_mistake_names_file_and_key(params: Path, change: dict, key: str):
+    data = good()
+    data.update(change)
+    path = write(params, "extra", data)
+    with pytest.raises(ScenarioError) as err:
+        load_scenarios(params)
+    keys = [(p.file, p.location) for p in err.value.problems]
+    assert (str(path), key) in keys
+    assert str(path) in str(err.value)
+
+
+def test_all_problems_at_once(params: Path):
+    data = good()
+    data["mode"] = "dream"
+    data["assumptions"] = [{"scope": "nowhere:x", "growth_shift_pp": 99}]
+    write(params, "extra", data)
+    with pytest.raises(ScenarioError) as err:
+        load_scenarios(params)
+    assert len(err.value.problems) >= 3
+
+
+def test_malformed_yaml_names_line(params: Path):
+    path = params / "scenarios" / "broken.yaml"
+    path.write_text("name: broken\nlabel_zh: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenarios(params)
+    p = err.value.problems[0]
+    assert p.file == str(path) and p.location.startswith("line ")
+
+
+def test_unknown_scope_against_plan(params: Path):
+    class P:  # the three tables a scope may name
+        import pandas as pd
+        pillars = pd.DataFrame({"pillar": ["industry"]})
+        indicators = pd.DataFrame({"indicator_id": ["gdp"]})
+        targets = pd.DataFrame({"target_id": ["gdp_level"]})
+
+    data = good()
+    data["assumptions"] = [{"scope": "pillar:nope", "growth_shift_pp": 1}]
+    write(params, "extra", data)
+    with pytest.raises(ScenarioError, match="pillar:nope"):
+        load_scenarios(params, P())
+
+
+def test_save_round_trip_and_refusals(params: Path):
+    s = Scenario("my_case", "我的", "Mine", "说明", "Notes", assumptions=(
+        Assumption("pillar:industry", growth_shift_pp=2.0, shocks={2025: -3.0}),))
+    path = save_scenario(s, params)
+    again = load_scenarios(params)["my_case"]
+    assert again.assumptions == s.assumptions and path.name == "my_case.yaml"
+    with pytest.raises(ScenarioError, match="exists"):
+        save_scenario(s, params)
+    with pytest.raises(ScenarioError, match="shipped"):
+        save_scenario(Scenario("baseline", "a", "b", "c", "d"), params)
+    before = sorted(p.name for p in (params / "scenarios").iterdir())
+    with pytest.raises(ScenarioError, match="safe id"):
+        save_scenario(Scenario("../evil", "a", "b", "c", "d"), params)
+    assert sorted(p.name for p in (params / "scenarios").iterdir()) == before
