@@ -5,4 +5,7 @@ The modules follow the data's path: load and validate (``load``, ``validate``), 
 run (``run``, ``cli``).
 """
 
+from qcplan.errors import DataError, ParameterError, Problem, QcplanError  # noqa: F401
+from qcplan.load import Plan, load_plan  # noqa: F401
+
 __version__ = "0.1.0"

@@ -1,0 +1,383 @@
+"""Read the four tables from CSV or XLSX, keeping where every cell came from; ``load_plan()``."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import textwrap
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from qcplan.errors import DataError, Problem
+from qcplan.schema import PERIODS, REPORTED_STATUSES, SCHEMAS, STATUSES, TABLES
+from qcplan.validate import parse_int, parse_number, validate
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_ENV = "QCPLAN_DATA"
+
+
+@dataclass
+class RawTable:
+    """A table as read: every cell as stripped text, with the line (or sheet row) of each row."""
+
+    name: str
+    path: Path
+    header: list[str]
+    rows: list[dict[str, str]]
+    row_numbers: list[int]  # CSV: line where the record starts; XLSX: sheet row
+    header_row: int = 1
+    sheet: str | None = None  # XLSX only
+    positions: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.positions = {}
+        for j, name in enumerate(self.header):
+            self.positions.setdefault(name, j)
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    def where(self, i: int | None, column: str = "") -> str:
+        """Location of row ``i`` (``None``: the header) and ``column``, as a reader finds it."""
+        row = self.header_row if i is None else self.row_numbers[i]
+        if self.sheet is None:
+            return f"line {row}"
+        if column in self.positions:
+            return f"sheet {self.sheet}, cell {_column_letter(self.positions[column])}{row}"
+        return f"sheet {self.sheet}, row {row}"
+
+    def problem(self, i: int | None, column: str, value: str | None, expected: str) -> Problem:
+        return Problem(self.file, self.where(i, column), column, value, expected)
+
+    def ref(self, i: int) -> str:
+        """``observations.csv:12``: the file and line (or sheet row) of row ``i``."""
+        return f"{self.file}:{self.row_numbers[i]}"
+
+
+def _column_letter(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j + 1)
+
+
+def _table_from_records(
+    name: str, path: Path, records: list[tuple[int, list[str]]], sheet: str | None
+) -> tuple[RawTable | None, list[Problem]]:
+    """Header = first non-blank record; blank records are skipped; ragged rows are problems."""
+    records = [(n, [c.strip() for c in cells]) for n, cells in records]
+    records = [(n, cells) for n, cells in records if any(cells)]
+    if not records:
+        return None, [Problem(path.name, "", "", None, "a header row and data rows (empty file)")]
+    header_row, header = records[0]
+    while header and not header[-1]:
+        header.pop()
+    table = RawTable(name, path, header, [], [], header_row, sheet)
+    problems = []
+    for n, cells in records[1:]:
+        extra = cells[len(header) :]
+        if any(extra) or (sheet is None and len(cells) < len(header)):
+            loc = f"line {n}" if sheet is None else f"sheet {sheet}, row {n}"
+            problems.append(
+                Problem(path.name, loc, "", ",".join(cells),
+                        f"{len(header)} cells, as many as the header has (found {len(cells)})")
+            )
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        table.rows.append(dict(zip(header, cells, strict=False)))
+        table.row_numbers.append(n)
+    return table, problems
+
+
+def read_csv_table(name: str, path: Path) -> tuple[RawTable | None, list[Problem]]:
+    """Read a UTF-8 CSV (BOM accepted); rows are numbered by the line where they start."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return None, [Problem(path.name, f"line {line}", "", None,
+                              "UTF-8 text (save the file as 'CSV UTF-8')")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    last = 0
+    try:
+        for cells in reader:
+            records.append((last + 1, cells))
+            last = reader.line_num
+    except csv.Error as e:
+        return None, [Problem(path.name, f"line {last + 1}", "", None, f"well-formed CSV ({e})")]
+    return _table_from_records(name, path, records, None)
+
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return str(v)
+
+
+def read_xlsx_table(name: str, path: Path) -> tuple[RawTable | None, list[Problem]]:
+    """Read the first sheet of a workbook (header in row 1); a corrupt file is a problem."""
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                ws = wb.worksheets[0]
+                sheet = ws.title
+                records = [
+                    (n, [_cell_text(v) for v in row])
+                    for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
+                ]
+            finally:
+                wb.close()
+    except Exception as e:  # openpyxl raises many types for a damaged file
+        return None, [Problem(path.name, "", "", None,
+                              f"a readable .xlsx workbook ({type(e).__name__}: {e})")]
+    return _table_from_records(name, path, records, sheet)
+
+
+def find_table_file(data_dir: Path, name: str) -> tuple[Path | None, list[Problem]]:
+    """``<name>.csv`` or ``<name>.xlsx``: exactly one must exist."""
+    csv_path, xlsx_path = data_dir / f"{name}.csv", data_dir / f"{name}.xlsx"
+    found = [p for p in (csv_path, xlsx_path) if p.is_file()]
+    if len(found) == 2:
+        return None, [Problem(csv_path.name, "", "", None,
+                              f"one file per table, but both {csv_path} and {xlsx_path} exist")]
+    if not found:
+        return None, [Problem(csv_path.name, "", "", None,
+                              f"a file {csv_path} (or {xlsx_path.name}); it does not exist")]
+    return found[0], []
+
+
+def read_tables(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read every table that can be read; return them with the problems met on the way."""
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for name in TABLES:
+        path, found = find_table_file(data_dir, name)
+        problems += found
+        if path is None:
+            continue
+        reader = read_xlsx_table if path.suffix == ".xlsx" else read_csv_table
+        table, found = reader(name, path)
+        problems += found
+        if table is not None:
+            tables[name] = table
+    return tables, problems
+
+
+def _frame(t: RawTable) -> pd.DataFrame:
+    """Typed DataFrame of a validated table (blank text stays ``""``, blank numbers are NaN)."""
+    data: dict[str, object] = {}
+    for c in SCHEMAS[t.name].columns:
+        cells = [r.get(c.name, "") for r in t.rows]
+        if c.type in ("int", "year"):
+            data[c.name] = pd.array([parse_int(v) for v in cells], dtype="int64")
+        elif c.type == "number":
+            data[c.name] = pd.array([parse_number(v) for v in cells], dtype="float64")
+        else:
+            data[c.name] = pd.array(cells, dtype="str")
+    data["row_ref"] = pd.array([t.ref(i) for i in range(len(t.rows))], dtype="str")
+    return pd.DataFrame(data)
+
+
+@dataclass
+class Plan:
+    """The validated tables of a plan, with where they came from."""
+
+    pillars: pd.DataFrame
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+    data_dir: Path
+    files: dict[str, Path]
+
+    def _rows(self, indicator_id: str, geography: str) -> pd.DataFrame:
+        obs = self.observations
+        rows = obs[(obs["indicator_id"] == indicator_id) & (obs["geography"] == geography)]
+        if len(rows) or (indicator_id, geography) in self._used_series():
+            return rows
+        if indicator_id not in set(self.indicators["indicator_id"]):
+            raise KeyError(f"no series {indicator_id}@{geography}: "
+                           f"indicator {indicator_id!r} is not in the registry")
+        geos = sorted(set(obs.loc[obs["indicator_id"] == indicator_id, "geography"]))
+        known = ", ".join(geos) if geos else "none"
+        raise KeyError(f"no series {indicator_id}@{geography}: "
+                       f"geographies with observations of {indicator_id}: {known}")
+
+    def _used_series(self) -> set[tuple[str, str]]:
+        """Series named by a target or a benchmark (they may have no observations yet)."""
+        t = self.targets
+        used = set(zip(t["indicator_id"], t["geography"], strict=True))
+        for b in t["benchmark"]:
+            if "@" in b:
+                ind, geo = b.split("@", 1)
+                used.add((ind, geo))
+        return used
+
+    def series(self, indicator_id: str, geography: str, annual_only: bool = True) -> pd.Series:
+        """Values of one series, indexed by year (whole years only), sorted.
+
+        With ``annual_only=False`` sub-annual figures are included and the index is
+        (year, period), a whole year after its months and quarters. A series named by a target but
+        without observations is empty; an unknown series raises ``KeyError``.
+        """
+        rows = self._rows(indicator_id, geography)
+        name = f"{indicator_id}@{geography}"
+        if annual_only:
+            rows = rows[rows["period"] == ""].sort_values("year")
+            index = pd.Index(rows["year"].to_numpy(dtype="int64"), name="year")
+            return pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=name)
+        rows = rows.sort_values(["year", "period"], key=_period_sort_key)
+        index = pd.MultiIndex.from_arrays(
+            [rows["year"].to_numpy(dtype="int64"), rows["period"].to_numpy(dtype=object)],
+            names=["year", "period"],
+        )
+        return pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=name)
+
+    def series_frame(self, indicator_id: str, geography: str) -> pd.DataFrame:
+        """The observation rows of one series (value, status, source, note, row_ref), sorted."""
+        rows = self._rows(indicator_id, geography).sort_values(
+            ["year", "period"], key=_period_sort_key
+        )
+        cols = ["year", "period", "value", "unit", "status", "source", "note", "row_ref"]
+        return rows[cols].reset_index(drop=True)
+
+    def file_hashes(self) -> dict[str, str]:
+        """SHA-256 of each table file, by table name."""
+        return {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in self.files.items()}
+
+    def vintage(self) -> dict:
+        """The data's vintage: latest reported year, latest year, rows per status, file dates.
+
+        Keys: ``latest_reported_year`` (latest year of an official or preliminary figure, or None),
+        ``latest_year``, ``status_counts`` (status -> rows), ``modified`` (table -> ISO date).
+        """
+        obs = self.observations
+        reported = obs.loc[obs["status"].isin(REPORTED_STATUSES), "year"]
+        return {
+            "latest_reported_year": int(reported.max()) if len(reported) else None,
+            "latest_year": int(obs["year"].max()) if len(obs) else None,
+            "status_counts": {s: int((obs["status"] == s).sum()) for s in STATUSES},
+            "modified": {
+                n: date.fromtimestamp(p.stat().st_mtime).isoformat() for n, p in self.files.items()
+            },
+        }
+
+    def targets_without_observations(self) -> list[str]:
+        """Targets whose own series has no observation at all (assessed as insufficient data)."""
+        obs = self.observations
+        have = set(zip(obs["indicator_id"], obs["geography"], strict=True))
+        t = self.targets
+        return [
+            tid
+            for tid, ind, geo in zip(t["target_id"], t["indicator_id"], t["geography"], strict=True)
+            if (ind, geo) not in have
+        ]
+
+    def summary(self) -> str:
+        """One screen: targets per pillar and kind, series per status, latest year per indicator."""
+        obs, t = self.observations, self.targets
+        n_series = len(obs.groupby(["indicator_id", "geography"]))
+        v = self.vintage()
+        files = ", ".join(p.name for p in self.files.values())
+        lines = [
+            f"Data: {self.data_dir} ({files})",
+            f"{len(self.pillars)} pillars, {len(self.indicators)} indicators, {len(t)} targets, "
+            f"{len(obs)} observations in {n_series} series; latest official/preliminary year: "
+            f"{v['latest_reported_year']}",
+            "",
+            "Targets per pillar and kind:",
+        ]
+        if len(t):
+            order = list(self.pillars.sort_values("order", kind="stable")["pillar"])
+            table = pd.crosstab(t["pillar"], t["kind"], margins=True, margins_name="total")
+            kinds = [k for k in SCHEMAS["targets"].column("kind").allowed or () if k in table]
+            table = table.reindex(
+                index=[p for p in order if p in table.index] + ["total"], columns=kinds + ["total"]
+            )
+            table.index.name, table.columns.name = None, None
+            lines += ["  " + row for row in table.to_string().splitlines()]
+        else:
+            lines.append("  (none)")
+        per_status = obs.groupby("status")[["indicator_id", "geography"]].apply(
+            lambda g: len(g.drop_duplicates())
+        )
+        lines += ["", "Series per status (a series counts under each status it has):",
+                  "  " + ", ".join(f"{s} {int(per_status.get(s, 0))}" for s in STATUSES)]
+        latest = obs.groupby("indicator_id")["year"].max()
+        by_year: dict[str, list[str]] = {}
+        for ind in self.indicators["indicator_id"]:
+            key = str(int(latest[ind])) if ind in latest.index else "no observations"
+            by_year.setdefault(key, []).append(ind)
+        lines += ["", "Latest year of each indicator:"]
+        for key in sorted(by_year, key=lambda k: (not k.isdigit(), k), reverse=False):
+            lines += textwrap.wrap(", ".join(by_year[key]), width=96,
+                                   initial_indent=f"  {key}: ", subsequent_indent="    ")
+        missing = self.targets_without_observations()
+        if missing:
+            lines += ["", f"Targets with no observations ({len(missing)}; assessed as insufficient "
+                      "data):"]
+            lines += textwrap.wrap(", ".join(missing), width=96, initial_indent="  ",
+                                   subsequent_indent="  ")
+        return "\n".join(lines)
+
+
+def _period_sort_key(col: pd.Series) -> pd.Series:
+    """Sort key: years as they are; periods in calendar order, the whole year ("") last."""
+    if col.name != "period":
+        return col
+    rank = {p: i for i, p in enumerate(PERIODS[1:])}
+    return col.map(lambda p: rank.get(p, len(rank)))
+
+
+def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The data directory: the argument, else ``$QCPLAN_DATA``, else the repository's ``data/``."""
+    if data_dir is None:
+        data_dir = os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR
+    return Path(data_dir)
+
+
+def load_plan(data_dir: str | os.PathLike[str] | None = None) -> Plan:
+    """Read, validate and type the four tables of ``data_dir``.
+
+    Raises ``DataError`` listing every problem of every file, or ``FileNotFoundError`` when the
+    directory itself does not exist.
+    """
+    path = resolve_data_dir(data_dir)
+    if not path.is_dir():
+        raise FileNotFoundError(f"data directory not found: {path}")
+    tables, problems = read_tables(path)
+    problems += validate(tables)
+    if problems:
+        raise DataError(_sorted(problems))
+    frames: Mapping[str, pd.DataFrame] = {n: _frame(t) for n, t in tables.items()}
+    return Plan(**frames, data_dir=path, files={n: t.path for n, t in tables.items()})
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """Problems in table order, then by line (stable within a line)."""
+
+    def key(p: Problem) -> tuple[int, int]:
+        stem = Path(p.file).stem
+        m = re.search(r"(\d+)$", p.location)
+        return (TABLES.index(stem) if stem in TABLES else len(TABLES), int(m.group(1)) if m else 0)
+
+    return sorted(problems, key=key)

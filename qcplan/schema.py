@@ -1,0 +1,161 @@
+"""The columns, types and allowed values of the four tables: the one place that lists them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+TABLES: tuple[str, ...] = ("pillars", "indicators", "targets", "observations")
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+YEAR_MIN, YEAR_MAX = 1990, 2100
+# A plain decimal number: no thousands separators, no nan/inf, ASCII digits only.
+NUMBER_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]+$")
+
+KINDS: tuple[str, ...] = (
+    "level", "growth", "share", "flow", "cumulative", "relative", "workpoint", "milestone",
+)
+DIRECTIONS: tuple[str, ...] = ("at_least", "at_most")
+# Allowed `rule` per kind; a kind not listed takes a blank rule.
+RULES: dict[str, tuple[str, ...]] = {
+    "relative": ("reach", "exceed", "narrow_gap"),
+    "flow": ("every_year", "average"),
+}
+# Kinds whose `threshold` must be given (relative: optional; milestone: blank or 1).
+THRESHOLD_REQUIRED: frozenset[str] = frozenset(
+    {"level", "growth", "share", "flow", "cumulative", "workpoint"}
+)
+# Kinds whose threshold is on the indicator's own scale (so the measure's range applies to it).
+THRESHOLD_ON_SCALE: frozenset[str] = frozenset(
+    {"level", "share", "flow", "cumulative", "workpoint"}
+)
+MEASURES: tuple[str, ...] = ("amount", "count", "share", "rate", "growth", "flag")
+# Allowed range per measure (inclusive); measures not listed are unbounded.
+MEASURE_RANGES: dict[str, tuple[float, float]] = {
+    "amount": (0.0, float("inf")),
+    "count": (0.0, float("inf")),
+    "share": (0.0, 100.0),
+    "flag": (0.0, 1.0),
+}
+# Kinds that need an indicator of a given measure.
+KIND_MEASURE: dict[str, str] = {"milestone": "flag", "share": "share"}
+STATUSES: tuple[str, ...] = ("official", "preliminary", "derived", "illustrative")
+REPORTED_STATUSES: tuple[str, ...] = ("official", "preliminary")
+# Blank is a whole year; sub-annual figures are cumulative from January.
+PERIODS: tuple[str, ...] = (
+    ("", "Q1", "Q2", "Q3", "Q4", "H1") + tuple(f"M{m:02d}" for m in range(1, 13))
+)
+
+ColumnType = Literal["id", "text", "int", "year", "number"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, whether it must be present, whether a cell may be blank."""
+
+    name: str
+    type: ColumnType = "text"
+    required: bool = True  # the column must be in the file
+    nonblank: bool = False  # every cell must be filled
+    allowed: tuple[str, ...] | None = None  # allowed values (blank is checked by `nonblank`)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its columns, in the documented order, and its id column (if any)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    id_column: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _opt(name: str, type: ColumnType = "text") -> Column:
+    return Column(name, type, required=False)
+
+
+SCHEMAS: dict[str, Table] = {
+    "pillars": Table(
+        "pillars",
+        (
+            Column("pillar", "id", nonblank=True),
+            Column("name_zh", nonblank=True),
+            Column("name_en", nonblank=True),
+            _opt("description_zh"),
+            _opt("description_en"),
+            Column("order", "int", nonblank=True),
+        ),
+        id_column="pillar",
+    ),
+    "indicators": Table(
+        "indicators",
+        (
+            Column("indicator_id", "id", nonblank=True),
+            Column("name_zh", nonblank=True),
+            Column("name_en", nonblank=True),
+            Column("unit"),  # blank only for a flag (checked in validate)
+            Column("measure", nonblank=True, allowed=MEASURES),
+            _opt("description"),
+        ),
+        id_column="indicator_id",
+    ),
+    "targets": Table(
+        "targets",
+        (
+            Column("target_id", "id", nonblank=True),
+            Column("indicator_id", "id", nonblank=True),
+            Column("geography", nonblank=True),
+            Column("pillar", "id", nonblank=True),
+            Column("name_zh", nonblank=True),
+            Column("name_en", nonblank=True),
+            Column("unit"),
+            Column("kind", nonblank=True, allowed=KINDS),
+            Column("direction", nonblank=True, allowed=DIRECTIONS),
+            Column("threshold", "number"),
+            _opt("threshold_high", "number"),
+            _opt("rule"),
+            Column("period_start", "year", nonblank=True),
+            Column("target_year", "year", nonblank=True),
+            _opt("benchmark"),
+            _opt("section"),
+            _opt("quote_zh"),
+            _opt("responsible_units"),
+            _opt("note"),
+        ),
+        id_column="target_id",
+    ),
+    "observations": Table(
+        "observations",
+        (
+            Column("indicator_id", "id", nonblank=True),
+            Column("geography", nonblank=True),
+            Column("year", "year", nonblank=True),
+            _opt("period"),
+            Column("value", "number", nonblank=True),
+            Column("unit"),
+            Column("status", nonblank=True, allowed=STATUSES),
+            Column("source", nonblank=True),
+            _opt("note"),
+        ),
+    ),
+}
+
+# Unique key of an observation: one figure per series, year and period.
+OBSERVATION_KEY: tuple[str, ...] = ("indicator_id", "geography", "year", "period")
+
+
+def one_of(values: tuple[str, ...]) -> str:
+    """'one of a, b, c' for an `expected` text (blank shown as '(blank)')."""
+    return "one of " + ", ".join(v if v else "(blank)" for v in values)
