@@ -1,0 +1,5 @@
+"""``python -m qcplan``: the command line."""
+
+from qcplan.cli import main
+
+raise SystemExit(main())
