@@ -265,15 +265,15 @@ class Plan:
         return {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in self.files.items()}
 
     def vintage(self) -> dict:
-        """The data's vintage: latest reported year, latest year, rows per status, file dates.
+        """The data's vintage: latest official year, latest year, rows per status, file dates.
 
-        Keys: ``latest_reported_year`` (latest year of an official or preliminary figure, or None),
+        Keys: ``latest_official_year`` (latest year of an official or preliminary figure, or None),
         ``latest_year``, ``status_counts`` (status -> rows), ``modified`` (table -> ISO date).
         """
         obs = self.observations
         reported = obs.loc[obs["status"].isin(REPORTED_STATUSES), "year"]
         return {
-            "latest_reported_year": int(reported.max()) if len(reported) else None,
+            "latest_official_year": int(reported.max()) if len(reported) else None,
             "latest_year": int(obs["year"].max()) if len(obs) else None,
             "status_counts": {s: int((obs["status"] == s).sum()) for s in STATUSES},
             "modified": {
@@ -302,7 +302,7 @@ class Plan:
             f"Data: {self.data_dir} ({files})",
             f"{len(self.pillars)} pillars, {len(self.indicators)} indicators, {len(t)} targets, "
             f"{len(obs)} observations in {n_series} series; latest official/preliminary year: "
-            f"{v['latest_reported_year']}",
+            f"{v['latest_official_year']}",
             "",
             "Targets per pillar and kind:",
         ]

@@ -111,7 +111,7 @@ def test_file_hashes(plan: Plan, data_dir: Path) -> None:
 def test_vintage(plan: Plan, data_dir: Path) -> None:
     os.utime(data_dir / "targets.csv", (1_700_000_000, 1_700_000_000))
     v = plan.vintage()
-    assert v["latest_reported_year"] == 2025  # the preliminary M06 figure
+    assert v["latest_official_year"] == 2025  # the preliminary M06 figure
     assert v["latest_year"] == 2025
     assert v["status_counts"] == {"official": 25, "preliminary": 2, "derived": 9,
                                   "illustrative": 1}
