@@ -1,0 +1,851 @@
+"""Assess every target of the plan: where it stands, where its path leads, how likely it is met.
+
+Each target is reduced to one *decision quantity* computed on the simulated draws of its
+indicator (and benchmark), compared with a threshold:
+
+=========== ==================================================== ==========================
+kind        decision quantity (draws)                            compared with
+=========== ==================================================== ==========================
+level       value in the target year                             ``threshold``
+share       value in the target year (projected on logit scale)  ``threshold``
+workpoint   value in the target year (observed when it is)       ``threshold``
+growth      average yearly growth over period_start+1..target    ``threshold`` (%)
+flow        every_year: the smallest yearly value of the period; ``threshold``
+            average: the mean yearly value of the period
+cumulative  running total of yearly deliveries since period_start ``threshold``
+relative    ratio indicator / benchmark in the target year        reach/exceed: 1;
+                                                                  narrow_gap: the base-year ratio
+milestone   done (a 1 observed by the target year) or not        —
+=========== ==================================================== ==========================
+
+Observed years count as observed (no uncertainty); only the years after the latest observation
+are drawn. ``prob_reach`` is the share of draws that meet the threshold.
+
+Status classes (``status``), in order of precedence:
+
+- ``done`` / ``not_done`` / ``overdue`` — milestones (overdue: not done and the target year is over
+  at ``as_of``);
+- ``insufficient_data`` — a projection is needed but the series has fewer than two yearly figures;
+- ``achieved`` — observed figures alone already meet the target (a level reached, a total
+  delivered, a complete period's growth met, the work-point year met);
+- ``missed`` — the target year (or for every-year flows, one year of the period) is observed and
+  falls short;
+- ``on_track`` — P(reach) ≥ 0.8;
+- ``needs_acceleration`` — 0.5 ≤ P(reach) < 0.8;
+- ``moving_away`` — P(reach) < 0.5 and the recent trend points away from the target;
+- ``off_track`` — P(reach) < 0.5 otherwise;
+- ``plan_path`` — under a ``mode: plan`` scenario, a target not yet decided: its projection is
+  shifted until the median just meets the target, so P(reach) is about 0.5 by construction and
+  ``shift_pp`` is the extra growth a year it takes.
+
+A share target of 100% counts as met within ``SHARE_CEILING_TOLERANCE`` (0.5 points) of it.
+
+Beside it, for comparison with the conventional anchors (deterministic, no uncertainty):
+
+- ``progress_ratio`` = observed rate / required rate (Eurostat's ratio R), and ``eurostat_class``:
+  ``met`` (achieved), ``on_track`` R ≥ 0.95, ``moderate`` 0.6 ≤ R < 0.95, ``insufficient``
+  0 ≤ R < 0.6, ``moving_away`` R < 0. Rates: compound yearly growth in % for levels and shares
+  (observed over the last five years at most; required from the latest value to the threshold),
+  the yearly growth itself for growth targets (required: the pace still needed for the remaining
+  years), and yearly amounts for flows and cumulative targets.
+- ``review_grade``, the five-year-plan review's words: 提前实现 (achieved before the target
+  year), 快于预期 (R ≥ 1.1, or for cumulative targets the share delivered ≥ 1.1 × the share of
+  time elapsed), 基本符合预期 (0.9 ≤ that ratio < 1.1), 滞后 (below 0.9, missed or overdue).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qcplan import project as _project
+from qcplan.scenarios import Adjustment, Scenario, get_scenario
+
+P_ON_TRACK = 0.8
+P_NEEDS_ACCELERATION = 0.5
+#: A share whose target is 100% counts as met within this many points of it (a projection on the
+#: logit scale never reaches 100 exactly).
+SHARE_CEILING_TOLERANCE = 0.5
+STATUS_ORDER = (
+    "achieved", "done", "on_track", "needs_acceleration", "off_track", "moving_away", "missed",
+    "overdue", "not_done", "plan_path", "insufficient_data",
+)
+PROJECTED_KINDS = ("level", "share", "workpoint", "growth", "flow", "cumulative", "relative")
+
+
+# --------------------------------------------------------------------------- small helpers
+def as_of_date(as_of: Any = None) -> _dt.date:
+    """``as_of`` as a date: None → today; an int year → 31 December of that year."""
+    if as_of is None:
+        return _dt.date.today()
+    if isinstance(as_of, _dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, _dt.date):
+        return as_of
+    if isinstance(as_of, (int, np.integer)):
+        return _dt.date(int(as_of), 12, 31)
+    text = str(as_of).strip()
+    if text.isdigit() and len(text) == 4:
+        return _dt.date(int(text), 12, 31)
+    return _dt.date.fromisoformat(text)
+
+
+def _seed_for(seed: int | None, *parts: str) -> int | None:
+    if seed is None:
+        return None
+    words = [int(seed)] + [zlib.crc32(p.encode("utf-8")) for p in parts]
+    return int(np.random.SeedSequence(words).generate_state(1)[0])
+
+
+def _cagr(first: float, last: float, years: float) -> float:
+    """Compound yearly growth in % (nan where undefined)."""
+    if years <= 0 or not (first > 0 and last > 0):
+        return math.nan
+    return ((last / first) ** (1.0 / years) - 1.0) * 100.0
+
+
+def _growth_index(rates: pd.Series) -> pd.Series:
+    """Yearly growth rates (%) → an index (base 100 the year before the first rate).
+
+    Only the longest run of consecutive years ending at the latest rate is used: an index cannot
+    be carried across a missing year.
+    """
+    rates = rates.dropna().sort_index()
+    if rates.empty:
+        return rates
+    years = list(rates.index)
+    start = len(years) - 1
+    while start > 0 and years[start - 1] == years[start] - 1:
+        start -= 1
+    run = rates.iloc[start:]
+    idx = {int(run.index[0]) - 1: 100.0}
+    level = 100.0
+    for year, g in run.items():
+        level *= 1.0 + g / 100.0
+        idx[int(year)] = level
+    return pd.Series(idx, dtype=float).sort_index()
+
+
+@dataclass
+class _Draws:
+    """The draws of one series over years: observed values where observed."""
+
+    history: pd.Series
+    projection: Any  # qcplan.project.Projection or None
+
+    def at(self, year: int, n: int) -> np.ndarray:
+        if year in self.history.index:
+            return np.full(n, float(self.history.loc[year]))
+        if self.projection is None or year < int(self.history.index.max()):
+            return np.full(n, np.nan)
+        return np.asarray(self.projection.values(year), dtype=float)
+
+
+# --------------------------------------------------------------------------- evaluation
+@dataclass
+class Evaluation:
+    """One target under one adjustment: the decision draws and what the reports show."""
+
+    stat: np.ndarray                 # decision quantity, one value per draw
+    threshold: float                 # what the decision quantity is compared with
+    direction: str
+    prob_reach: float
+    projection: Any = None           # the indicator's projection (scenario-adjusted)
+    benchmark_projection: Any = None
+    complete: bool = False           # decided by observations alone
+    shift: float = 0.0               # growth shift applied (pp a year)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def quantile(self, q: float) -> float:
+        s = self.stat[np.isfinite(self.stat)]
+        return float(np.quantile(s, q)) if s.size else math.nan
+
+
+class TargetModel:
+    """Everything needed to evaluate one target quickly under any adjustment.
+
+    Fits are done once (in :class:`Assessor`); :meth:`evaluate` only simulates.
+    """
+
+    def __init__(self, row: pd.Series, history: pd.Series, statuses: pd.Series,
+                 fitted: Any, bench_history: pd.Series | None, bench_fitted: Any,
+                 measure: str, as_of: _dt.date, method: str):
+        self.row = row
+        self.target_id: str = row["target_id"]
+        self.kind: str = row["kind"]
+        self.direction: str = row.get("direction") or "at_least"
+        self.history = history                      # the series as projected (index for growth)
+        self.raw_history = history if measure != "growth" or self.kind != "growth" else None
+        self.statuses = statuses
+        self.fitted = fitted
+        self.bench_history = bench_history
+        self.bench_fitted = bench_fitted
+        self.measure = measure
+        self.as_of = as_of
+        self.method = method
+        self.period_start = int(row["period_start"]) if pd.notna(row.get("period_start")) else None
+        self.target_year = int(row["target_year"])
+        thr = row.get("threshold")
+        self.threshold = float(thr) if thr is not None and pd.notna(thr) else math.nan
+        if (self.kind in ("share", "workpoint") and measure == "share"
+                and self.direction == "at_least" and self.threshold >= 100.0):
+            self.threshold = 100.0 - SHARE_CEILING_TOLERANCE
+        self.rule = row.get("rule") or ""
+        self.bench_statuses: pd.Series | None = None
+
+    # -- basic facts -------------------------------------------------------
+    @property
+    def n_points(self) -> int:
+        return int(self.history.notna().sum())
+
+    @property
+    def latest_year(self) -> int | None:
+        return int(self.history.index.max()) if len(self.history) else None
+
+    def _period_years(self) -> list[int]:
+        start = self.period_start if self.period_start is not None else self.target_year - 1
+        return list(range(start + 1, self.target_year + 1))
+
+    def _simulate(self, fitted: Any, adj: Adjustment, n_sims: int, seed: int | None,
+                  shift: float | None = None) -> Any:
+        if fitted is None:
+            return None
+        return fitted.simulate(
+            self.target_year, n_sims=n_sims, seed=seed,
+            shift=adj.shift if shift is None else shift,
+            shocks=adj.shocks or None, scale=adj.scale,
+        )
+
+    # -- the decision quantity -----------------------------------------------
+    def evaluate(self, adj: Adjustment = Adjustment(), n_sims: int = 10_000,
+                 seed: int | None = 0, shift: float | None = None) -> Evaluation:
+        """Draw the decision quantity under an adjustment (``shift`` overrides ``adj.shift``)."""
+        n = n_sims
+        used_shift = adj.shift if shift is None else shift
+        proj = self._simulate(self.fitted, adj, n, _seed_for(seed, self.target_id), used_shift)
+        draws = _Draws(self.history, proj)
+        kind, thr = self.kind, self.threshold
+        extra: dict[str, Any] = {}
+        bench_proj = None
+        complete = False
+        if kind in ("level", "share", "workpoint"):
+            stat = draws.at(self.target_year, n)
+            complete = self.target_year in self.history.index
+        elif kind == "growth":
+            base_year = self._growth_base_year()
+            years = self.target_year - base_year
+            base = float(self.history.loc[base_year])
+            end = draws.at(self.target_year, n)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                stat = ((end / base) ** (1.0 / years) - 1.0) * 100.0
+            complete = self.target_year in self.history.index
+            extra["base_year"] = base_year
+        elif kind == "flow":
+            years = self._period_years()
+            mat = np.vstack([draws.at(y, n) for y in years])
+            stat = mat.min(axis=0) if self.rule == "every_year" else mat.mean(axis=0)
+            complete = all(y in self.history.index for y in years)
+            extra["period_years"] = years
+        elif kind == "cumulative":
+            years = self._period_years()
+            mat = np.vstack([draws.at(y, n) for y in years])
+            stat = mat.sum(axis=0)
+            complete = all(y in self.history.index for y in years)
+            extra["period_years"] = years
+        elif kind == "relative":
+            bench_proj = self._simulate(self.bench_fitted, Adjustment(scale=adj.scale), n,
+                                        _seed_for(seed, self.target_id, "benchmark"), 0.0)
+            bdraws = _Draws(self.bench_history, bench_proj)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                stat = draws.at(self.target_year, n) / bdraws.at(self.target_year, n)
+            complete = (self.target_year in self.history.index
+                        and self.target_year in self.bench_history.index)
+            thr = self._relative_threshold()
+            extra["benchmark_median"] = float(np.nanmedian(bdraws.at(self.target_year, n)))
+        else:  # pragma: no cover - milestones are not evaluated by draws
+            raise ValueError(f"kind {kind!r} is not evaluated by draws")
+        stat = np.asarray(stat, dtype=float)
+        ok = np.isfinite(stat)
+        if not ok.any():
+            p = math.nan
+        elif self.direction == "at_most":
+            p = float(np.mean(stat[ok] <= thr))
+        elif kind == "relative" and self.rule in ("exceed", "narrow_gap"):
+            p = float(np.mean(stat[ok] > thr))
+        else:
+            p = float(np.mean(stat[ok] >= thr))
+        return Evaluation(stat=stat, threshold=thr, direction=self.direction, prob_reach=p,
+                          projection=proj, benchmark_projection=bench_proj, complete=complete,
+                          shift=used_shift, extra=extra)
+
+    def _growth_base_year(self) -> int:
+        base = self.period_start if self.period_start is not None else self.target_year - 1
+        years = [int(y) for y in self.history.index if y <= base]
+        if years:
+            return max(years)
+        return int(self.history.index.min())
+
+    def _relative_threshold(self) -> float:
+        if self.rule in ("reach", "exceed"):
+            return 1.0
+        # narrow_gap: the ratio in the base year (or the latest common year up to it)
+        common = sorted(set(self.history.index) & set(self.bench_history.index))
+        base = self.period_start if self.period_start is not None else self.target_year - 1
+        before = [y for y in common if y <= base] or common[:1]
+        if not before:
+            return math.nan
+        y = before[-1]
+        return float(self.history.loc[y] / self.bench_history.loc[y])
+
+    # -- solving for a shift -------------------------------------------------
+    def solve_shift(self, goal: Callable[[Evaluation], float], adj: Adjustment,
+                    n_sims: int = 2_000, seed: int | None = 0, lo: float = -40.0,
+                    hi: float = 40.0, tol: float = 0.01) -> float:
+        """The growth shift (pp a year) at which ``goal(evaluation)`` crosses zero.
+
+        ``goal`` must rise with the shift (it is flipped for at-most targets by the callers).
+        Returns nan when the crossing lies outside [lo, hi] or the target is decided already.
+        """
+        f_lo = goal(self.evaluate(adj, n_sims, seed, shift=lo))
+        f_hi = goal(self.evaluate(adj, n_sims, seed, shift=hi))
+        if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo > 0 or f_hi < 0:
+            return math.nan
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if goal(self.evaluate(adj, n_sims, seed, shift=mid)) >= 0:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo < tol:
+                break
+        return 0.5 * (lo + hi)
+
+    def plan_shift(self, adj: Adjustment = Adjustment(), seed: int | None = 0) -> float:
+        """The shift at which the median decision quantity exactly meets the threshold."""
+        sign = -1.0 if self.direction == "at_most" else 1.0
+
+        def goal(ev: Evaluation) -> float:
+            return sign * (ev.quantile(0.5) - ev.threshold)
+
+        return self.solve_shift(goal, adj, seed=seed)
+
+    def shift_for_probability(self, p: float, adj: Adjustment = Adjustment(),
+                              seed: int | None = 0) -> float:
+        """The growth shift (pp a year) that makes P(reach) ≥ ``p``: goal seek."""
+        if self.direction == "at_most":
+            return self.solve_shift(lambda ev: p - ev.prob_reach, adj, seed=seed)
+        return self.solve_shift(lambda ev: ev.prob_reach - p, adj, seed=seed)
+
+
+# --------------------------------------------------------------------------- the assessor
+class Assessor:
+    """Assess a plan under any number of scenarios, fitting every series once.
+
+    >>> a = Assessor(load_plan())
+    >>> table = a.assess("baseline")          # one row per target
+    """
+
+    def __init__(self, plan: Any, as_of: Any = None, method: str | None = None):
+        self.plan = plan
+        self.as_of = as_of_date(as_of)
+        self.method = method
+        self._fits: dict[tuple, Any] = {}
+        self._models: dict[tuple[str, str], TargetModel] = {}
+        self._measure = dict(zip(plan.indicators["indicator_id"], plan.indicators["measure"]))
+
+    # -- fitting -------------------------------------------------------------
+    def _history(self, indicator_id: str, geography: str) -> pd.Series:
+        try:
+            s = self.plan.series(indicator_id, geography)
+        except KeyError:
+            return pd.Series(dtype=float)
+        s = s[s.index <= self.as_of.year]
+        return s.astype(float)
+
+    def _fit(self, history: pd.Series, bounds: tuple[float, float] | None, method: str,
+             key: tuple) -> Any:
+        if key not in self._fits:
+            if history.notna().sum() < 2:
+                self._fits[key] = None
+            else:
+                m = "auto" if method == "bounded" and bounds is None else method
+                self._fits[key] = _project.fit(history, method=m, bounds=bounds)
+        return self._fits[key]
+
+    def model(self, target_id: str, method: str = "auto") -> TargetModel:
+        """The (cached) model of one target."""
+        key = (target_id, method)
+        if key in self._models:
+            return self._models[key]
+        t = self.plan.targets.set_index("target_id")
+        if target_id not in t.index:
+            raise KeyError(f"unknown target {target_id!r}; known: {', '.join(t.index[:5])}, ...")
+        row = t.loc[target_id].copy()
+        row["target_id"] = target_id
+        ind, geo = row["indicator_id"], row["geography"]
+        measure = self._measure.get(ind, "amount")
+        raw = self._history(ind, geo)
+        statuses = self._statuses(ind, geo)
+        history = raw
+        if row["kind"] == "growth" and measure == "growth":
+            history = _growth_index(raw)
+        bounds = (0.0, 100.0) if measure == "share" else None
+        fitted = None
+        if row["kind"] in PROJECTED_KINDS:
+            fitted = self._fit(history, bounds, method, (ind, geo, row["kind"] == "growth"
+                                                        and measure == "growth", method))
+        bench_hist, bench_fit = None, None
+        if row["kind"] == "relative" and isinstance(row.get("benchmark"), str):
+            b_ind, _, b_geo = row["benchmark"].partition("@")
+            bench_hist = self._history(b_ind, b_geo)
+            b_bounds = (0.0, 100.0) if self._measure.get(b_ind) == "share" else None
+            bench_fit = self._fit(bench_hist, b_bounds, method, (b_ind, b_geo, False, method))
+        model = TargetModel(row, history, statuses, fitted, bench_hist, bench_fit, measure,
+                            self.as_of, method)
+        model.raw_history = raw
+        if bench_hist is not None:
+            b_ind, _, b_geo = row["benchmark"].partition("@")
+            model.bench_statuses = self._statuses(b_ind, b_geo)
+        self._models[key] = model
+        return model
+
+    def _statuses(self, indicator_id: str, geography: str) -> pd.Series:
+        obs = self.plan.observations
+        m = (obs["indicator_id"] == indicator_id) & (obs["geography"] == geography)
+        if "period" in obs.columns:
+            per = obs["period"].fillna("").astype(str).str.strip()
+            m &= per == ""
+        sub = obs.loc[m & (obs["year"] <= self.as_of.year), ["year", "status"]]
+        return sub.set_index("year")["status"].sort_index()
+
+    # -- assessing -----------------------------------------------------------
+    def assess(self, scenario: str | Scenario = "baseline", n_sims: int = 10_000,
+               seed: int | None = 0, params_dir: Any = None,
+               targets: Iterable[str] | None = None) -> pd.DataFrame:
+        """One row per target under ``scenario``; see the module docstring for the columns."""
+        return self.run(scenario, n_sims, seed, params_dir, targets).table
+
+    def run(self, scenario: str | Scenario = "baseline", n_sims: int = 10_000,
+            seed: int | None = 0, params_dir: Any = None,
+            targets: Iterable[str] | None = None) -> AssessmentResult:
+        """Assess and keep the evaluations (for charts); see :class:`AssessmentResult`."""
+        scen = get_scenario(scenario, params_dir)
+        method = self.method or scen.method
+        ids = list(targets) if targets is not None else list(self.plan.targets["target_id"])
+        rows, evals = [], {}
+        for tid in ids:
+            row, ev = self.assess_target(tid, scen, n_sims, seed, method)
+            rows.append(row)
+            evals[tid] = ev
+        table = pd.DataFrame(rows)
+        return AssessmentResult(table=table, evaluations=evals, scenario=scen, assessor=self,
+                                n_sims=n_sims, seed=seed)
+
+    def adjustment_for(self, scen: Scenario, model: TargetModel) -> Adjustment:
+        row = model.row
+        adj = scen.adjustment(model.target_id, row["indicator_id"], row["pillar"])
+        if adj.set_growth is not None and model.fitted is not None:
+            base = model.evaluate(Adjustment(scale=adj.scale), 2_000, 0)
+            adj = Adjustment(shift=adj.shift + _shift_to_growth(model, base, adj.set_growth),
+                             shocks=adj.shocks, scale=adj.scale)
+        return adj
+
+    def assess_target(self, target_id: str, scenario: str | Scenario = "baseline",
+                      n_sims: int = 10_000, seed: int | None = 0, method: str = "auto",
+                      adjustment: Adjustment | None = None) -> tuple[dict[str, Any], Any]:
+        """One target's row and its evaluation (None for milestones and missing data)."""
+        scen = get_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+        model = self.model(target_id, method)
+        row = model.row
+        out = _base_row(model, scen)
+        if model.kind == "milestone":
+            out.update(_milestone(model))
+            return out, None
+        needs_bench = model.kind == "relative"
+        if model.fitted is None and not _decided_by_observation(model) or (
+                needs_bench and model.bench_fitted is None
+                and model.target_year not in (model.bench_history.index
+                                              if model.bench_history is not None else [])):
+            out.update(status="insufficient_data", review_grade="—",
+                       eurostat_class="insufficient_data")
+            return out, None
+        adj = adjustment if adjustment is not None else self.adjustment_for(scen, model)
+        shift = None
+        if scen.mode == "plan":
+            shift = model.plan_shift(adj, seed)
+            if not np.isfinite(shift):
+                shift = adj.shift
+        ev = model.evaluate(adj, n_sims, seed, shift=shift)
+        ev.extra["plan_mode"] = scen.mode == "plan" and shift is not None
+        out.update(_numbers(model, ev, row))
+        return out, ev
+
+
+def _shift_to_growth(model: TargetModel, base: Evaluation, pct: float) -> float:
+    """The shift that turns the median yearly growth of ``base`` into ``pct``."""
+    proj = base.projection
+    last_year = model.latest_year
+    horizon = model.target_year - last_year
+    if proj is None or horizon <= 0:
+        return 0.0
+    last = float(model.history.loc[last_year])
+    med = float(proj.median(model.target_year))
+    if last > 0 and med > 0:
+        cur = ((med / last) ** (1.0 / horizon) - 1.0) * 100.0
+        return float(pct - cur)
+    return float(last * pct / 100.0 - (med - last) / horizon)
+
+
+def _decided_by_observation(model: TargetModel) -> bool:
+    return model.kind in ("level", "share", "workpoint") and \
+        model.target_year in model.history.index
+
+
+def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
+    row = model.row
+    raw = model.raw_history if model.raw_history is not None else model.history
+    latest_year = int(raw.index.max()) if len(raw) else None
+    latest_value = float(raw.loc[latest_year]) if latest_year is not None else math.nan
+    statuses = model.statuses
+    latest_status = str(statuses.loc[latest_year]) if latest_year in statuses.index else ""
+    if isinstance(latest_status, pd.Series):  # pragma: no cover - duplicates are validated away
+        latest_status = str(latest_status.iloc[-1])
+    illustrative = bool((statuses == "illustrative").any())
+    if model.kind == "relative" and model.bench_statuses is not None:
+        illustrative |= bool((model.bench_statuses == "illustrative").any())
+    return {
+        "target_id": model.target_id,
+        "pillar": row["pillar"],
+        "indicator_id": row["indicator_id"],
+        "geography": row["geography"],
+        "kind": model.kind,
+        "rule": model.rule,
+        "direction": model.direction,
+        "name_zh": row.get("name_zh"),
+        "name_en": row.get("name_en"),
+        "unit": row.get("unit"),
+        "scenario": scen.name,
+        "threshold": model.threshold,
+        "threshold_high": _float(row.get("threshold_high")),
+        "decision_threshold": model.threshold,
+        "period_start": model.period_start,
+        "target_year": model.target_year,
+        "latest_value": latest_value,
+        "latest_year": latest_year,
+        "latest_status": latest_status,
+        "target_year_value": float(raw.loc[model.target_year])
+        if model.target_year in raw.index else math.nan,
+        "n_points": int(raw.notna().sum()),
+        "illustrative": illustrative,
+        "prob_reach": math.nan,
+        "projected_median": math.nan,
+        "projected_p10": math.nan,
+        "projected_p90": math.nan,
+        "indicator_median": math.nan,
+        "required_rate": math.nan,
+        "observed_rate": math.nan,
+        "rate_unit": "",
+        "progress_ratio": math.nan,
+        "schedule_ratio": math.nan,
+        "shift_pp": 0.0,
+        "method": "",
+        "status": "",
+        "eurostat_class": "",
+        "review_grade": "",
+        "responsible_units": row.get("responsible_units"),
+        "benchmark": row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
+    }
+
+
+def _float(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def _milestone(model: TargetModel) -> dict[str, Any]:
+    h = model.history
+    done_years = [int(y) for y, v in h.items() if v >= 1 and y <= model.target_year]
+    if done_years:
+        status, grade, p = "done", ("提前实现" if min(done_years) < model.target_year
+                                    else "基本符合预期"), 1.0
+    elif model.as_of > _dt.date(model.target_year, 12, 31):
+        status, grade, p = "overdue", "滞后", 0.0
+    else:
+        status, grade, p = "not_done", "—", math.nan
+    return {"status": status, "review_grade": grade, "prob_reach": p,
+            "eurostat_class": "met" if status == "done" else "—"}
+
+
+def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "prob_reach": ev.prob_reach,
+        "projected_median": ev.quantile(0.5),
+        "projected_p10": ev.quantile(0.1),
+        "projected_p90": ev.quantile(0.9),
+        "decision_threshold": ev.threshold,
+        "shift_pp": float(ev.shift),
+        "method": getattr(ev.projection, "method", "observed") if ev.projection is not None
+        else "observed",
+    }
+    if ev.projection is not None and model.kind != "growth":
+        out["indicator_median"] = float(ev.projection.median(model.target_year))
+    req, obs, unit, sched = _rates(model, ev)
+    out.update(required_rate=req, observed_rate=obs, rate_unit=unit, schedule_ratio=sched)
+    ratio = obs / req if np.isfinite(req) and np.isfinite(obs) and abs(req) > 1e-9 else math.nan
+    out["progress_ratio"] = ratio
+    met_now = _met_by_observation(model, ev)
+    planned = ev.extra.get("plan_mode", False)
+    if met_now:
+        status = "achieved"
+    elif ev.complete:
+        status = "missed"
+    elif model.kind == "flow" and model.rule == "every_year" and _flow_failed(model):
+        status = "missed"
+    elif not np.isfinite(ev.prob_reach):
+        status = "insufficient_data"
+    elif planned:
+        status = "plan_path"
+    elif ev.prob_reach >= P_ON_TRACK:
+        status = "on_track"
+    elif ev.prob_reach >= P_NEEDS_ACCELERATION:
+        status = "needs_acceleration"
+    elif _moving_away(model, req, obs):
+        status = "moving_away"
+    else:
+        status = "off_track"
+    out["status"] = status
+    out["eurostat_class"] = _eurostat(status, ratio)
+    out["review_grade"] = _grade(status, ratio, sched, model)
+    return out
+
+
+def _met_by_observation(model: TargetModel, ev: Evaluation) -> bool:
+    """Observed figures alone meet the target."""
+    h = model.history
+    thr, d = ev.threshold, model.direction
+
+    def meets(v: float) -> bool:
+        return v <= thr if d == "at_most" else v >= thr
+
+    if ev.complete:
+        s = ev.stat[np.isfinite(ev.stat)]
+        if not s.size:
+            return False
+        v = float(s[0])
+        if model.kind == "relative" and model.rule in ("exceed", "narrow_gap"):
+            return v > thr
+        return meets(v)
+    if model.kind in ("level", "share"):
+        start = model.period_start if model.period_start is not None else -10**9
+        yrs = [y for y in h.index if start < y <= model.target_year]
+        return bool(yrs) and meets(float(h.loc[max(yrs)]))
+    if model.kind == "cumulative":
+        years = [y for y in ev.extra.get("period_years", []) if y in h.index]
+        return bool(years) and meets(float(h.loc[years].sum())) and d != "at_most"
+    return False
+
+
+def _flow_failed(model: TargetModel) -> bool:
+    h = model.history
+    years = [y for y in model._period_years() if y in h.index]
+    thr = model.threshold
+    return any((h.loc[y] > thr) if model.direction == "at_most" else (h.loc[y] < thr)
+               for y in years)
+
+
+def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float]:
+    """(required rate, observed rate, unit of the rates, schedule ratio)."""
+    h = model.raw_history if model.raw_history is not None else model.history
+    h = h.dropna().sort_index()
+    if len(h) == 0:
+        return math.nan, math.nan, "", math.nan
+    last_year, last = int(h.index[-1]), float(h.iloc[-1])
+    window = h[h.index >= last_year - 5]
+    kind = model.kind
+    if kind == "growth":
+        base_year = ev.extra.get("base_year")
+        idx = model.history
+        obs_years = [y for y in idx.index if base_year is not None and y > base_year]
+        n = model.target_year - (base_year if base_year is not None else last_year)
+        done = len(obs_years)
+        remaining = model.target_year - (max(obs_years) if obs_years else base_year)
+        achieved_factor = (float(idx.loc[max(obs_years)]) / float(idx.loc[base_year])
+                           if obs_years else 1.0)
+        r = model.threshold / 100.0
+        req = (((1 + r) ** n / achieved_factor) ** (1.0 / remaining) - 1.0) * 100.0 \
+            if remaining > 0 else math.nan
+        if model.measure == "growth":
+            obs = float(window.iloc[-5:].mean())
+        else:
+            first_year = int(window.index[0])
+            obs = _cagr(float(window.iloc[0]), last, last_year - first_year)
+        del done
+        return req, obs, "%/年", math.nan
+    if kind in ("flow", "cumulative"):
+        recent = float(h.iloc[-3:].mean())
+        unit = f"{model.row.get('unit') or ''}/年"
+        if kind == "flow":
+            return model.threshold, recent, unit, math.nan
+        years = ev.extra.get("period_years", model._period_years())
+        delivered = float(sum(h.loc[y] for y in years if y in h.index))
+        observed_years = [y for y in years if y in h.index]
+        remaining_years = len([y for y in years if y > last_year])
+        remaining = model.threshold - delivered
+        req = remaining / remaining_years if remaining_years > 0 else math.nan
+        sched = math.nan
+        if observed_years and model.threshold > 0:
+            time_share = len([y for y in years if y <= last_year]) / len(years)
+            sched = (delivered / model.threshold) / time_share if time_share > 0 else math.nan
+        return req, recent, unit, sched
+    # level, share, workpoint, relative: compound growth in %
+    target_value = model.threshold
+    if kind == "relative":
+        bm = ev.extra.get("benchmark_median", math.nan)
+        target_value = ev.threshold * bm
+    horizon = model.target_year - last_year
+    if horizon <= 0:
+        return math.nan, math.nan, "%/年", math.nan
+    first_year = int(window.index[0])
+    if last > 0 and target_value > 0 and float(window.iloc[0]) > 0:
+        req = _cagr(last, target_value, horizon)
+        obs = _cagr(float(window.iloc[0]), last, last_year - first_year) \
+            if last_year > first_year else math.nan
+        return req, obs, "%/年", math.nan
+    unit = f"{model.row.get('unit') or ''}/年"
+    req = (target_value - last) / horizon
+    obs = (last - float(window.iloc[0])) / (last_year - first_year) \
+        if last_year > first_year else math.nan
+    return req, obs, unit, math.nan
+
+
+def _moving_away(model: TargetModel, req: float, obs: float) -> bool:
+    if not (np.isfinite(req) and np.isfinite(obs)):
+        return False
+    if model.kind == "growth":
+        return obs <= 0 < req
+    if model.kind in ("flow", "cumulative"):
+        h = model.history.dropna().sort_index().iloc[-4:]
+        if len(h) < 2:
+            return False
+        slope = np.polyfit(h.index.astype(float), h.to_numpy(float), 1)[0]
+        return slope < 0 if model.direction != "at_most" else slope > 0
+    return req * obs < 0
+
+
+def _eurostat(status: str, ratio: float) -> str:
+    if status == "achieved":
+        return "met"
+    if status == "insufficient_data" or not np.isfinite(ratio):
+        return "—"
+    if ratio >= 0.95:
+        return "on_track"
+    if ratio >= 0.6:
+        return "moderate"
+    if ratio >= 0:
+        return "insufficient"
+    return "moving_away"
+
+
+def _grade(status: str, ratio: float, sched: float, model: TargetModel) -> str:
+    if status == "achieved":
+        return "提前实现" if model.latest_year is not None and \
+            model.latest_year < model.target_year else "基本符合预期"
+    if status in ("missed", "overdue"):
+        return "滞后"
+    if status == "plan_path":
+        return "—"
+    r = sched if model.kind == "cumulative" and np.isfinite(sched) else ratio
+    if not np.isfinite(r):
+        return "—"
+    if r >= 1.1:
+        return "快于预期"
+    if r >= 0.9:
+        return "基本符合预期"
+    return "滞后"
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class AssessmentResult:
+    """The table of one scenario's assessment and the evaluations behind it."""
+
+    table: pd.DataFrame
+    evaluations: dict[str, Evaluation | None]
+    scenario: Scenario
+    assessor: Assessor
+    n_sims: int
+    seed: int | None
+
+    def evaluation(self, target_id: str) -> Evaluation | None:
+        return self.evaluations.get(target_id)
+
+    def model(self, target_id: str) -> TargetModel:
+        return self.assessor.model(target_id)
+
+
+def assess(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = None,
+           n_sims: int = 10_000, seed: int | None = 0, params_dir: Any = None,
+           method: str | None = None) -> pd.DataFrame:
+    """Assess every target of ``plan`` under ``scenario``: one tidy row per target.
+
+    ``as_of`` (a date, ``"YYYY-MM-DD"`` or a year; default today) ignores figures for later years
+    and decides whether a milestone is overdue. Results are identical for the same ``seed``.
+    """
+    return Assessor(plan, as_of=as_of, method=method).assess(scenario, n_sims, seed, params_dir)
+
+
+def meeting_path(model: TargetModel, ev: Evaluation | None = None) -> pd.Series:
+    """The path from the latest observation that exactly meets the target (for charts).
+
+    Levels and shares: constant compound growth to the threshold; relative targets: to the
+    benchmark's projected median times the required ratio; growth targets: the index growing at
+    the pace still required; flows: the threshold every year; cumulative targets: the running total
+    rising evenly to the threshold (returned as yearly deliveries).
+    """
+    h = model.history.dropna().sort_index()
+    if h.empty or model.kind == "milestone":
+        return pd.Series(dtype=float)
+    last_year, last = int(h.index[-1]), float(h.iloc[-1])
+    years = list(range(last_year, model.target_year + 1))
+    if len(years) < 2:
+        return pd.Series(dtype=float)
+    n = len(years) - 1
+    kind, thr = model.kind, model.threshold
+    if kind in ("level", "share", "workpoint", "relative"):
+        goal = thr
+        if kind == "relative":
+            if ev is None:
+                return pd.Series(dtype=float)
+            goal = ev.threshold * ev.extra.get("benchmark_median", math.nan)
+        if last > 0 and goal > 0:
+            vals = [last * (goal / last) ** (i / n) for i in range(n + 1)]
+        else:
+            vals = [last + (goal - last) * i / n for i in range(n + 1)]
+        return pd.Series(vals, index=years, dtype=float)
+    if kind == "growth":
+        base_year = model._growth_base_year()
+        base = float(model.history.loc[base_year])
+        total = (1 + thr / 100.0) ** (model.target_year - base_year) * base
+        vals = [last * (total / last) ** (i / n) for i in range(n + 1)]
+        return pd.Series(vals, index=years, dtype=float)
+    if kind == "flow":
+        return pd.Series([last] + [thr] * n, index=years, dtype=float)
+    if kind == "cumulative":
+        period = model._period_years()
+        delivered = float(sum(h.loc[y] for y in period if y in h.index))
+        rest = [y for y in period if y > last_year]
+        if not rest:
+            return pd.Series(dtype=float)
+        each = max(thr - delivered, 0.0) / len(rest)
+        return pd.Series([last] + [each] * len(rest), index=[last_year] + rest, dtype=float)
+    return pd.Series(dtype=float)

@@ -1,0 +1,551 @@
+"""What the per-pillar report shows, computed once per scenario and kept in a *bundle*.
+
+The batch assesses every target once per scenario (:func:`precompute`) and the pillar notebooks
+read the bundles (:func:`scenario_bundle`), so nothing is refitted in every notebook. A bundle is a
+dict of tidy DataFrames:
+
+- ``table``: :func:`qcplan.assess.assess`'s table (one row per target);
+- ``fans``: ``target_id, year, q05, q10, q25, q50, q75, q90, q95`` of the charted quantity;
+- ``bench_fans``: the same for the benchmark series of relative targets;
+- ``history``: ``target_id, year, value, status`` of the charted quantity as observed;
+- ``meeting``: ``target_id, year, value``: the path that exactly meets the target;
+- ``bench_history``: ``target_id, year, value, status`` of the benchmark of relative targets;
+- ``meta``: scenario, n_sims, seed, as_of, qcplan version, creation time.
+
+The charted quantity is the indicator itself, except for growth targets published as yearly
+growth rates (a growth index, base 100) and cumulative targets (the running total since the
+period start).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qcplan import __version__
+from qcplan.assess import Assessor, Evaluation, TargetModel, as_of_date, meeting_path
+from qcplan.i18n import (
+    STATUS_COLOUR,
+    data_status_label,
+    eurostat_label,
+    kind_label,
+    review_label,
+    status_label,
+    t,
+)
+from qcplan.scenarios import Scenario
+
+QS = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+Q_COLS = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
+BUNDLE_VERSION = 1
+
+
+# --------------------------------------------------------------------------- bundles
+def _fan_rows(target_id: str, years: Iterable[int], mat: np.ndarray) -> list[dict[str, Any]]:
+    rows = []
+    for y, draws in zip(years, mat):
+        d = draws[np.isfinite(draws)]
+        if not d.size:
+            continue
+        qv = np.quantile(d, QS)
+        rows.append({"target_id": target_id, "year": int(y), **dict(zip(Q_COLS, map(float, qv)))})
+    return rows
+
+
+def charted(model: TargetModel, ev: Evaluation | None) -> tuple[pd.Series, list[dict], list[dict]]:
+    """(observed history, fan rows, benchmark fan rows) of the quantity a target's chart shows."""
+    h = model.history.dropna().sort_index()
+    fans: list[dict[str, Any]] = []
+    bfans: list[dict[str, Any]] = []
+    if model.kind == "cumulative":
+        period = model._period_years()
+        obs_years = [y for y in period if y in h.index]
+        running = h.loc[obs_years].cumsum() if obs_years else pd.Series(dtype=float)
+        base = pd.Series({period[0] - 1: 0.0})
+        hist = pd.concat([base, running]).astype(float)
+        if ev is not None and ev.projection is not None:
+            future = [y for y in period if y not in h.index]
+            if future:
+                paths = ev.projection.paths
+                mat = np.vstack([paths.loc[y].to_numpy(float) for y in future])
+                total = float(running.iloc[-1]) if len(running) else 0.0
+                cum = total + np.cumsum(mat, axis=0)
+                last_year = int(hist.index.max())
+                fans = _fan_rows(model.target_id, [last_year], np.full((1, 1), hist.iloc[-1]))
+                fans += _fan_rows(model.target_id, future, cum)
+        return hist, fans, bfans
+    hist = h
+    if ev is not None and ev.projection is not None:
+        paths = ev.projection.paths
+        last_year = int(h.index.max())
+        fans = _fan_rows(model.target_id, [last_year], np.full((1, 1), float(h.iloc[-1])))
+        years = [int(y) for y in paths.index if y > last_year]
+        if years:
+            fans += _fan_rows(model.target_id, years,
+                              np.vstack([paths.loc[y].to_numpy(float) for y in years]))
+    if ev is not None and ev.benchmark_projection is not None and model.bench_history is not None:
+        bh = model.bench_history.dropna().sort_index()
+        bp = ev.benchmark_projection.paths
+        years = [int(y) for y in bp.index if y > int(bh.index.max())]
+        bfans = _fan_rows(model.target_id, [int(bh.index.max())],
+                          np.full((1, 1), float(bh.iloc[-1])))
+        if years:
+            bfans += _fan_rows(model.target_id, years,
+                               np.vstack([bp.loc[y].to_numpy(float) for y in years]))
+    return hist, fans, bfans
+
+
+def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
+                 seed: int | None = 0) -> dict[str, Any]:
+    """Assess every target under ``scenario`` and keep what the reports show."""
+    result = assessor.run(scenario, n_sims=n_sims, seed=seed)
+    fans, bfans, hist_rows, meet_rows, bhist_rows = [], [], [], [], []
+    for tid, ev in result.evaluations.items():
+        model = assessor.model(tid)
+        hist, f, bf = charted(model, ev)
+        fans += f
+        bfans += bf
+        statuses = model.statuses
+        for y, v in hist.items():
+            st = statuses.loc[y] if y in statuses.index else ""
+            if isinstance(st, pd.Series):  # pragma: no cover - duplicates are validated away
+                st = st.iloc[-1]
+            if model.kind == "cumulative" and y == min(hist.index):
+                st = "base"
+            hist_rows.append({"target_id": tid, "year": int(y), "value": float(v),
+                              "status": str(st)})
+        if model.bench_history is not None:
+            bst = model.bench_statuses if model.bench_statuses is not None else pd.Series()
+            bhist_rows += [{"target_id": tid, "year": int(y), "value": float(v),
+                            "status": str(bst.loc[y]) if y in bst.index else ""}
+                           for y, v in model.bench_history.dropna().items()]
+        if model.kind != "milestone":
+            mp = meeting_path(model, ev)
+            if model.kind == "cumulative" and len(mp):
+                # as a running total, to match the chart
+                start = float(hist.iloc[-1])
+                mp = start + mp.iloc[1:].cumsum()
+                mp = pd.concat([pd.Series({int(hist.index.max()): start}), mp])
+            meet_rows += [{"target_id": tid, "year": int(y), "value": float(v)}
+                          for y, v in mp.items()]
+    cols = ["target_id", "year", *Q_COLS]
+    return {
+        "version": BUNDLE_VERSION,
+        "table": result.table,
+        "fans": pd.DataFrame(fans, columns=cols),
+        "bench_fans": pd.DataFrame(bfans, columns=cols),
+        "history": pd.DataFrame(hist_rows, columns=["target_id", "year", "value", "status"]),
+        "meeting": pd.DataFrame(meet_rows, columns=["target_id", "year", "value"]),
+        "bench_history": pd.DataFrame(bhist_rows,
+                                      columns=["target_id", "year", "value", "status"]),
+        "meta": {
+            "scenario": scenario.to_dict(),
+            "n_sims": n_sims,
+            "seed": seed,
+            "as_of": assessor.as_of.isoformat(),
+            "qcplan_version": __version__,
+            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        },
+    }
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def precompute(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: str | Path,
+               n_sims: int = 10_000, seed: int | None = 0, as_of: Any = None) -> dict[str, Path]:
+    """Assess every target once per scenario (fits shared) and write ``<scenario>.pkl`` bundles."""
+    cache_dir = Path(cache_dir)
+    assessor = Assessor(plan, as_of=as_of)
+    out: dict[str, Path] = {}
+    for name, scen in scenarios.items():
+        bundle = build_bundle(assessor, scen, n_sims=n_sims, seed=seed)
+        path = cache_dir / f"{name}.pkl"
+        _write_atomic(path, pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
+        out[name] = path
+    return out
+
+
+def load_bundle(path: str | Path) -> dict[str, Any]:
+    """Read a bundle written by :func:`precompute` (only this package's own files)."""
+    with open(path, "rb") as fh:
+        bundle = pickle.load(fh)  # noqa: S301 - our own cache, written in the same run
+    if not isinstance(bundle, dict) or bundle.get("version") != BUNDLE_VERSION:
+        raise ValueError(f"{path}: not a qcplan bundle of version {BUNDLE_VERSION}")
+    return bundle
+
+
+def scenario_bundles(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: str | Path = "",
+                     n_sims: int = 10_000, seed: int | None = 0,
+                     as_of: Any = None) -> dict[str, dict[str, Any]]:
+    """The bundles of ``scenarios``: read from ``cache_dir`` when there, computed otherwise."""
+    out: dict[str, dict[str, Any]] = {}
+    missing = {}
+    for name, scen in scenarios.items():
+        path = Path(cache_dir) / f"{name}.pkl" if cache_dir else None
+        if path is not None and path.is_file():
+            out[name] = load_bundle(path)
+        else:
+            missing[name] = scen
+    if missing:
+        assessor = Assessor(plan, as_of=as_of)
+        for name, scen in missing.items():
+            out[name] = build_bundle(assessor, scen, n_sims=n_sims, seed=seed)
+    return {name: out[name] for name in scenarios}
+
+
+# --------------------------------------------------------------------------- HTML pieces
+def esc(value: Any) -> str:
+    """Text from data or parameters, HTML-escaped ('' for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    """A number for a table: thousands separators, ``digits`` decimals, '—' for missing."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return esc(value) or "—"
+    if not math.isfinite(v):
+        return "—"
+    if abs(v) >= 1000 or float(v).is_integer() and abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def pct(p: Any) -> str:
+    try:
+        v = float(p)
+    except (TypeError, ValueError):
+        return "—"
+    return "—" if not math.isfinite(v) else f"{100 * v:.0f}%"
+
+
+STYLE = """
+<style>
+.qc-banner{background:#fff4e5;border:2px solid #e8833a;color:#5a2d00;padding:10px 14px;
+  margin:8px 0;border-radius:6px;font-weight:600}
+.qc-meta{color:#444;font-size:0.92em;line-height:1.6}
+.qc-table{border-collapse:collapse;font-size:0.88em;margin:6px 0}
+.qc-table th{background:#f0f2f5;text-align:left;padding:4px 6px;border-bottom:2px solid #ccd}
+.qc-table td{padding:4px 6px;border-bottom:1px solid #e4e6ea;vertical-align:top}
+.qc-badge{display:inline-block;border-radius:4px;padding:1px 6px;white-space:nowrap}
+.qc-illus{color:#b45309;font-weight:600}
+.qc-note{color:#555;font-size:0.85em}
+</style>
+"""
+
+
+def badge(status: str, lang: str) -> str:
+    bg, fg = STATUS_COLOUR.get(status, ("#cfcfcf", "#222"))
+    return (f'<span class="qc-badge" style="background:{bg};color:{fg}">'
+            f"{esc(status_label(status, lang))}</span>")
+
+
+def banner_html(lang: str) -> str:
+    return f'<div class="qc-banner">⚠ {esc(t("illustrative_banner", lang))}</div>'
+
+
+def name_of(row: Mapping[str, Any], lang: str) -> str:
+    return str(row.get("name_zh") if lang == "zh" else row.get("name_en") or row.get("name_zh"))
+
+
+def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = False) -> str:
+    """The pillar's status table: colour-coded classes, P(reach), latest, target, projection,
+    required vs observed rates, the anchors' grades and the responsible units."""
+    heads = [t("target_name", lang), t("kind", lang), t("status", lang), t("prob_reach", lang),
+             t("latest", lang), t("threshold", lang), t("projected", lang), t("interval", lang),
+             t("required", lang), t("observed", lang), t("eurostat", lang), t("review", lang),
+             t("units", lang)]
+    if show_shift:
+        heads.insert(4, "所需增速调整(百分点/年)" if lang == "zh" else "Extra growth needed (pp/yr)")
+    rows = []
+    for _, r in table.iterrows():
+        illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
+        latest = "—" if not np.isfinite(r.get("latest_value", np.nan)) else \
+            f"{fmt(r['latest_value'], 2)} ({int(r['latest_year'])})"
+        thr = fmt(r.get("decision_threshold"), 2)
+        if np.isfinite(r.get("threshold_high", np.nan)):
+            thr += f"–{fmt(r['threshold_high'], 2)}"
+        unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
+                                                   esc(r.get("unit")))
+        interval = "—" if not np.isfinite(r.get("projected_p10", np.nan)) else \
+            f"{fmt(r['projected_p10'], 2)} – {fmt(r['projected_p90'], 2)}"
+        rate_unit = esc(r.get("rate_unit"))
+        cells = [
+            f"{esc(name_of(r, lang))}{illus}",
+            esc(kind_label(r["kind"], lang)),
+            badge(r["status"], lang),
+            pct(r.get("prob_reach")),
+            latest,
+            f"{thr} {unit}",
+            f"{fmt(r.get('projected_median'), 2)} {unit}" if np.isfinite(
+                r.get("projected_median", np.nan)) else "—",
+            interval,
+            f"{fmt(r.get('required_rate'), 1)} {rate_unit}" if np.isfinite(
+                r.get("required_rate", np.nan)) else "—",
+            f"{fmt(r.get('observed_rate'), 1)} {rate_unit}" if np.isfinite(
+                r.get("observed_rate", np.nan)) else "—",
+            esc(eurostat_label(r.get("eurostat_class", ""), lang)),
+            esc(review_label(r.get("review_grade", ""), lang)),
+            esc(r.get("responsible_units")),
+        ]
+        if show_shift:
+            cells.insert(4, f"{r['shift_pp']:+.1f}" if r["status"] == "plan_path" else "—")
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    note = t("estimate_note", lang)
+    if table.get("illustrative", pd.Series(dtype=bool)).any():
+        note += " " + ("* 含示意数据(非官方)。" if lang == "zh"
+                       else "* uses illustrative (not official) figures.")
+    return (STYLE + '<table class="qc-table"><thead><tr>' +
+            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
+            "".join(rows) + f'</tbody></table><p class="qc-note">{esc(note)}</p>')
+
+
+def scenario_matrix(bundles: Mapping[str, Mapping[str, Any]], pillar: str,
+                    labels: Mapping[str, str], lang: str = "zh") -> str:
+    """P(reach) of the pillar's targets under every scenario, side by side."""
+    frames = []
+    for name, b in bundles.items():
+        tb = b["table"]
+        tb = tb[tb["pillar"] == pillar]
+        frames.append(tb.set_index("target_id")[["prob_reach", "status"]]
+                      .rename(columns=lambda c, n=name: f"{n}:{c}"))
+    if not frames:
+        return ""
+    wide = pd.concat(frames, axis=1)
+    first = next(iter(bundles.values()))["table"]
+    names = first.set_index("target_id").loc[wide.index]
+    heads = [t("target_name", lang)] + [labels.get(n, n) for n in bundles]
+    rows = []
+    for tid, r in wide.iterrows():
+        cells = [esc(name_of(names.loc[tid], lang))]
+        for n in bundles:
+            st = r[f"{n}:status"]
+            cells.append(f"{pct(r[f'{n}:prob_reach'])} {badge(st, lang)}")
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (STYLE + '<table class="qc-table"><thead><tr>' +
+            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
+            "".join(rows) + "</tbody></table>")
+
+
+def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
+    """Every figure shown for the pillar's targets, with its status and source."""
+    zh = lang == "zh"
+    heads = ["指标" if zh else "Indicator", "地区" if zh else "Geography",
+             t("year", lang), "数值" if zh else "Value", "单位" if zh else "Unit",
+             "数据性质" if lang == "zh" else "Status", "来源" if lang == "zh" else "Source",
+             "备注" if lang == "zh" else "Note"]
+    series = []
+    for _, r in table.iterrows():
+        series.append((r["indicator_id"], r["geography"]))
+        if isinstance(r.get("benchmark"), str) and "@" in r["benchmark"]:
+            b_ind, _, b_geo = r["benchmark"].partition("@")
+            series.append((b_ind, b_geo))
+    obs = plan.observations
+    names = plan.indicators.set_index("indicator_id")
+    rows = []
+    for ind, geo in dict.fromkeys(series):
+        sub = obs[(obs["indicator_id"] == ind) & (obs["geography"] == geo)].sort_values("year")
+        label = names.loc[ind, "name_zh" if lang == "zh" else "name_en"] \
+            if ind in names.index else ind
+        for _, o in sub.iterrows():
+            st = str(o["status"])
+            cls = ' class="qc-illus"' if st == "illustrative" else ""
+            per = f" {o['period']}" if isinstance(o.get("period"), str) and o["period"] else ""
+            cells = [esc(label), esc(geo), f"{int(o['year'])}{esc(per)}", fmt(o["value"], 2),
+                     esc(o["unit"]), f"<span{cls}>{esc(data_status_label(st, lang))}</span>",
+                     esc(o["source"]), esc(o.get("note"))]
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (STYLE + '<table class="qc-table"><thead><tr>' +
+            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
+            "".join(rows) + "</tbody></table>")
+
+
+def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, lang: str,
+                meta: Mapping[str, Any], illustrative: bool) -> str:
+    """Title block: pillar, scenario and assumptions, data vintage, production time and version."""
+    vintage = plan.vintage()
+    name = pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]
+    desc = pillar_row.get("description_zh" if lang == "zh" else "description_en", "")
+    rows = scenario.assumptions_table(lang)
+    if rows:
+        items = "".join(
+            f"<li>{esc(a['scope'])}: "
+            + ", ".join(x for x in [
+                f"{'增速调整' if lang == 'zh' else 'growth shift'} {a['growth_shift_pp']:+g} pp"
+                if a["growth_shift_pp"] else "",
+                f"{'设定增速' if lang == 'zh' else 'growth set to'} {a['growth_set_pct']:g}%"
+                if a["growth_set_pct"] is not None else "",
+                f"{'一次性冲击' if lang == 'zh' else 'shocks'} {esc(a['shocks'])}"
+                if a["shocks"] else "",
+                f"{'不确定性倍数' if lang == 'zh' else 'uncertainty ×'} {a['uncertainty_scale']:g}"
+                if a["uncertainty_scale"] != 1 else "",
+            ] if x) + "</li>" for a in rows)
+        assumptions = f"<ul>{items}</ul>"
+    else:
+        assumptions = "<p>" + ("无调整" if lang == "zh" else "No adjustment") + "</p>"
+    produced = meta.get("created", "")
+    vint = (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
+            f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
+            f"{vintage.get('latest_official_year', '—')}")
+    lines = [
+        f"<h1>{esc(name)}</h1>",
+        f"<p>{esc(desc)}</p>",
+        f"<h3>{esc(t('scenario', lang))}: {esc(scenario.label(lang))}</h3>",
+        f"<p>{esc(scenario.description(lang))}</p>{assumptions}",
+        '<p class="qc-meta">'
+        f"{'数据版本' if lang == 'zh' else 'Data vintage'}: {esc(vint)}<br>"
+        f"{'生成时间' if lang == 'zh' else 'Produced'}: {esc(produced)} · qcplan "
+        f"{esc(meta.get('qcplan_version', __version__))} · "
+        f"{'模拟次数' if lang == 'zh' else 'draws'} {esc(meta.get('n_sims'))}, seed "
+        f"{esc(meta.get('seed'))}, as of {esc(meta.get('as_of'))}</p>",
+    ]
+    out = STYLE + "".join(lines)
+    if illustrative:
+        out = STYLE + banner_html(lang) + "".join(lines)
+    return out
+
+
+def workpoints_html(table: pd.DataFrame, lang: str = "zh") -> str:
+    """The pillar's 2024 work points against their numbers."""
+    wp = table[(table["target_year"] == 2024)]
+    if wp.empty:
+        return "<p>" + ("本领域无2024年量化工作要点。" if lang == "zh"
+                        else "No quantified 2024 work points in this pillar.") + "</p>"
+    heads = [t("target_name", lang), t("threshold", lang),
+             "2024年实际" if lang == "zh" else "2024 actual", t("status", lang)]
+    rows = []
+    for _, r in wp.iterrows():
+        actual = fmt(r["target_year_value"], 2) if np.isfinite(r.get("target_year_value", np.nan)) \
+            else (("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2))
+        illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
+        cells = [esc(name_of(r, lang)) + illus, f"{fmt(r['threshold'], 2)} {esc(r.get('unit'))}",
+                 actual, badge(r["status"], lang)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (STYLE + '<table class="qc-table"><thead><tr>' +
+            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
+            "".join(rows) + "</tbody></table>")
+
+
+def today() -> str:
+    return as_of_date(None).isoformat()
+
+
+# --------------------------------------------------------------------------- the notebook's view
+SECTIONS = {
+    "status": ("一、目标状态", "1. Status of the targets"),
+    "charts": ("二、指标走势与预测", "2. Indicators: history and projection"),
+    "scenarios": ("三、各情景达标概率对比", "3. P(reach) under every scenario"),
+    "workpoints": ("四、2024年工作要点", "4. The 2024 work points"),
+    "sources": ("五、数据来源", "5. Sources of every figure shown"),
+}
+
+
+class ReportContext:
+    """Everything one pillar report shows, for one scenario and language.
+
+    The report notebook calls :meth:`open` with its parameters and then only displays what the
+    methods return, so the notebook holds no logic of its own.
+    """
+
+    def __init__(self, plan: Any, scenarios: Mapping[str, Scenario], bundles: Mapping[str, Any],
+                 pillar: str, scenario: str, lang: str):
+        self.plan = plan
+        self.scenarios = scenarios
+        self.bundles = bundles
+        self.pillar = pillar
+        self.scenario = scenarios[scenario]
+        self.lang = lang
+        self.bundle = bundles[scenario]
+        self.baseline_bundle = bundles.get("baseline") if scenario != "baseline" else None
+        table = self.bundle["table"]
+        self.table = table[table["pillar"] == pillar].reset_index(drop=True)
+        prow = plan.pillars.set_index("pillar").loc[pillar]
+        self.pillar_row = {"pillar": pillar, **prow.to_dict()}
+
+    @classmethod
+    def open(cls, pillar: str, scenario: str = "baseline", lang: str = "zh", data_dir: Any = "",
+             params_dir: Any = "", as_of: Any = "", n_sims: int = 10_000, seed: int | None = 0,
+             cache_dir: Any = "") -> ReportContext:
+        """Load the plan and scenarios, check the parameters, and read or compute the bundles."""
+        from qcplan.errors import ParameterError
+        from qcplan.i18n import check_lang
+        from qcplan.load import load_plan
+        from qcplan.scenarios import load_scenarios
+
+        check_lang(lang)
+        plan = load_plan(data_dir or None)
+        scenarios = load_scenarios(params_dir or None, plan)
+        pillars = list(plan.pillars["pillar"])
+        if pillar not in pillars:
+            raise ParameterError("notebook parameters", "pillar", pillar,
+                                 "one of " + ", ".join(pillars))
+        if scenario not in scenarios:
+            raise ParameterError("notebook parameters", "scenario", scenario,
+                                 "one of " + ", ".join(scenarios))
+        bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=int(n_sims), seed=seed,
+                                   as_of=as_of or None)
+        return cls(plan, scenarios, bundles, pillar, scenario, lang)
+
+    @property
+    def illustrative(self) -> bool:
+        return bool(self.table["illustrative"].any())
+
+    def section_title(self, key: str) -> str:
+        zh, en = SECTIONS[key]
+        return f"<h2>{esc(zh if self.lang == 'zh' else en)}</h2>"
+
+    def header_html(self) -> str:
+        return header_html(self.plan, self.pillar_row, self.scenario, self.lang,
+                           self.bundle["meta"], self.illustrative)
+
+    def status_counts_text(self) -> str:
+        """A short deterministic summary (checked by the notebook tests)."""
+        counts = self.table["status"].value_counts()
+        parts = [f"{s}={int(counts[s])}" for s in sorted(counts.index)]
+        p = self.table["prob_reach"].astype(float)
+        mean_p = p[np.isfinite(p)].mean() if np.isfinite(p).any() else math.nan
+        return (f"pillar={self.pillar} scenario={self.scenario.name} targets={len(self.table)} "
+                f"{' '.join(parts)} mean_prob_reach={mean_p:.2f}")
+
+    def status_table_html(self) -> str:
+        return status_table_html(self.table, self.lang, show_shift=self.scenario.mode == "plan")
+
+    def charted_targets(self) -> list[str]:
+        """The pillar's targets that have something to chart (not milestones, not empty)."""
+        hist = self.bundle["history"]
+        has = set(hist["target_id"])
+        return [tid for tid, kind in zip(self.table["target_id"], self.table["kind"])
+                if kind != "milestone" and tid in has]
+
+    def scenario_matrix_html(self) -> str:
+        labels = {n: s.label(self.lang) for n, s in self.scenarios.items()}
+        return scenario_matrix(self.bundles, self.pillar, labels, self.lang)
+
+    def workpoints_html(self) -> str:
+        return workpoints_html(self.table, self.lang)
+
+    def sources_html(self) -> str:
+        return sources_html(self.plan, self.table, self.lang)
