@@ -26,8 +26,9 @@ Status classes (``status``), in order of precedence:
 - ``done`` / ``not_done`` / ``overdue`` — milestones (overdue: not done and the target year is over
   at ``as_of``);
 - ``insufficient_data`` — a projection is needed but the series has fewer than two yearly figures;
-- ``achieved`` — observed figures alone already meet the target (a level reached, a total
-  delivered, a complete period's growth met, the work-point year met);
+- ``achieved`` — observed figures alone already meet the target (a total delivered, a complete
+  period's growth met, the work-point year met; a level or share reached early counts only while
+  P(reach) in the target year stays ≥ 0.5, since a level can fall back);
 - ``missed`` — the target year (or for every-year flows, one year of the period) is observed and
   falls short;
 - ``on_track`` — P(reach) ≥ 0.8;
@@ -65,7 +66,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan import project as _project
+from qcplan.project import fit as _fit_projection
 from qcplan.scenarios import Adjustment, Scenario, get_scenario
 
 P_ON_TRACK = 0.8
@@ -77,6 +78,7 @@ STATUS_ORDER = (
     "achieved", "done", "on_track", "needs_acceleration", "off_track", "moving_away", "missed",
     "overdue", "not_done", "plan_path", "insufficient_data",
 )
+NON_NEGATIVE = ("amount", "count")
 PROJECTED_KINDS = ("level", "share", "workpoint", "growth", "flow", "cumulative", "relative")
 
 
@@ -135,17 +137,23 @@ def _growth_index(rates: pd.Series) -> pd.Series:
 
 @dataclass
 class _Draws:
-    """The draws of one series over years: observed values where observed."""
+    """The draws of one series over years: observed values where observed.
+
+    ``floor`` (0 for amounts and counts) cuts draws that a raw-scale model takes below what the
+    measure allows.
+    """
 
     history: pd.Series
     projection: Any  # qcplan.project.Projection or None
+    floor: float | None = None
 
     def at(self, year: int, n: int) -> np.ndarray:
         if year in self.history.index:
             return np.full(n, float(self.history.loc[year]))
         if self.projection is None or year < int(self.history.index.max()):
             return np.full(n, np.nan)
-        return np.asarray(self.projection.values(year), dtype=float)
+        v = np.asarray(self.projection.values(year), dtype=float)
+        return v if self.floor is None else np.maximum(v, self.floor)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -217,11 +225,16 @@ class TargetModel:
                   shift: float | None = None) -> Any:
         if fitted is None:
             return None
-        return fitted.simulate(
-            self.target_year, n_sims=n_sims, seed=seed,
-            shift=adj.shift if shift is None else shift,
-            shocks=adj.shocks or None, scale=adj.scale,
-        )
+        shift = adj.shift if shift is None else shift
+        shocks = dict(adj.shocks)
+        if getattr(fitted, "scale", "") == "raw":
+            # a series that can be zero or negative (a net flow): read percent as percent of its
+            # mean absolute level, so that "+1 pp a year" means the same size of change
+            level = float(np.nanmean(np.abs(fitted.history.to_numpy(float)))) or 1.0
+            shift = shift * level / 100.0
+            shocks = {y: p * level / 100.0 for y, p in shocks.items()}
+        return fitted.simulate(self.target_year, n_sims=n_sims, seed=seed, shift=shift,
+                               shocks=shocks or None, scale=adj.scale)
 
     # -- the decision quantity -----------------------------------------------
     def evaluate(self, adj: Adjustment = Adjustment(), n_sims: int = 10_000,
@@ -230,7 +243,8 @@ class TargetModel:
         n = n_sims
         used_shift = adj.shift if shift is None else shift
         proj = self._simulate(self.fitted, adj, n, _seed_for(seed, self.target_id), used_shift)
-        draws = _Draws(self.history, proj)
+        floor = 0.0 if self.measure in NON_NEGATIVE else None
+        draws = _Draws(self.history, proj, floor)
         kind, thr = self.kind, self.threshold
         extra: dict[str, Any] = {}
         bench_proj = None
@@ -376,7 +390,7 @@ class Assessor:
                 self._fits[key] = None
             else:
                 m = "auto" if method == "bounded" and bounds is None else method
-                self._fits[key] = _project.fit(history, method=m, bounds=bounds)
+                self._fits[key] = _fit_projection(history, method=m, bounds=bounds)
         return self._fits[key]
 
     def model(self, target_id: str, method: str = "auto") -> TargetModel:
@@ -477,13 +491,12 @@ class Assessor:
                        eurostat_class="insufficient_data")
             return out, None
         adj = adjustment if adjustment is not None else self.adjustment_for(scen, model)
-        shift = None
-        if scen.mode == "plan":
+        ev = model.evaluate(adj, n_sims, seed)
+        if scen.mode == "plan" and not ev.complete and not _met_by_observation(model, ev):
             shift = model.plan_shift(adj, seed)
-            if not np.isfinite(shift):
-                shift = adj.shift
-        ev = model.evaluate(adj, n_sims, seed, shift=shift)
-        ev.extra["plan_mode"] = scen.mode == "plan" and shift is not None
+            if np.isfinite(shift):
+                ev = model.evaluate(adj, n_sims, seed, shift=shift)
+                ev.extra["plan_mode"] = True
         out.update(_numbers(model, ev, row))
         return out, ev
 
@@ -604,6 +617,9 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
     ratio = obs / req if np.isfinite(req) and np.isfinite(obs) and abs(req) > 1e-9 else math.nan
     out["progress_ratio"] = ratio
     met_now = _met_by_observation(model, ev)
+    if met_now and model.kind in ("level", "share", "relative") and not ev.complete:
+        # met early, but a level can fall back: keep "achieved" only while it likely holds
+        met_now = ev.prob_reach >= P_NEEDS_ACCELERATION
     planned = ev.extra.get("plan_mode", False)
     if met_now:
         status = "achieved"
@@ -739,7 +755,14 @@ def _moving_away(model: TargetModel, req: float, obs: float) -> bool:
             return False
         slope = np.polyfit(h.index.astype(float), h.to_numpy(float), 1)[0]
         return slope < 0 if model.direction != "at_most" else slope > 0
-    return req * obs < 0
+    h = model.history.dropna()
+    if h.empty:
+        return False
+    gap = model.threshold - float(h.iloc[-1])
+    if model.direction == "at_most":
+        gap = -gap
+    # away: still short of the target and the recent change points the other way
+    return gap > 0 and req * obs < 0
 
 
 def _eurostat(status: str, ratio: float) -> str:

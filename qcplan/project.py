@@ -255,32 +255,62 @@ def _trend_fit(t: np.ndarray, z: np.ndarray, label: str) -> _Trend:
     return _Trend(1.0, (a, b), chol, sigma, df, t0, label=label)
 
 
-def _auto_components(inc: _Increments) -> tuple[list[_Component], str, dict[str, float]]:
-    """The ``auto`` rule: see :func:`fit` for the justification."""
-    drift = _walk_fit(inc)
-    if inc.m < 2:
-        return [drift], "rw_drift", {}
-    naive = _naive_fit(inc)
-    # Evidence for the drift (BIC approximation to the Bayes factor, prior odds 1:1).
-    rss1 = float(np.sum((inc.dz - drift.drift * inc.gap) ** 2 / inc.gap))
+#: Damping of the drift in ``auto``: step j carries drift * AUTO_PHI**j (the lightest damping
+#: of the usual damped-trend range 0.8-0.98).
+AUTO_PHI = 0.98
+#: Variance of the yearly change in drift relative to the innovation variance in ``auto``
+#: (a local linear trend with a slope-to-level variance ratio of 0.1).
+AUTO_WANDER = 0.1
+
+
+def _trimmed_drift(inc: _Increments) -> float:
+    """Drift per year with the largest and smallest yearly change left out (≥ 4 increments).
+
+    Yearly rates over gaps are ``dz / gap``; the remaining increments are pooled as
+    sum(dz) / sum(gap), so without trimming this is (last - first) / span.
+    """
+    if inc.m < 4:
+        return float(np.sum(inc.dz) / inc.span)
+    order = np.argsort(inc.dz / inc.gap, kind="stable")
+    keep = order[1:-1]
+    return float(np.sum(inc.dz[keep]) / np.sum(inc.gap[keep]))
+
+
+def _drift_evidence(inc: _Increments, drift: float) -> float:
+    """Posterior probability of the drift model against the driftless walk (BIC, odds 1:1)."""
+    rss1 = float(np.sum((inc.dz - drift * inc.gap) ** 2 / inc.gap))
     rss0 = float(np.sum(inc.dz**2 / inc.gap))
     if rss1 <= 0.0:
-        p_drift = 1.0 if rss0 > 0 else 0.5
+        return 1.0 if rss0 > 0.0 else 0.5
+    lr = 0.5 * inc.m * math.log(rss0 / rss1) - 0.5 * math.log(inc.m)
+    return 1.0 / (1.0 + math.exp(-min(max(lr, -50.0), 50.0)))
+
+
+def _auto_components(inc: _Increments) -> tuple[list[_Component], str, dict[str, float]]:
+    """The ``auto`` rule (justified in :func:`fit` and bench/README.md).
+
+    A mixture of two random walks on the model scale, weighted by the evidence for a drift:
+    with weight p (the BIC posterior probability of a drift), a walk whose drift is the
+    trimmed mean of the yearly changes, damped with phi = 0.98; with weight 1 - p, a walk
+    without drift whose sd is that of the changes around zero. Both carry Student-t
+    predictive spread (parameter uncertainty), the drift's sampling uncertainty and a slowly
+    wandering drift (local linear trend, variance ratio 0.1).
+    """
+    ref = _walk_fit(inc)
+    naive = _naive_fit(inc)
+    if inc.m < 2:
+        p_drift = 0.5  # one change cannot tell a drift from noise
     else:
-        lr = 0.5 * inc.m * math.log(rss0 / rss1) - 0.5 * math.log(inc.m)
-        p_drift = 1.0 / (1.0 + math.exp(-min(max(lr, -50.0), 50.0)))
-    wander_q = AUTO_WANDER
+        p_drift = _drift_evidence(inc, ref.drift)
+    drift = _trimmed_drift(inc)
+    q = math.sqrt(AUTO_WANDER)
     comps: list[_Component] = [
-        _Walk(p_drift, drift.drift, drift.drift_se, drift.sigma, drift.df,
-              wander=drift.sigma * math.sqrt(wander_q), label="rw_drift"),
-        _Walk(1.0 - p_drift, 0.0, 0.0, naive.sigma, naive.df,
-              wander=naive.sigma * math.sqrt(wander_q), label="rw"),
+        _Walk(p_drift, drift, ref.drift_se, ref.sigma, ref.df, phi=AUTO_PHI,
+              wander=ref.sigma * q, label="rw_drift"),
+        _Walk(1.0 - p_drift, 0.0, 0.0, naive.sigma, naive.df if inc.m >= 2 else 1.0,
+              wander=naive.sigma * q, label="rw"),
     ]
     return comps, "rw_bma", {"p_drift": p_drift}
-
-
-#: Variance of the yearly change in drift relative to the innovation variance (auto rule).
-AUTO_WANDER = 0.1
 
 
 @dataclass
@@ -714,7 +744,7 @@ class Projection:
         lines = ["qcplan projection".center(width), "=" * width]
 
         def row(key: str, val: str) -> None:
-            lines.append(f"{key + ':':<22}{val}")
+            lines.append(f"{key + ':':<24}{val}")
 
         row("Method", self.method)
         row("Status", self.status)
@@ -724,21 +754,25 @@ class Projection:
             row("Last observed", f"{h.index[-1]} = {h.iloc[-1]:.6g}")
         if m.status == "ok":
             row("Scale", m.scale + (f" within {m.bounds}" if m.bounds else ""))
+            multi = len(m.components) > 1
+            pad = "  " if multi else ""
             for c in m.components:
-                tag = f" [{c.label}, weight {c.weight:.2f}]" if len(m.components) > 1 else ""
+                if multi:
+                    row(f"Component {c.label}", f"weight {c.weight:.3f}")
+                dft = "normal" if not math.isfinite(c.df) else f"t, df {c.df:g}"
                 if isinstance(c, _Walk):
                     drift = f"{c.drift:.5g} (se {c.drift_se:.3g})"
                     if m.scale == "log":
-                        drift += f"  = {100 * math.expm1(c.drift):+.2f}% a year"
-                    row("Drift" + tag, drift)
-                    dft = "normal" if not math.isfinite(c.df) else f"t, df {c.df:g}"
-                    row("  residual sd", f"{c.sigma:.4g} ({dft})")
+                        drift += f" = {100 * math.expm1(c.drift):+.2f}% a year"
+                    row(pad + "Drift per year", drift)
+                    if c.phi != 1.0:
+                        row(pad + "Drift damping phi", f"{c.phi:g}")
+                    row(pad + "Residual sd", f"{c.sigma:.4g} ({dft})")
                     if c.wander:
-                        row("  drift change sd", f"{c.wander:.4g} a year")
+                        row(pad + "Drift change sd", f"{c.wander:.4g} a year")
                 else:
-                    se_b = c.chol[1][1]
-                    row("Slope" + tag, f"{c.beta[1]:.5g} (se {se_b:.3g})")
-                    row("  residual sd", f"{c.sigma:.4g} (t, df {c.df:g})")
+                    row(pad + "Slope per year", f"{c.beta[1]:.5g} (se {c.chol[1][1]:.3g})")
+                    row(pad + "Residual sd", f"{c.sigma:.4g} ({dft})")
             for k, val in m.stats.items():
                 row(k, f"{val:.4g}")
         for note in m.notes:

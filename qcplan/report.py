@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 
 from qcplan import __version__
-from qcplan.assess import Assessor, Evaluation, TargetModel, as_of_date, meeting_path
+from qcplan.assess import (
+    STATUS_ORDER,
+    Assessor,
+    Evaluation,
+    TargetModel,
+    as_of_date,
+    meeting_path,
+)
 from qcplan.i18n import (
     STATUS_COLOUR,
     data_status_label,
@@ -249,7 +256,9 @@ STYLE = """
 .qc-meta{color:#444;font-size:0.92em;line-height:1.6}
 .qc-table{border-collapse:collapse;font-size:0.88em;margin:6px 0}
 .qc-table th{background:#f0f2f5;text-align:left;padding:4px 6px;border-bottom:2px solid #ccd}
-.qc-table td{padding:4px 6px;border-bottom:1px solid #e4e6ea;vertical-align:top}
+.qc-table td{padding:4px 6px;border-bottom:1px solid #e4e6ea;vertical-align:top;
+  text-align:left !important}
+.qc-table th{text-align:left !important}
 .qc-badge{display:inline-block;border-radius:4px;padding:1px 6px;white-space:nowrap}
 .qc-illus{color:#b45309;font-weight:600}
 .qc-note{color:#555;font-size:0.85em}
@@ -279,7 +288,8 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
              t("required", lang), t("observed", lang), t("eurostat", lang), t("review", lang),
              t("units", lang)]
     if show_shift:
-        heads.insert(4, "所需增速调整(百分点/年)" if lang == "zh" else "Extra growth needed (pp/yr)")
+        heads.insert(4, "所需增速调整(百分点/年)" if lang == "zh"
+                     else "Extra growth needed (pp/yr)")
     rows = []
     for _, r in table.iterrows():
         illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
@@ -351,12 +361,12 @@ def scenario_matrix(bundles: Mapping[str, Mapping[str, Any]], pillar: str,
 
 
 def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
-    """Every figure shown for the pillar's targets, with its status and source."""
+    """The sources of every figure shown for the pillar's targets: one row per series, status
+    and source, with the years it covers (the values are in the charts and in the data file)."""
     zh = lang == "zh"
-    heads = ["指标" if zh else "Indicator", "地区" if zh else "Geography",
-             t("year", lang), "数值" if zh else "Value", "单位" if zh else "Unit",
-             "数据性质" if lang == "zh" else "Status", "来源" if lang == "zh" else "Source",
-             "备注" if lang == "zh" else "Note"]
+    heads = ["指标" if zh else "Indicator", "地区/口径" if zh else "Geography (coverage)",
+             "年份" if zh else "Years", "数据性质" if zh else "Status", "来源" if zh else "Source",
+             "备注" if zh else "Note"]
     series = []
     for _, r in table.iterrows():
         series.append((r["indicator_id"], r["geography"]))
@@ -367,20 +377,44 @@ def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
     names = plan.indicators.set_index("indicator_id")
     rows = []
     for ind, geo in dict.fromkeys(series):
-        sub = obs[(obs["indicator_id"] == ind) & (obs["geography"] == geo)].sort_values("year")
-        label = names.loc[ind, "name_zh" if lang == "zh" else "name_en"] \
-            if ind in names.index else ind
-        for _, o in sub.iterrows():
-            st = str(o["status"])
-            cls = ' class="qc-illus"' if st == "illustrative" else ""
-            per = f" {o['period']}" if isinstance(o.get("period"), str) and o["period"] else ""
-            cells = [esc(label), esc(geo), f"{int(o['year'])}{esc(per)}", fmt(o["value"], 2),
-                     esc(o["unit"]), f"<span{cls}>{esc(data_status_label(st, lang))}</span>",
-                     esc(o["source"]), esc(o.get("note"))]
+        sub = obs[(obs["indicator_id"] == ind) & (obs["geography"] == geo)].copy()
+        if sub.empty:
+            continue
+        label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
+        sub["note"] = sub["note"].fillna("") if "note" in sub else ""
+        for (status, source), grp in sub.groupby(["status", "source"], sort=False):
+            years = _year_ranges(grp)
+            notes = "; ".join(dict.fromkeys(n for n in grp["note"].astype(str) if n))
+            cls = ' class="qc-illus"' if status == "illustrative" else ""
+            cells = [esc(label), esc(geo), esc(years),
+                     f"<span{cls}>{esc(data_status_label(str(status), lang))}</span>",
+                     esc(source), esc(notes)]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (STYLE + '<table class="qc-table"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
             "".join(rows) + "</tbody></table>")
+
+
+def _year_ranges(grp: pd.DataFrame) -> str:
+    """'2018–2022, 2024 Q1' from the rows' years and periods."""
+    whole = sorted({int(y) for y, p in zip(grp["year"], grp.get("period", [""] * len(grp)))
+                    if not (isinstance(p, str) and p)})
+    parts: list[str] = []
+    start = prev = None
+    for y in whole:
+        if start is None:
+            start = prev = y
+        elif y == prev + 1:
+            prev = y
+        else:
+            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = prev = y
+    if start is not None:
+        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+    if "period" in grp:
+        parts += [f"{int(y)} {p}" for y, p in zip(grp["year"], grp["period"])
+                  if isinstance(p, str) and p]
+    return ", ".join(parts)
 
 
 def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, lang: str,
@@ -410,7 +444,10 @@ def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, la
     vint = (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
             f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
             f"{vintage.get('latest_official_year', '—')}")
+    title = ("谯城区城市功能品质活力提升实施方案 · 分领域评估报告" if lang == "zh" else
+             "Qiaocheng District plan for urban function, quality and vitality · pillar report")
     lines = [
+        f'<p class="qc-meta">{esc(title)}</p>',
         f"<h1>{esc(name)}</h1>",
         f"<p>{esc(desc)}</p>",
         f"<h3>{esc(t('scenario', lang))}: {esc(scenario.label(lang))}</h3>",
@@ -438,8 +475,10 @@ def workpoints_html(table: pd.DataFrame, lang: str = "zh") -> str:
              "2024年实际" if lang == "zh" else "2024 actual", t("status", lang)]
     rows = []
     for _, r in wp.iterrows():
-        actual = fmt(r["target_year_value"], 2) if np.isfinite(r.get("target_year_value", np.nan)) \
-            else (("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2))
+        if np.isfinite(r.get("target_year_value", np.nan)):
+            actual = fmt(r["target_year_value"], 2)
+        else:
+            actual = ("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2)
         illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
         cells = [esc(name_of(r, lang)) + illus, f"{fmt(r['threshold'], 2)} {esc(r.get('unit'))}",
                  actual, badge(r["status"], lang)]
@@ -522,13 +561,18 @@ class ReportContext:
                            self.bundle["meta"], self.illustrative)
 
     def status_counts_text(self) -> str:
-        """A short deterministic summary (checked by the notebook tests)."""
+        """A short summary of the pillar's classes (deterministic; the notebook tests check it)."""
         counts = self.table["status"].value_counts()
-        parts = [f"{s}={int(counts[s])}" for s in sorted(counts.index)]
+        order = [s for s in STATUS_ORDER if s in counts.index]
         p = self.table["prob_reach"].astype(float)
         mean_p = p[np.isfinite(p)].mean() if np.isfinite(p).any() else math.nan
-        return (f"pillar={self.pillar} scenario={self.scenario.name} targets={len(self.table)} "
-                f"{' '.join(parts)} mean_prob_reach={mean_p:.2f}")
+        if self.lang == "zh":
+            parts = "、".join(f"{status_label(s, 'zh')}{int(counts[s])}项" for s in order)
+            return (f"本领域共{len(self.table)}项目标({self.scenario.label('zh')}):{parts};"
+                    f"平均达标概率{mean_p:.2f}(模型估计)。")
+        parts = ", ".join(f"{status_label(s, 'en').lower()} {int(counts[s])}" for s in order)
+        return (f"{len(self.table)} targets in this pillar ({self.scenario.label('en')}): {parts}; "
+                f"mean P(reach) {mean_p:.2f} (model estimate).")
 
     def status_table_html(self) -> str:
         return status_table_html(self.table, self.lang, show_shift=self.scenario.mode == "plan")

@@ -17,8 +17,11 @@ A scenario file (``params/scenarios/<name>.yaml``)::
         shocks: {2025: -3}           # one-off persistent level change in % in that year
         uncertainty_scale: 1.2       # widen (>1) or narrow (<1) the spread
 
-Shares and other bounded or non-positive series read ``growth_shift_pp`` as percentage points of
-the series itself per year, and shocks as points; see :mod:`qcplan.project`.
+How a change is read depends on the scale the indicator is projected on: positive levels take
+``growth_shift_pp`` as extra growth (percent a year) and shocks as percent of the level; shares
+take both as percentage points of the share (converted on the logit scale near the latest value,
+so 0–100 is never crossed); series that can be zero or negative (a net inflow) take them as
+percent of the series' mean absolute level.
 """
 
 from __future__ import annotations
