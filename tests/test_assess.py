@@ -1,0 +1,315 @@
+"""Assessment of every target kind, its edge cases, scenarios and determinism."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qcplan.assess import STATUS_ORDER, Assessor, assess
+from qcplan.load import load_plan
+from qcplan.scenarios import Adjustment, Assumption, Scenario
+
+BASE = Scenario("baseline", "基准", "Baseline", "d", "d")
+TARGET_COLS = ["target_id", "indicator_id", "geography", "pillar", "name_zh", "name_en", "unit",
+               "kind", "direction", "threshold", "threshold_high", "rule", "period_start",
+               "target_year", "benchmark", "section", "quote_zh", "responsible_units", "note"]
+MEASURE_UNIT = {"amount": "亿元", "count": "个", "share": "%", "growth": "%", "flag": "",
+                "rate": "人/千人"}
+
+
+def write_plan(folder: Path, targets: list[dict], series: dict[tuple[str, str], dict],
+               measures: dict[str, str]) -> Path:
+    """Write a small valid data set: ``series`` maps (indicator, geography) to {year: value}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "pillars.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["pillar", "name_zh", "name_en", "description_zh", "description_en", "order"])
+        w.writerow(["p1", "领域", "Pillar", "说明", "About", 1])
+    with open(folder / "indicators.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["indicator_id", "name_zh", "name_en", "unit", "measure", "description"])
+        for ind, m in measures.items():
+            w.writerow([ind, ind, ind, MEASURE_UNIT[m], m, ""])
+    with open(folder / "targets.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, TARGET_COLS)
+        w.writeheader()
+        for t in targets:
+            row = {c: "" for c in TARGET_COLS}
+            row.update(pillar="p1", name_zh=t["target_id"], name_en=t["target_id"],
+                       geography="谯城区", direction="at_least", period_start=2023,
+                       target_year=2027, section="一", quote_zh="x", responsible_units="区发改委")
+            row.update(t)
+            row["unit"] = MEASURE_UNIT[measures[row["indicator_id"]]]
+            w.writerow(row)
+    with open(folder / "observations.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["indicator_id", "geography", "year", "period", "value", "unit", "status",
+                    "source", "note"])
+        for (ind, geo), values in series.items():
+            for year, value in values.items():
+                w.writerow([ind, geo, year, "", value, MEASURE_UNIT[measures[ind]], "official",
+                            "test", ""])
+    return folder
+
+
+def one(tmp_path: Path, target: dict, values: dict, measure: str = "amount",
+        extra: dict | None = None, as_of="2026-11-27", **kw):
+    """Assess a single target; return its row."""
+    series = {(target["indicator_id"], target.get("geography", "谯城区")): values}
+    measures = {target["indicator_id"]: measure}
+    if extra:
+        for (ind, geo), (m, vals) in extra.items():
+            series[(ind, geo)] = vals
+            measures[ind] = m
+    plan = load_plan(write_plan(tmp_path / "data", [target], series, measures))
+    table = Assessor(plan, as_of=as_of).assess(kw.pop("scenario", BASE), **kw)
+    return table.iloc[0]
+
+
+GDP = {2018: 600.0, 2019: 640, 2020: 660, 2021: 720, 2022: 770, 2023: 820, 2024: 870, 2025: 930}
+
+
+def level(threshold: float, **kw) -> dict:
+    return {"target_id": "t", "indicator_id": "gdp", "kind": "level", "threshold": threshold, **kw}
+
+
+# --------------------------------------------------------------------------- level
+def test_level_probability_falls_as_target_rises(tmp_path: Path):
+    probs = [one(tmp_path / str(t), level(t), GDP, n_sims=4000)["prob_reach"]
+             for t in (900, 1000, 1100, 1200, 1400)]
+    assert all(a >= b for a, b in zip(probs, probs[1:]))
+    assert probs[0] > 0.95 and probs[-1] < 0.05
+
+
+def test_level_row_has_the_promised_columns(tmp_path: Path):
+    r = one(tmp_path, level(1100), GDP, n_sims=2000)
+    for col in ("latest_value", "latest_year", "latest_status", "threshold", "projected_median",
+                "projected_p10", "projected_p90", "prob_reach", "required_rate", "observed_rate",
+                "progress_ratio", "status", "eurostat_class", "review_grade"):
+        assert col in r.index
+    assert r["latest_value"] == 930 and r["latest_year"] == 2025
+    assert r["projected_p10"] <= r["projected_median"] <= r["projected_p90"]
+    assert r["required_rate"] == pytest.approx(((1100 / 930) ** 0.5 - 1) * 100)
+    assert r["observed_rate"] == pytest.approx(((930 / 660) ** (1 / 5) - 1) * 100)
+    assert r["status"] in STATUS_ORDER
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.floats(0, 50), min_size=3, max_size=10), st.floats(10, 500),
+       st.floats(0.1, 0.95))
+def test_achieved_level_of_a_non_decreasing_series_is_achieved(tmp_path_factory, steps, start,
+                                                               frac):
+    values = {2025 - len(steps) + 1 + i: start + float(np.sum(steps[: i + 1]))
+              for i in range(len(steps))}
+    latest = values[2025]
+    threshold = start + frac * (latest - start) if latest > start else start
+    r = one(tmp_path_factory.mktemp("p"), level(round(threshold, 6)), values, n_sims=1000)
+    assert r["status"] == "achieved"
+
+
+def test_single_observation_is_insufficient_data(tmp_path: Path):
+    r = one(tmp_path, level(1000), {2025: 930.0})
+    assert r["status"] == "insufficient_data" and np.isnan(r["prob_reach"])
+
+
+def test_gaps_in_years(tmp_path: Path):
+    r = one(tmp_path, level(1000), {2016: 500.0, 2019: 640, 2022: 770, 2025: 930}, n_sims=2000)
+    assert 0 <= r["prob_reach"] <= 1 and r["status"] in STATUS_ORDER
+
+
+def test_same_seed_same_results_other_seed_other_draws(tmp_path: Path):
+    plan_dir = write_plan(tmp_path / "d", [level(1100)], {("gdp", "谯城区"): GDP},
+                          {"gdp": "amount"})
+    plan = load_plan(plan_dir)
+    a = assess(plan, BASE, as_of=2026, n_sims=3000, seed=7)
+    b = assess(plan, BASE, as_of=2026, n_sims=3000, seed=7)
+    c = assess(plan, BASE, as_of=2026, n_sims=3000, seed=8)
+    assert a.equals(b)
+    assert a.loc[0, "projected_p90"] != c.loc[0, "projected_p90"]
+
+
+def test_as_of_ignores_later_years(tmp_path: Path):
+    r = one(tmp_path, level(1000), GDP, as_of="2023-06-30", n_sims=1000)
+    assert r["latest_year"] == 2023
+
+
+def test_at_most_target(tmp_path: Path):
+    falling = {2019: 40.0, 2020: 38, 2021: 36, 2022: 35, 2023: 33, 2024: 31, 2025: 30}
+    easy = one(tmp_path / "a", level(35, direction="at_most"), falling, n_sims=2000)
+    hard = one(tmp_path / "b", level(15, direction="at_most"), falling, n_sims=2000)
+    assert easy["status"] == "achieved" and hard["prob_reach"] < easy["prob_reach"]
+
+
+# --------------------------------------------------------------------------- share
+def test_share_projection_stays_within_0_100(tmp_path: Path):
+    target = {"target_id": "s", "indicator_id": "air", "kind": "share", "threshold": 99}
+    r = one(tmp_path, target, {2020: 90.0, 2021: 93, 2022: 95, 2023: 97, 2024: 98.5, 2025: 99.5},
+            measure="share", n_sims=3000)
+    assert 0 <= r["projected_p10"] <= r["projected_p90"] <= 100
+
+
+def test_share_at_the_ceiling_counts_as_met(tmp_path: Path):
+    target = {"target_id": "s", "indicator_id": "green", "kind": "share", "threshold": 100}
+    r = one(tmp_path, target, {y: 100.0 for y in range(2019, 2026)}, measure="share")
+    assert r["status"] == "achieved"
+
+
+# --------------------------------------------------------------------------- growth
+def test_growth_partly_observed_gives_remaining_pace(tmp_path: Path):
+    target = {"target_id": "g", "indicator_id": "ind_growth", "kind": "growth", "threshold": 10}
+    rates = {2019: 9.0, 2020: 7, 2021: 9.5, 2022: 8, 2023: 8.5, 2024: 8.0, 2025: 12.0}
+    r = one(tmp_path, target, rates, measure="growth", n_sims=3000)
+    needed = ((1.1 ** 4 / (1.08 * 1.12)) ** 0.5 - 1) * 100
+    assert r["required_rate"] == pytest.approx(needed, rel=1e-6)
+    assert r["observed_rate"] == pytest.approx(np.mean([9.5, 8, 8.5, 8.0, 12.0]))
+    assert r["threshold"] == 10 and 0 <= r["prob_reach"] <= 1
+
+
+def test_growth_complete_period_is_decided(tmp_path: Path):
+    target = {"target_id": "g", "indicator_id": "ind_growth", "kind": "growth", "threshold": 10,
+              "target_year": 2025}
+    met = one(tmp_path / "a", {**target, "period_start": 2022},
+              {2020: 9.0, 2021: 9, 2022: 9, 2023: 11, 2024: 10.5, 2025: 10.0}, measure="growth")
+    missed = one(tmp_path / "b", {**target, "period_start": 2022},
+                 {2020: 9.0, 2021: 9, 2022: 9, 2023: 9, 2024: 10.5, 2025: 10.0}, measure="growth")
+    assert met["status"] == "achieved" and missed["status"] == "missed"
+
+
+def test_growth_on_a_level_series(tmp_path: Path):
+    target = {"target_id": "g", "indicator_id": "trade", "kind": "growth", "threshold": 10}
+    r = one(tmp_path, target, {2019: 30.0, 2020: 31, 2021: 33, 2022: 36, 2023: 38, 2024: 40,
+                               2025: 43}, n_sims=2000)
+    needed = ((1.1 ** 4 * 38 / 43) ** 0.5 - 1) * 100
+    assert r["required_rate"] == pytest.approx(needed)
+
+
+# --------------------------------------------------------------------------- cumulative
+def test_cumulative_schedule_check(tmp_path: Path):
+    target = {"target_id": "c", "indicator_id": "green_added", "kind": "cumulative",
+              "threshold": 150}
+    r = one(tmp_path, target, {2020: 25.0, 2021: 28, 2022: 30, 2023: 31, 2024: 30, 2025: 40},
+            n_sims=2000)
+    assert r["required_rate"] == pytest.approx((150 - 70) / 2)
+    assert r["schedule_ratio"] == pytest.approx((70 / 150) / 0.5)
+    assert r["review_grade"] == "基本符合预期"
+
+
+def test_cumulative_delivered_is_achieved_and_zeros_work(tmp_path: Path):
+    target = {"target_id": "c", "indicator_id": "parks", "kind": "cumulative", "threshold": 2}
+    done = one(tmp_path / "a", target, {2021: 0.0, 2022: 0, 2023: 1, 2024: 0, 2025: 2},
+               measure="count")
+    assert done["status"] == "achieved"
+    pending = one(tmp_path / "b", {**target, "threshold": 6},
+                  {2021: 0.0, 2022: 0, 2023: 1, 2024: 0, 2025: 1}, measure="count", n_sims=2000)
+    assert 0 <= pending["prob_reach"] < 1 and pending["projected_p10"] >= 1
+
+
+# --------------------------------------------------------------------------- flow
+def test_flow_every_year_missed_when_an_observed_year_falls_short(tmp_path: Path):
+    target = {"target_id": "f", "indicator_id": "founders", "kind": "flow", "threshold": 8000,
+              "rule": "every_year"}
+    r = one(tmp_path, target, {2021: 8100.0, 2022: 8300, 2023: 8500, 2024: 7900, 2025: 9000},
+            measure="count", n_sims=1000)
+    assert r["status"] == "missed" and r["prob_reach"] == 0
+
+
+def test_flow_average_counts_observed_years(tmp_path: Path):
+    target = {"target_id": "f", "indicator_id": "skilled", "kind": "flow", "threshold": 5000,
+              "rule": "average"}
+    r = one(tmp_path, target, {2021: 5100.0, 2022: 5200, 2023: 5300, 2024: 4800, 2025: 5600},
+            measure="count", n_sims=2000)
+    assert r["prob_reach"] > 0.5
+
+
+# --------------------------------------------------------------------------- relative
+def test_relative_with_shorter_benchmark(tmp_path: Path):
+    target = {"target_id": "r", "indicator_id": "tert", "kind": "relative", "rule": "reach",
+              "benchmark": "tert@安徽省"}
+    own = {y: 44.0 + 1.0 * (y - 2018) for y in range(2018, 2026)}
+    r = one(tmp_path, target, own, measure="share",
+            extra={("tert", "安徽省"): ("share", {2023: 53.9, 2024: 54.3})}, n_sims=2000)
+    assert r["decision_threshold"] == 1.0 and 0 <= r["prob_reach"] <= 1
+
+
+def test_relative_narrow_gap_uses_base_year_ratio(tmp_path: Path):
+    target = {"target_id": "r", "indicator_id": "gdppc", "kind": "relative",
+              "rule": "narrow_gap", "benchmark": "gdppc@安徽省"}
+    own = {y: 40000.0 * 1.08 ** (y - 2018) for y in range(2018, 2026)}
+    prov = {y: 60000.0 * 1.05 ** (y - 2018) for y in range(2018, 2026)}
+    r = one(tmp_path, target, own, extra={("gdppc", "安徽省"): ("amount", prov)}, n_sims=2000)
+    assert r["decision_threshold"] == pytest.approx(own[2023] / prov[2023])
+    assert r["prob_reach"] > 0.8
+
+
+# --------------------------------------------------------------------------- work points
+@pytest.mark.parametrize(("value", "status"), [(80.0, "achieved"), (60.0, "missed")])
+def test_workpoint_observed(tmp_path: Path, value: float, status: str):
+    target = {"target_id": "w", "indicator_id": "old", "kind": "workpoint", "threshold": 75,
+              "target_year": 2024}
+    r = one(tmp_path, target, {2021: 50.0, 2022: 60, 2023: 70, 2024: value, 2025: 90},
+            measure="count")
+    assert r["status"] == status and r["target_year_value"] == value
+
+
+def test_workpoint_not_yet_observed_is_projected(tmp_path: Path):
+    target = {"target_id": "w", "indicator_id": "old", "kind": "workpoint", "threshold": 75,
+              "target_year": 2026}
+    r = one(tmp_path, target, {2021: 50.0, 2022: 60, 2023: 70, 2024: 72, 2025: 74},
+            measure="count", n_sims=2000)
+    assert 0 < r["prob_reach"] < 1 and r["status"] != "achieved"
+
+
+# --------------------------------------------------------------------------- milestones
+@pytest.mark.parametrize(("values", "as_of", "status"), [
+    ({2024: 0.0, 2025: 1.0}, "2026-01-01", "done"),
+    ({2024: 0.0, 2025: 0.0}, "2026-01-01", "not_done"),
+    ({2024: 0.0, 2025: 0.0}, "2028-01-01", "overdue"),
+])
+def test_milestones(tmp_path: Path, values: dict, as_of: str, status: str):
+    target = {"target_id": "m", "indicator_id": "zone", "kind": "milestone", "threshold": 1}
+    assert one(tmp_path, target, values, measure="flag", as_of=as_of)["status"] == status
+
+
+# --------------------------------------------------------------------------- scenarios
+def test_growth_shift_raises_probability_and_plan_mode_meets_median(tmp_path: Path):
+    plan = load_plan(write_plan(tmp_path / "d", [level(1100)], {("gdp", "谯城区"): GDP},
+                                {"gdp": "amount"}))
+    a = Assessor(plan, as_of=2026)
+    base = a.assess(BASE, n_sims=4000).iloc[0]
+    up = Scenario("up", "u", "u", "d", "d", assumptions=(Assumption("all", growth_shift_pp=3),))
+    shocked = Scenario("sh", "s", "s", "d", "d",
+                       assumptions=(Assumption("all", shocks={2026: -10}),))
+    planned = Scenario("plan", "p", "p", "d", "d", mode="plan")
+    assert a.assess(up, n_sims=4000).iloc[0]["prob_reach"] > base["prob_reach"]
+    assert a.assess(shocked, n_sims=4000).iloc[0]["projected_median"] < base["projected_median"]
+    p = a.assess(planned, n_sims=4000).iloc[0]
+    assert p["status"] == "plan_path"
+    assert p["projected_median"] == pytest.approx(1100, rel=0.01)
+    assert 0.4 < p["prob_reach"] < 0.6
+
+
+def test_goal_seek_shift_gives_requested_probability(tmp_path: Path):
+    plan = load_plan(write_plan(tmp_path / "d", [level(1200)], {("gdp", "谯城区"): GDP},
+                                {"gdp": "amount"}))
+    model = Assessor(plan, as_of=2026).model("t")
+    shift = model.shift_for_probability(0.8)
+    assert np.isfinite(shift) and shift > 0
+    assert model.evaluate(Adjustment(), 4000, 0, shift=shift).prob_reach == pytest.approx(0.8,
+                                                                                          abs=0.03)
+
+
+# --------------------------------------------------------------------------- shipped data
+def test_shipped_plan_every_scenario():
+    plan = load_plan()
+    a = Assessor(plan, as_of="2026-11-27")
+    for name in ("baseline", "plan", "optimistic", "pessimistic"):
+        table = a.assess(name, n_sims=2000)
+        assert len(table) == len(plan.targets)
+        assert set(table["status"]) <= set(STATUS_ORDER)
+        p = table["prob_reach"].dropna()
+        assert ((p >= 0) & (p <= 1)).all()
