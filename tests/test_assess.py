@@ -99,7 +99,8 @@ def test_level_row_has_the_promised_columns(tmp_path: Path):
     assert r["status"] in STATUS_ORDER
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.floats(0, 50), min_size=3, max_size=10), st.floats(10, 500),
        st.floats(0.1, 0.95))
 def test_achieved_level_of_a_non_decreasing_series_is_achieved(tmp_path_factory, steps, start,
