@@ -328,8 +328,13 @@ class Plan:
             key = str(int(latest[ind])) if ind in latest.index else "no observations"
             by_year.setdefault(key, []).append(ind)
         lines += ["", "Latest year of each indicator:"]
-        for key in sorted(by_year, key=lambda k: (not k.isdigit(), k), reverse=False):
-            lines += textwrap.wrap(", ".join(by_year[key]), width=96,
+        newest = max((k for k in by_year if k.isdigit()), default=None)
+        for key in sorted(by_year, key=lambda k: (not k.isdigit(), k)):
+            names = by_year[key]
+            if key == newest and len(names) > 12:  # keep one screen: the rest are up to date
+                lines.append(f"  {key}: {len(names)} indicators (all those not listed)")
+                continue
+            lines += textwrap.wrap(", ".join(names), width=96,
                                    initial_indent=f"  {key}: ", subsequent_indent="    ")
         missing = self.targets_without_observations()
         if missing:

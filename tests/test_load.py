@@ -235,3 +235,14 @@ def test_row_ref_counts_lines_as_an_editor_does(notes: list[str], data_dir: Path
     obs = plan.observations.iloc[:-1]
     assert obs["row_ref"].tolist() == [f"observations.csv:{n}" for n in lines]
     assert obs["note"].tolist() == [n.strip() for n in notes]
+
+
+def test_shipped_data_loads_clean() -> None:
+    tables = ("pillars", "indicators", "targets", "observations")
+    missing = [n for n in tables if not any(
+        (DEFAULT_DATA_DIR / f"{n}{ext}").is_file() for ext in (".csv", ".xlsx"))]
+    if missing:
+        pytest.skip(f"data/ has no {', '.join(missing)} yet")
+    plan = load_plan(DEFAULT_DATA_DIR)  # a DataError here lists every problem
+    assert len(plan.targets) and len(plan.observations)
+    assert "Targets per pillar and kind" in plan.summary()
