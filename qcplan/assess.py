@@ -172,8 +172,11 @@ class Evaluation:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def quantile(self, q: float) -> float:
+        return float(self.quantiles((q,))[0])
+
+    def quantiles(self, qs: tuple[float, ...]) -> np.ndarray:
         s = self.stat[np.isfinite(self.stat)]
-        return float(np.quantile(s, q)) if s.size else math.nan
+        return np.quantile(s, qs) if s.size else np.full(len(qs), math.nan)
 
 
 class TargetModel:
@@ -321,7 +324,7 @@ class TargetModel:
     # -- solving for a shift -------------------------------------------------
     def solve_shift(self, goal: Callable[[Evaluation], float], adj: Adjustment,
                     n_sims: int = 2_000, seed: int | None = 0, lo: float = -40.0,
-                    hi: float = 40.0, tol: float = 0.01) -> float:
+                    hi: float = 40.0, tol: float = 0.02) -> float:
         """The growth shift (pp a year) at which ``goal(evaluation)`` crosses zero.
 
         ``goal`` must rise with the shift (it is flipped for at-most targets by the callers).
@@ -331,15 +334,26 @@ class TargetModel:
         f_hi = goal(self.evaluate(adj, n_sims, seed, shift=hi))
         if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo > 0 or f_hi < 0:
             return math.nan
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            if goal(self.evaluate(adj, n_sims, seed, shift=mid)) >= 0:
-                hi = mid
+        # regula falsi with the Illinois step: a few evaluations where bisection takes a dozen
+        side = 0
+        for _ in range(60):
+            mid = hi - f_hi * (hi - lo) / (f_hi - f_lo) if f_hi != f_lo else 0.5 * (lo + hi)
+            if not lo < mid < hi if lo < hi else not hi < mid < lo:
+                mid = 0.5 * (lo + hi)
+            f_mid = goal(self.evaluate(adj, n_sims, seed, shift=mid))
+            if f_mid >= 0:
+                hi, f_hi = mid, f_mid
+                if side == 1:
+                    f_lo /= 2.0
+                side = 1
             else:
-                lo = mid
-            if hi - lo < tol:
-                break
-        return 0.5 * (lo + hi)
+                lo, f_lo = mid, f_mid
+                if side == -1:
+                    f_hi /= 2.0
+                side = -1
+            if abs(hi - lo) < tol or f_mid == 0:
+                return float(mid)
+        return float(0.5 * (lo + hi))
 
     def plan_shift(self, adj: Adjustment = Adjustment(), seed: int | None = 0) -> float:
         """The shift at which the median decision quantity exactly meets the threshold."""
@@ -373,15 +387,31 @@ class Assessor:
         self._fits: dict[tuple, Any] = {}
         self._models: dict[tuple[str, str], TargetModel] = {}
         self._measure = dict(zip(plan.indicators["indicator_id"], plan.indicators["measure"]))
+        self._index: dict[tuple[str, str], pd.DataFrame] | None = None
 
     # -- fitting -------------------------------------------------------------
+    def _series_index(self) -> dict[tuple[str, str], pd.DataFrame]:
+        """Whole-year observations up to ``as_of`` grouped by series, built once."""
+        if self._index is None:
+            obs = self.plan.observations
+            keep = obs["year"] <= self.as_of.year
+            if "period" in obs.columns:
+                keep &= obs["period"].fillna("").astype(str).str.strip() == ""
+            sub = obs.loc[keep, ["indicator_id", "geography", "year", "value", "status"]]
+            self._index = {
+                (str(ind), str(geo)): g.set_index("year").sort_index()
+                for (ind, geo), g in sub.groupby(["indicator_id", "geography"], sort=False)
+            }
+        return self._index
+
     def _history(self, indicator_id: str, geography: str) -> pd.Series:
-        try:
-            s = self.plan.series(indicator_id, geography)
-        except KeyError:
+        g = self._series_index().get((indicator_id, geography))
+        if g is None:
             return pd.Series(dtype=float)
-        s = s[s.index <= self.as_of.year]
-        return s.astype(float)
+        s = g["value"].astype(float)
+        s.index = s.index.astype(int)
+        s.name = f"{indicator_id}@{geography}"
+        return s
 
     def _fit(self, history: pd.Series, bounds: tuple[float, float] | None, method: str,
              key: tuple) -> Any:
@@ -431,13 +461,12 @@ class Assessor:
         return model
 
     def _statuses(self, indicator_id: str, geography: str) -> pd.Series:
-        obs = self.plan.observations
-        m = (obs["indicator_id"] == indicator_id) & (obs["geography"] == geography)
-        if "period" in obs.columns:
-            per = obs["period"].fillna("").astype(str).str.strip()
-            m &= per == ""
-        sub = obs.loc[m & (obs["year"] <= self.as_of.year), ["year", "status"]]
-        return sub.set_index("year")["status"].sort_index()
+        g = self._series_index().get((indicator_id, geography))
+        if g is None:
+            return pd.Series(dtype=object)
+        st = g["status"].astype(str)
+        st.index = st.index.astype(int)
+        return st
 
     # -- assessing -----------------------------------------------------------
     def assess(self, scenario: str | Scenario = "baseline", n_sims: int = 10_000,
@@ -602,9 +631,8 @@ def _milestone(model: TargetModel) -> dict[str, Any]:
 def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, Any]:
     out: dict[str, Any] = {
         "prob_reach": ev.prob_reach,
-        "projected_median": ev.quantile(0.5),
-        "projected_p10": ev.quantile(0.1),
-        "projected_p90": ev.quantile(0.9),
+        **dict(zip(("projected_p10", "projected_median", "projected_p90"),
+                   map(float, ev.quantiles((0.1, 0.5, 0.9))))),
         "decision_threshold": ev.threshold,
         "shift_pp": float(ev.shift),
         "method": getattr(ev.projection, "method", "observed") if ev.projection is not None
