@@ -13,7 +13,8 @@ Each forecaster is scored on
 - ms: wall time per series (fit, simulate and queries).
 
 Run ``python bench/backtest.py`` (``--quick`` scores every 5th series; ``--check`` adds M1 and
-Tourism, used to confirm the ``auto`` rule, never to choose it).
+Tourism, used to confirm the ``auto`` rule, never to choose it; ``--ablation`` scores the
+ingredients of ``auto`` one by one, in closed form).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -176,11 +177,90 @@ def table(dataset: str, h: int, cases: list[Case], names: list[str]) -> pd.DataF
     return df
 
 
+# ------------------------------------------------------------------------------------------
+# ablation of the auto rule, in closed form (mixtures of Student-t), independent of qcplan
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A random-walk forecaster on logs built from the ingredients of qcplan's ``auto``."""
+
+    bma: bool = False  # average with a driftless walk, BIC weights
+    wander: float = 0.0  # yearly drift-change variance / innovation variance
+    trim: bool = False  # drift = mean of the changes without the largest and smallest
+    phi: float = 1.0  # drift damping
+
+    def components(self, y: np.ndarray) -> list[tuple[float, float, float, float]]:
+        """(weight, mean, scale, df) of each Student-t component of the log outcome."""
+        d = np.diff(y)
+        m = len(d)
+        rss1 = float(np.sum((d - d.mean()) ** 2))
+        rss0 = float(np.sum(d**2))
+        s = np.sqrt(rss1 / (m - 1))
+        drift = float(np.sort(d)[1:-1].mean()) if self.trim and m >= 4 else float(d.mean())
+        cum = sum(self.phi**j for j in range(1, HORIZON + 1))
+        extra = self.wander * sum(j * j for j in range(1, HORIZON + 1))
+        p = 1.0
+        if self.bma:
+            lr = 0.5 * m * np.log(rss0 / rss1) - 0.5 * np.log(m)
+            p = 1.0 / (1.0 + np.exp(-np.clip(lr, -50, 50)))
+        comps = [(p, y[-1] + cum * drift, s * np.sqrt(HORIZON + cum**2 / m + extra), m - 1.0)]
+        if self.bma:
+            comps.append((1.0 - p, y[-1], np.sqrt(rss0 / m) * np.sqrt(HORIZON + extra), float(m)))
+        return comps
+
+    def __call__(self, x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        comps = self.components(np.log(x))
+
+        def cdf(v: float) -> float:
+            return sum(w * stats.t.cdf((v - mu) / sc, df) for w, mu, sc, df in comps)
+
+        lt = np.log(targets)
+        p = sum(w * stats.t.sf((lt - mu) / sc, df) for w, mu, sc, df in comps)
+        lo = min(mu - 60 * sc for _, mu, sc, _ in comps)
+        hi = max(mu + 60 * sc for _, mu, sc, _ in comps)
+        q = [optimize.brentq(lambda v, a=a: cdf(v) - a, lo, hi) for a in QS]
+        return np.asarray(p), np.exp(q)
+
+
+ABLATION: dict[str, Variant] = {
+    "RW drift (t, drift se)": Variant(),
+    "+ average with driftless RW (BIC)": Variant(bma=True),
+    "+ wandering drift (q = 0.1)": Variant(bma=True, wander=0.1),
+    "+ trimmed drift": Variant(bma=True, wander=0.1, trim=True),
+    "+ damping phi = 0.98 (= auto)": Variant(bma=True, wander=0.1, trim=True, phi=0.98),
+    "auto, phi = 0.95": Variant(bma=True, wander=0.1, trim=True, phi=0.95),
+    "auto, phi = 0.90": Variant(bma=True, wander=0.1, trim=True, phi=0.90),
+    "auto, q = 0.05": Variant(bma=True, wander=0.05, trim=True, phi=0.98),
+    "auto, q = 0.2": Variant(bma=True, wander=0.2, trim=True, phi=0.98),
+    "auto without averaging": Variant(wander=0.1, trim=True, phi=0.98),
+}
+
+
+def ablation_table(dataset: str, h: int, cases: list[Case]) -> pd.DataFrame:
+    """Score the closed-form ablation of ``auto`` (no simulation noise)."""
+    rows = {name: score(v, cases) for name, v in ABLATION.items()}
+    df = pd.DataFrame(rows).T
+    ref = df["brier"].iloc[0]
+    out = pd.DataFrame({
+        "Brier": df["brier"].map("{:.4f}".format),
+        "vs RW drift": ((df["brier"] / ref - 1) * 100).map("{:+.1f}%".format),
+        "cover80": df["cover80"].map("{:.0%}".format),
+        "sMAPE %": df["smape"].map("{:.1f}".format),
+    })
+    print(f"\nAblation of auto (closed form), {dataset} yearly, history = last {h} points")
+    print(out.to_string())
+    return df
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="every 5th series only")
     ap.add_argument("--check", action="store_true",
                     help="also score the yearly series of M1 and Tourism (confirmation)")
+    ap.add_argument("--ablation", action="store_true",
+                    help="score the ingredients of auto in closed form instead")
     ap.add_argument("--lengths", type=int, nargs="+", default=[10, 6])
     ap.add_argument("--only", nargs="+", default=None, help="forecaster names to score")
     args = ap.parse_args(argv)
@@ -191,7 +271,10 @@ def main(argv: list[str] | None = None) -> int:
             cases = load_cases(dataset, h)
             if args.quick:
                 cases = cases[::5]
-            table(dataset, h, cases, names)
+            if args.ablation:
+                ablation_table(dataset, h, cases)
+            else:
+                table(dataset, h, cases, names)
     return 0
 
 
