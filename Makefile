@@ -28,7 +28,7 @@ validate: $(STAMP)
 	$(BIN)/qcplan validate
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests --nbval-lax notebooks --nbval-cell-timeout=300 -p no:cacheprovider
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not slow and not browser"
