@@ -1,0 +1,361 @@
+"""Executed notebook → one self-contained HTML file: no code, no prompts, nothing from the network.
+
+:func:`notebook_to_html` renders with nbconvert's ``lab`` template through
+``qcplan/templates/report.html.j2``, which drops the script tags the template would otherwise load
+from a CDN (RequireJS, MathJax, Mermaid, the widget renderer); ``mathjax_url`` and
+``require_js_url`` are also set to ``""``. Images are embedded as ``data:`` URIs. Chinese text is
+rendered with a subset of the shipped Noto Sans SC font embedded in the page (only the characters
+the page uses), so a reader without a CJK font sees glyphs, not boxes.
+
+Before the HTML is written it is checked (:func:`external_references`): any ``src``, ``href``,
+``srcset`` ... attribute, CSS ``url(...)`` or ``@import`` that points to ``http://``, ``https://``
+or ``//`` makes the export fail with :class:`ExternalReferenceError`. Addresses shown as plain text
+(the sources of the figures) are fine.
+
+What the export leaves out of the notebook: cell inputs and prompts, ``stderr`` streams (warnings;
+they remain in the executed ``.ipynb``), widget views and widget state (they would render as
+"Loading widget..." in a static page), and cells tagged ``remove_cell`` / ``remove-cell``
+(outputs of cells tagged ``remove_output`` / ``remove-output``).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import html
+import io
+import os
+import re
+import tempfile
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html.j2"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+EMBEDDED_FONT_FAMILY = "qcplan Noto Sans SC"
+
+REMOVE_CELL_TAGS = ("remove_cell", "remove-cell")
+REMOVE_OUTPUT_TAGS = ("remove_output", "remove-output")
+
+# Attributes whose value the browser fetches (or navigates to, for href).
+_URL_ATTRIBUTES = frozenset(
+    {"src", "href", "srcset", "poster", "data", "action", "formaction", "background",
+     "xlink:href", "manifest", "codebase", "cite", "longdesc", "ping"}
+)
+_EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_CSS_EXTERNAL = re.compile(
+    r"""url\(\s*['"]?\s*(?:[a-z][a-z0-9+.-]*:)?//|@import\s+(?:url\(\s*)?['"]?\s*(?:[a-z][a-z0-9+.-]*:)?//""",
+    re.IGNORECASE,
+)
+_SCRIPT_SRC = re.compile(
+    r"""<script\b[^>]*?\bsrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)[^>]*>.*?</script\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
+_SRC_VALUE = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""", re.IGNORECASE)
+
+
+class ExternalReferenceError(ValueError):
+    """The HTML would load something from the network; ``references`` lists what and where."""
+
+    def __init__(self, references: list[str], path: str | os.PathLike[str] | None = None):
+        self.references = references
+        where = f" in {path}" if path is not None else ""
+        shown = "; ".join(references[:10]) + (" ..." if len(references) > 10 else "")
+        super().__init__(f"{len(references)} external reference(s){where}: {shown}")
+
+
+# --------------------------------------------------------------------------- checking
+class _ReferenceFinder(HTMLParser):
+    """Collect every attribute, inline style and <style>/<script> text that reaches out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in _URL_ATTRIBUTES and _external_value(name, value):
+                self.found.append(f"<{tag} {name}={value[:120]!r}>")
+            elif name == "style" and _CSS_EXTERNAL.search(value):
+                self.found.append(f"<{tag} style=...{_excerpt(value, _CSS_EXTERNAL)}...>")
+        if tag in ("style", "script"):
+            self._in = tag
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._in = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "style" and _CSS_EXTERNAL.search(data):
+            self.found.append(f"<style> ...{_excerpt(data, _CSS_EXTERNAL)}...")
+        elif self._in == "script" and re.search(r"""import\s*\(?\s*['"](?:https?:)?//|"""
+                                                  r"""importScripts\s*\(""", data):
+            self.found.append("<script> importing a module or script from a URL")
+
+
+def _external_value(name: str, value: str) -> bool:
+    if name == "srcset":
+        return any(_EXTERNAL.match(part.strip()) for part in value.split(","))
+    return bool(_EXTERNAL.match(value))
+
+
+def _excerpt(text: str, pattern: re.Pattern[str]) -> str:
+    m = pattern.search(text)
+    return text[max(0, m.start() - 20): m.end() + 60] if m else ""
+
+
+def external_references(document: str) -> list[str]:
+    """Every place in ``document`` (HTML) that would load or link a network resource.
+
+    Checked: URL-bearing attributes of every tag (``src``, ``href``, ``srcset``, ``poster``,
+    ``data``, ``action``, ...), ``style`` attributes, ``<style>`` blocks (``url(...)``,
+    ``@import``) and scripts importing from a URL. ``data:``, ``file:``-free relative paths and
+    ``#fragments`` are fine; text outside tags is not a reference.
+    """
+    finder = _ReferenceFinder()
+    finder.feed(document)
+    finder.close()
+    return finder.found
+
+
+def check_self_contained(document: str, path: str | os.PathLike[str] | None = None) -> None:
+    """Raise :class:`ExternalReferenceError` when ``document`` reaches out to the network."""
+    found = external_references(document)
+    if found:
+        raise ExternalReferenceError(found, path)
+
+
+def strip_remote_scripts(document: str) -> str:
+    """Remove ``<script src=...>`` elements whose ``src`` is empty or a network address."""
+
+    def drop(m: re.Match[str]) -> str:
+        src = _SRC_VALUE.search(m.group(0))
+        value = next((g for g in src.groups() if g is not None), "") if src else ""
+        return "" if not value.strip() or _EXTERNAL.match(value) else m.group(0)
+
+    return _SCRIPT_SRC.sub(drop, document)
+
+
+# --------------------------------------------------------------------------- fonts
+@cache
+def _font_bytes() -> bytes | None:
+    try:
+        from qcplan.fonts import font_path
+
+        return font_path().read_bytes()
+    except (ImportError, OSError):
+        return None
+
+
+def _wide_chars(text: str) -> set[str]:
+    return {c for c in text if ord(c) > 0x7F and not c.isspace()}
+
+
+# This process's last subset: (characters, CSS). A page whose characters it covers reuses it.
+_font_cache: dict[str, tuple[frozenset[str], str]] = {}
+_font_seed: set[str] = set()
+
+
+def add_font_seed(text: str) -> None:
+    """Characters to include in every later subset of this process (e.g. all the data's text).
+
+    Subsetting costs about half a second; with the run's characters seeded, one subset serves
+    every report a worker exports (a page's font then holds a few glyphs it does not use).
+    """
+    _font_seed.update(_wide_chars(text))
+
+
+def _subset_css(chars: str, family: str) -> str:
+    data = _font_bytes()
+    if data is None:
+        return ""
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - fontTools comes with matplotlib
+        return ""
+    options = subset.Options()
+    options.hinting = False
+    options.notdef_outline = True
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
+    font = TTFont(io.BytesIO(data), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    encoded = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
+            f'src: url(data:font/otf;base64,{encoded}) format("opentype"); }}')
+
+
+def font_face_css(text: str, family: str = EMBEDDED_FONT_FAMILY) -> str:
+    """``@font-face`` rule embedding the glyphs of Noto Sans SC that ``text`` needs ("" if none).
+
+    Only characters beyond ASCII are kept (Latin text uses the reader's own fonts); the subset is
+    an OpenType font in a ``data:`` URI, without layout tables or hinting. Returns "" when the
+    text has no such character, or when the font or fontTools is not available. The last subset
+    is kept and reused for any text it covers; a new one covers the old characters, the seeded
+    ones (:func:`add_font_seed`) and the new text.
+    """
+    chars = _wide_chars(text)
+    if not chars:
+        return ""
+    cached = _font_cache.get(family)
+    if cached is not None and chars <= cached[0]:
+        return cached[1]
+    wanted = chars | _font_seed | (cached[0] if cached is not None else frozenset())
+    css = _subset_css("".join(sorted(wanted)), family)
+    if css:
+        _font_cache[family] = (frozenset(wanted), css)
+    return css
+
+
+def font_stack(kind: str = "sans") -> str:
+    """A CSS font-family list: the embedded Chinese font first, then the reader's own fonts.
+
+    The embedded subset holds only the page's non-ASCII characters, so Latin text falls through
+    to the reader's fonts. It comes first because Chromium, when a CJK character is missing from
+    the first fonts of the list, may take a system fallback (boxes, on a machine without CJK
+    fonts) instead of a web font further down the list.
+    """
+    if kind == "mono":
+        return (f'"{EMBEDDED_FONT_FAMILY}", ui-monospace, "SFMono-Regular", Menlo, Consolas, '
+                f'"DejaVu Sans Mono", monospace')
+    return (f'"{EMBEDDED_FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, '
+            f'Arial, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif')
+
+
+def embedded_font_style(document: str) -> str:
+    """A ``<style>`` block embedding the glyphs ``document`` needs and using them ("" if none)."""
+    face = font_face_css(html.unescape(document))
+    if not face:
+        return ""
+    return (
+        "<style type=\"text/css\">\n" + face + "\n"
+        f":root {{ --jp-ui-font-family: {font_stack()}; --jp-content-font-family: {font_stack()};"
+        f" --jp-code-font-family: {font_stack('mono')}; }}\n"
+        f"body {{ font-family: {font_stack()}; }}\n</style>\n"
+    )
+
+
+# --------------------------------------------------------------------------- notebook
+def clean_notebook(nb: NotebookNode) -> NotebookNode:
+    """Drop widget views and state and ``stderr`` streams from ``nb`` (in place); return it."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        cell.metadata.pop("widgets", None)
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            data = out.get("data")
+            if data is not None and WIDGET_VIEW_MIME in data:
+                data.pop(WIDGET_VIEW_MIME)
+                data.pop("text/plain", None)  # the widget's repr, e.g. "HBox(children=...)"
+                if not data:
+                    continue
+            kept.append(out)
+        cell["outputs"] = kept
+    return nb
+
+
+@cache
+def _exporter(language_code: str) -> Any:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    config.TagRemovePreprocessor.remove_all_outputs_tags = set(REMOVE_OUTPUT_TAGS)
+    return HTMLExporter(
+        config=config,
+        template_name="lab",
+        template_file=str(TEMPLATE),
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        mathjax_url="",
+        require_js_url="",
+        language_code=language_code,
+    )
+
+
+def _read(nb: str | os.PathLike[str] | NotebookNode) -> tuple[NotebookNode, Path | None]:
+    if isinstance(nb, NotebookNode):
+        return copy.deepcopy(nb), None
+    path = Path(nb)
+    return nbformat.read(path, as_version=4), path
+
+
+def render_html(
+    nb: str | os.PathLike[str] | NotebookNode, title: str | None = None, lang: str = "zh"
+) -> str:
+    """The self-contained HTML of a notebook (checked; see :func:`notebook_to_html`)."""
+    node, path = _read(nb)
+    clean_notebook(node)
+    if title is not None:
+        node.metadata["title"] = title
+    resources: dict[str, Any] = {"qcplan_image_alt": "图表" if lang == "zh" else "Chart"}
+    if path is not None:
+        resources["metadata"] = {"name": path.stem, "path": str(path.parent)}
+    body, _ = _exporter(lang if lang in ("zh", "en") else "en").from_notebook_node(
+        node, resources=resources)
+    body = strip_remote_scripts(body)
+    style = embedded_font_style(body)
+    if style:
+        body = body.replace("</head>", style + "</head>", 1)
+    check_self_contained(body, path)
+    return body
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it onto ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def notebook_to_html(
+    nb_path_or_node: str | os.PathLike[str] | NotebookNode,
+    html_path: str | os.PathLike[str],
+    title: str | None = None,
+    lang: str = "zh",
+) -> Path:
+    """Export an executed notebook to ``html_path`` as one self-contained page; return the path.
+
+    Inputs and prompts are hidden, images embedded, Chinese glyphs embedded (subset font), and
+    the result is checked to reach nothing on the network (:class:`ExternalReferenceError`
+    otherwise; nothing is written then). ``title`` sets the page's ``<title>``; ``lang`` its
+    ``lang`` attribute. The file is written to a temporary name in the same folder and renamed.
+    """
+    return write_atomic(html_path, render_html(nb_path_or_node, title=title, lang=lang))
