@@ -366,14 +366,14 @@ def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
     folder = params_dir / "scenarios"
     path = folder / f"{scenario.name}.yaml"
     if not isinstance(scenario.name, str) or not ID_PATTERN.match(scenario.name):
-        raise ScenarioError([Problem(str(path), "name", scenario.name,
-                                     "a safe id: lower-case letters, digits and _")])
+        raise ScenarioError([Problem(str(path), "name", value=scenario.name,
+                                     expected="a safe id: lower-case letters, digits and _")])
     if scenario.name in SHIPPED:
-        raise ScenarioError([Problem(str(path), "name", scenario.name,
-                                     "a new name: shipped scenarios are not overwritten")])
+        raise ScenarioError([Problem(str(path), "name", value=scenario.name,
+                                     expected="a new name: shipped scenarios are not overwritten")])
     if path.exists() and not overwrite:
-        raise ScenarioError([Problem(str(path), "name", scenario.name,
-                                     "a name not used yet (the file exists)")])
+        raise ScenarioError([Problem(str(path), "name", value=scenario.name,
+                                     expected="a name not used yet (the file exists)")])
     data = scenario.to_dict()
     _, probs = parse_scenario(data, str(path))
     if probs:
