@@ -1,0 +1,287 @@
+"""The run's ``index.html``: a pillar × scenario matrix linking every report of a batch run.
+
+One self-contained page (inline CSS, the Chinese glyphs it uses embedded as a font subset, no
+script, no external address): for each pillar and scenario the count of targets in each status
+(coloured by class), the mean P(reach) and links to the reports in each language; the run's date,
+the data vintage, the qcplan version, and a banner when any figure behind the matrix is
+illustrative or any report failed. Labels are in Chinese and English on the same page. Every
+text that comes from the data or the parameters is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qcplan.export import embedded_font_style, write_atomic
+from qcplan.i18n import STATUS, STATUS_COLOUR, t
+
+try:  # the order statuses are shown in
+    from qcplan.assess import STATUS_ORDER
+except ImportError:  # pragma: no cover - assess defines it
+    STATUS_ORDER = tuple(STATUS)
+
+TITLE = ("谯城区规划目标跟踪 · 评估报告总览", "Qiaocheng plan targets · overview of the reports")
+LANG_NAMES = {"zh": "中文", "en": "English"}
+OUTCOME_LABELS = {
+    "ok": ("成功", "ok"),
+    "failed": ("失败", "failed"),
+    "timeout": ("超时", "timeout"),
+    "interrupted": ("中断", "interrupted"),
+    "pending": ("未运行", "not run"),
+}
+
+CSS = """
+body{margin:24px auto;max-width:1200px;padding:0 16px;color:#1f2328;line-height:1.5}
+h1{font-size:1.6em;margin:0 0 4px}
+h2{font-size:1.2em;margin:28px 0 8px;border-bottom:1px solid #d8dee4;padding-bottom:4px}
+.en{color:#57606a}
+.meta{color:#444;font-size:.92em}
+.meta td{padding:1px 12px 1px 0;vertical-align:top}
+.banner{border-radius:6px;padding:10px 14px;margin:12px 0;font-weight:600}
+.banner.illustrative{background:#fff4e5;border:2px solid #e8833a;color:#5a2d00}
+.banner.failed{background:#fdecea;border:2px solid #c62828;color:#5f1111}
+.banner ul{margin:6px 0 0;font-weight:400}
+table.matrix{border-collapse:collapse;width:100%;font-size:.92em}
+.matrix th,.matrix td{border:1px solid #d8dee4;padding:6px 8px;vertical-align:top;text-align:left}
+.matrix thead th{background:#f0f2f5}
+.matrix tbody th{background:#f6f8fa;min-width:9em}
+.matrix tr.total th,.matrix tr.total td{background:#f6f8fa}
+.chip{display:inline-block;border-radius:4px;padding:0 6px;margin:1px 2px 1px 0;
+  white-space:nowrap;font-size:.9em}
+.prob{margin-top:4px}
+.links{margin-top:4px;font-size:.9em}
+.links a{margin-right:8px}
+.bad{color:#c62828;font-weight:600;margin-right:8px}
+.legend .chip{margin-right:8px}
+.muted{color:#8c959f}
+footer{margin-top:32px;color:#57606a;font-size:.85em}
+"""
+
+
+def _esc(value: Any) -> str:
+    """Text from data or parameters, escaped ('' for None/NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def _both(zh: str, en: str) -> str:
+    """``zh`` then ``en`` in a muted span (both already safe HTML)."""
+    return f'{zh} <span class="en">{en}</span>'
+
+
+def _status_chip(status: str, count: int | None = None) -> str:
+    bg, fg = STATUS_COLOUR.get(status, ("#cfcfcf", "#222222"))
+    zh, en = STATUS.get(status, (status, status))
+    text = _esc(zh) if count is None else f"{_esc(zh)} {count}"
+    return (f'<span class="chip status-{_esc(status)}" style="background:{bg};color:{fg}" '
+            f'title="{_esc(en)}">{text}</span>')
+
+
+def _mean_prob(table: pd.DataFrame) -> float:
+    if "prob_reach" not in table or table.empty:
+        return math.nan
+    p = pd.to_numeric(table["prob_reach"], errors="coerce")
+    p = p[p.notna() & p.map(math.isfinite)]
+    return float(p.mean()) if len(p) else math.nan
+
+
+def _ordered_statuses(statuses: Iterable[str]) -> list[str]:
+    present = set(statuses)
+    known = [s for s in STATUS_ORDER if s in present]
+    return known + sorted(present - set(known))
+
+
+def _cell(table: pd.DataFrame | None, links: str) -> str:
+    if table is None:
+        return f'<td><span class="muted">—</span>{links}</td>'
+    counts = table["status"].astype(str).value_counts()
+    chips = "".join(_status_chip(s, int(counts[s])) for s in _ordered_statuses(counts.index))
+    mean_p = _mean_prob(table)
+    prob = "—" if math.isnan(mean_p) else f"{mean_p:.0%}"
+    return (f"<td>{chips or '<span class=muted>—</span>'}"
+            f'<div class="prob">{_both("平均达标概率", "mean P(reach)")}: <b>{prob}</b> '
+            f'<span class="muted">({len(table)} {_both("项目标", "targets")})</span></div>'
+            f"{links}</td>")
+
+
+def _links(reports: Sequence[Mapping[str, Any]], pillar: str, scenario: str) -> str:
+    parts = []
+    for r in reports:
+        if r["pillar"] != pillar or r["scenario"] != scenario:
+            continue
+        lang = str(r["lang"])
+        name = LANG_NAMES.get(lang, lang)
+        if r.get("status") == "ok" and r.get("html"):
+            href = html.escape(str(r["html"]), quote=True)
+            parts.append(f'<a href="{href}">{_both("报告", "report")} · {_esc(name)}</a>')
+        else:
+            zh, en = OUTCOME_LABELS.get(str(r.get("status")), (r.get("status"), r.get("status")))
+            parts.append(f'<span class="bad">{_esc(name)}: {_esc(zh)} {_esc(en)}</span>')
+    return f'<div class="links">{"".join(parts)}</div>' if parts else ""
+
+
+def _banner_failed(reports: Sequence[Mapping[str, Any]]) -> str:
+    bad = [r for r in reports if r.get("status") != "ok"]
+    if not bad:
+        return ""
+    items = []
+    for r in bad:
+        err = r.get("error") or {}
+        what = ": ".join(str(x) for x in (err.get("ename"), err.get("evalue")) if x)
+        cell = err.get("cell_index")
+        where = f" (cell {cell})" if cell is not None else ""
+        items.append(f"<li>{_esc(r['pillar'])} / {_esc(r['scenario'])} / {_esc(r['lang'])}: "
+                     f"{_esc(r.get('status'))}{' — ' + _esc(what[:300]) if what else ''}"
+                     f"{_esc(where)}</li>")
+    return (f'<div class="banner failed" role="alert">'
+            f"{_both(f'{len(bad)} 份报告未能生成', f'{len(bad)} report(s) not produced')}"
+            f"<ul>{''.join(items)}</ul></div>")
+
+
+def _banner_illustrative() -> str:
+    zh, en = t("illustrative_banner", "zh"), t("illustrative_banner", "en")
+    return (f'<div class="banner illustrative" role="alert">⚠ {_esc(zh)}<br>'
+            f'<span class="en">{_esc(en)}</span></div>')
+
+
+def _vintage_text(vintage: Mapping[str, Any]) -> str:
+    parts = []
+    official = vintage.get("latest_official_year", vintage.get("latest_reported_year"))
+    if official is not None:
+        parts.append(f"{_both('最新正式/初步数据年份', 'latest official/preliminary year')}: "
+                     f"{_esc(official)}")
+    if vintage.get("latest_year") is not None:
+        parts.append(f"{_both('数据截至', 'data up to')}: {_esc(vintage['latest_year'])}")
+    counts = vintage.get("status_counts") or {}
+    if counts:
+        parts.append(", ".join(f"{_esc(k)} {_esc(v)}" for k, v in counts.items()))
+    return " · ".join(parts) or "—"
+
+
+def render_dashboard(
+    *,
+    pillars: pd.DataFrame,
+    scenarios: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    reports: Sequence[Mapping[str, Any]],
+    run_id: str,
+    run_date: _dt.datetime,
+    vintage: Mapping[str, Any],
+    version: str,
+    as_of: str = "",
+    n_sims: int | None = None,
+    seed: int | None = None,
+) -> str:
+    """The dashboard page as a string.
+
+    ``pillars``: the plan's pillars table (``pillar, name_zh, name_en``, in display order) limited
+    to the pillars of the run; ``scenarios``: name -> :class:`~qcplan.scenarios.Scenario` (or
+    anything with ``label(lang)``), in column order; ``tables``: scenario -> assessment table
+    (one row per target, with ``pillar, status, prob_reach, illustrative``); ``reports``: one
+    mapping per report with ``pillar, scenario, lang, status`` and ``html`` (file name relative
+    to the page) and, for a failure, ``error``.
+    """
+    rows = []
+    illustrative = False
+    for name, table in tables.items():
+        if name in scenarios and "illustrative" in table:
+            sub = table[table["pillar"].isin(list(pillars["pillar"]))]
+            illustrative |= bool(sub["illustrative"].fillna(False).astype(bool).any())
+
+    head = "".join(
+        f"<th>{_both(_esc(s.label('zh')), _esc(s.label('en')))}<br>"
+        f'<span class="muted">{_esc(name)}</span></th>'
+        for name, s in scenarios.items()
+    )
+    for prow in pillars.itertuples(index=False):
+        pid = str(prow.pillar)
+        cells = []
+        for name in scenarios:
+            table = tables.get(name)
+            sub = None if table is None else table[table["pillar"] == pid]
+            cells.append(_cell(sub, _links(reports, pid, name)))
+        rows.append(
+            f'<tr id="pillar-{_esc(pid)}"><th>{_esc(prow.name_zh)}<br>'
+            f'<span class="en">{_esc(prow.name_en)}</span><br>'
+            f'<span class="muted">{_esc(pid)}</span></th>{"".join(cells)}</tr>'
+        )
+    if len(pillars) > 1:
+        cells = []
+        for name in scenarios:
+            table = tables.get(name)
+            sub = None if table is None else table[table["pillar"].isin(list(pillars["pillar"]))]
+            cells.append(_cell(sub, ""))
+        rows.append(f'<tr class="total"><th>{_both("合计", "all pillars")}</th>'
+                    f"{''.join(cells)}</tr>")
+
+    shown = set()
+    for table in tables.values():
+        shown |= set(table["status"].astype(str))
+    legend = "".join(
+        f"{_status_chip(s)}<span class='en'>{_esc(STATUS.get(s, (s, s))[1])}</span> "
+        for s in _ordered_statuses(shown | {"on_track", "needs_acceleration", "off_track"})
+    )
+    settings = []
+    if as_of:
+        settings.append(f"{_both('评估基准日', 'as of')}: {_esc(as_of)}")
+    if n_sims is not None:
+        settings.append(f"{_both('模拟次数', 'draws')}: {_esc(n_sims)}")
+    if seed is not None:
+        settings.append(f"seed: {_esc(seed)}")
+
+    body = f"""
+<header>
+<h1>{_esc(TITLE[0])}</h1>
+<div class="en">{_esc(TITLE[1])}</div>
+</header>
+{_banner_illustrative() if illustrative else ""}
+{_banner_failed(reports)}
+<table class="meta">
+<tr><td>{_both("运行时间", "run date")}</td>
+<td>{_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))} · {_both("运行编号", "run id")}
+{_esc(run_id)}</td></tr>
+<tr><td>{_both("数据版本", "data vintage")}</td><td>{_vintage_text(vintage)}</td></tr>
+<tr><td>{_both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
+<tr><td>qcplan</td><td>{_esc(version)}</td></tr>
+</table>
+<h2>{_both("各领域 × 情景:目标状态与平均达标概率",
+           "Pillars × scenarios: target status and mean P(reach)")}</h2>
+<table class="matrix">
+<thead><tr><th>{_both("领域", "pillar")}</th>{head}</tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody>
+</table>
+<h2>{_both("状态图例", "Legend")}</h2>
+<p class="legend">{legend}</p>
+<footer>
+{_both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
+       "P(reach) is a model estimate, not a statistic; each report lists its sources and method.")}
+<br>{_both("文件", "files")}: summary.csv · manifest.json
+</footer>
+"""
+    doc = (
+        '<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(TITLE[0])} · {_esc(run_id)}</title>\n"
+        f'<style type="text/css">{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n'
+    )
+    return doc.replace("</head>", embedded_font_style(doc) + "</head>", 1)
+
+
+def write_dashboard(path: str | os.PathLike[str], **kwargs: Any) -> Path:
+    """Render (:func:`render_dashboard`) and write atomically; checked to reach no URL."""
+    from qcplan.export import check_self_contained
+
+    doc = render_dashboard(**kwargs)
+    check_self_contained(doc, path)
+    return write_atomic(path, doc)
