@@ -75,6 +75,62 @@ def add_params_option(parser: argparse.ArgumentParser) -> None:
                         help="folder holding scenarios/*.yaml (default without --data: params/)")
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run every pillar x scenario x language report into a new folder OUT/<run-id>/.
+
+    Writes the executed notebooks, self-contained HTML reports, index.html, summary.csv and
+    manifest.json; OUT/latest is switched to the new run only when every report succeeded.
+    Exit 0 all reports written, 1 some failed or the run was stopped, 2 invalid data or
+    parameters (nothing run), 130 interrupted with Ctrl-C.
+    """
+    from qcplan.run import run_batch
+
+    result = run_batch(
+        pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
+        data_dir=args.data, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
+        cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
+        as_of=args.as_of,
+    )
+    return result.exit_code
+
+
+HANDLERS["run"] = cmd_run
+
+
+def add_run_parser(sub: argparse._SubParsersAction) -> None:
+    from qcplan import run
+
+    p = sub.add_parser("run", help="run every pillar x scenario report (reports/latest)",
+                       description=cmd_run.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--pillars", nargs="+", metavar="ID", default=None,
+                   help="pillar ids (space- or comma-separated; default: every pillar)")
+    p.add_argument("--scenarios", nargs="+", metavar="NAME", default=None,
+                   help="scenario names (default: every scenario in params/scenarios/)")
+    p.add_argument("--lang", choices=run.LANG_CHOICES, default="zh",
+                   help="report language (default: zh)")
+    p.add_argument("--out", metavar="DIR", default=run.DEFAULT_OUT,
+                   help="folder of the run folders and of 'latest' (default: reports)")
+    add_data_option(p)
+    p.add_argument("--params", metavar="DIR", default=None,
+                   help="folder holding scenarios/*.yaml (default: params/)")
+    p.add_argument("--jobs", type=int, default=run.DEFAULT_JOBS, metavar="N",
+                   help=f"parallel worker processes (default: {run.DEFAULT_JOBS})")
+    p.add_argument("--timeout", type=float, default=run.DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="limit for the whole run; reports still running then are killed "
+                        f"(default: {run.DEFAULT_TIMEOUT:.0f})")
+    p.add_argument("--cell-timeout", type=float, default=run.DEFAULT_CELL_TIMEOUT,
+                   metavar="SECONDS",
+                   help=f"limit for each notebook cell (default: {run.DEFAULT_CELL_TIMEOUT:.0f})")
+    p.add_argument("--quiet", action="store_true",
+                   help="only warnings and errors (no progress bar, no per-report lines)")
+    p.add_argument("--n-sims", type=int, default=run.DEFAULT_N_SIMS, metavar="N",
+                   help=f"draws per projection (default: {run.DEFAULT_N_SIMS})")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    p.add_argument("--as-of", metavar="DATE", default=None,
+                   help="date of the assessment, YYYY-MM-DD or a year (default: today)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand's name is a key of ``HANDLERS``."""
     parser = argparse.ArgumentParser(
@@ -85,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description=cmd_validate.__doc__)
     add_data_option(validate)
     add_params_option(validate)
+    add_run_parser(sub)
     return parser
 
 

@@ -1,0 +1,396 @@
+"""The batch runner (qcplan.run, ``qcplan run``): outputs, failures, timeouts, ``latest``.
+
+The end-to-end tests (marked ``slow``) run the real report notebook on the shipped data for one
+pillar, two scenarios and one language with 2000 draws; the failure paths use stand-in notebooks
+(``tests/fixtures/notebooks``). :func:`ensure_good_run` is shared with the browser tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qcplan import run as qrun
+from qcplan.dashboard import render_dashboard
+
+REPO = Path(__file__).resolve().parents[1]
+STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+PILLAR = "overall_strength"
+SCENARIOS = ["baseline", "optimistic"]
+N_SIMS = 2000
+AS_OF = "2026-06-30"
+OLD_RUN = "20200101T000000Z-000000"
+REQUIRED_SUMMARY = ["target_id", "pillar", "scenario", "status", "prob_reach",
+                    "projected_median", "threshold", "latest_value", "latest_year"]
+LOG_LINE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (INFO|WARNING|ERROR) "
+
+
+def make_previous_run(out: Path) -> Path:
+    """An earlier run folder and ``latest`` pointing to it (what a failed run must not touch)."""
+    (out / OLD_RUN).mkdir(parents=True)
+    (out / OLD_RUN / "index.html").write_text("old run", encoding="utf-8")
+    os.symlink(OLD_RUN, out / "latest")
+    return out / "latest"
+
+
+def run_folders(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink())
+
+
+def ensure_good_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One successful run for the whole session: {out, run_dir, exit_code, log, latest}."""
+    base = tmp_path_factory.getbasetemp() / "qcplan-good-run"
+    record = base / "record.json"
+    if record.is_file():
+        return json.loads(record.read_text(encoding="utf-8"))
+    out = base / "reports"
+    out.mkdir(parents=True)
+    make_previous_run(out)
+    log = io.StringIO()
+    start = time.monotonic()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS, lang="zh", out=out,
+                            n_sims=N_SIMS, as_of=AS_OF, jobs=2, timeout=600, log=log)
+    data = {
+        "out": str(out), "run_dir": str(result.run_dir), "run_id": result.run_id,
+        "exit_code": result.exit_code, "status": result.status, "log": log.getvalue(),
+        "seconds": time.monotonic() - start, "latest_updated": result.latest_updated,
+        "latest": os.readlink(out / "latest"),
+    }
+    record.write_text(json.dumps(data), encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="session")
+def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return ensure_good_run(tmp_path_factory)
+
+
+# --------------------------------------------------------------------------- fast unit tests
+def test_names_split_and_deduplicated() -> None:
+    assert qrun._names(None) is None
+    assert qrun._names(["a,b", "b", " c "]) == ["a", "b", "c"]
+    assert qrun._names("x") == ["x"]
+
+
+def test_switch_latest_replaces_link(tmp_path: Path) -> None:
+    (tmp_path / "r1").mkdir()
+    (tmp_path / "r2").mkdir()
+    qrun.switch_latest(tmp_path, "r1")
+    assert os.readlink(tmp_path / "latest") == "r1"
+    qrun.switch_latest(tmp_path, "r2")
+    assert os.readlink(tmp_path / "latest") == "r2"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".latest")] == []
+
+
+def test_file_hashes_skip_hidden(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("x", encoding="utf-8")
+    (tmp_path / ".hidden").write_text("y", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.yaml").write_text("z", encoding="utf-8")
+    hashes = qrun.file_hashes(tmp_path, "data")
+    assert hashes == {"data/a.csv": hashlib.sha256(b"x").hexdigest(),
+                      "data/sub/b.yaml": hashlib.sha256(b"z").hexdigest()}
+
+
+class _Scen:
+    def __init__(self, zh: str, en: str):
+        self._l = {"zh": zh, "en": en}
+
+    def label(self, lang: str) -> str:
+        return self._l[lang]
+
+
+def test_dashboard_escapes_and_warns() -> None:
+    import datetime as dt
+
+    evil = "<script>alert(1)</script>"
+    pillars = pd.DataFrame({"pillar": ["p1"], "name_zh": [evil], "name_en": ["P & Q"]})
+    table = pd.DataFrame({"target_id": ["t1", "t2"], "pillar": ["p1", "p1"],
+                          "status": ["on_track", "off_track"], "prob_reach": [0.9, 0.2],
+                          "illustrative": [True, False]})
+    doc = render_dashboard(
+        pillars=pillars, scenarios={"s1": _Scen(evil, "S<1>")}, tables={"s1": table},
+        reports=[{"pillar": "p1", "scenario": "s1", "lang": "zh", "status": "ok",
+                  "html": "p1__s1__zh.html"},
+                 {"pillar": "p1", "scenario": "s1", "lang": "en", "status": "failed",
+                  "error": {"ename": "ValueError", "evalue": evil, "cell_index": 3}}],
+        run_id="20260101T000000Z-abcdef", run_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        vintage={"latest_official_year": 2025, "latest_year": 2025}, version="0.1.0")
+    assert evil not in doc
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
+    assert "P &amp; Q" in doc and "S&lt;1&gt;" in doc
+    assert 'href="p1__s1__zh.html"' in doc
+    assert 'class="banner illustrative"' in doc and 'class="banner failed"' in doc
+    assert "55%" in doc  # mean P(reach)
+    assert "http://" not in doc and "https://" not in doc
+    no_illus = render_dashboard(
+        pillars=pillars, scenarios={"s1": _Scen("a", "b")},
+        tables={"s1": table.assign(illustrative=False)}, reports=[], run_id="r",
+        run_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), vintage={}, version="0.1.0")
+    assert 'class="banner illustrative"' not in no_illus
+
+
+def test_unknown_names_are_parameter_errors(tmp_path: Path) -> None:
+    log = io.StringIO()
+    out = tmp_path / "reports"
+    result = qrun.run_batch(pillars=["nope"], scenarios=["baseline", "nada"], out=out, log=log)
+    assert result.exit_code == 2 and result.status == "invalid"
+    text = log.getvalue()
+    assert "'nope'" in text and "overall_strength" in text and "culture_tourism" in text
+    assert "'nada'" in text and "pessimistic" in text
+    assert not out.exists()
+
+
+def test_bad_arguments_are_parameter_errors(tmp_path: Path) -> None:
+    log = io.StringIO()
+    result = qrun.run_batch(lang="fr", jobs=0, timeout=-1, n_sims=0, as_of="yesterday",
+                            out=tmp_path / "r", log=log, notebook=tmp_path / "missing.ipynb")
+    assert result.exit_code == 2
+    text = log.getvalue()
+    for key in ("--lang", "--jobs", "--timeout", "--n-sims", "--as-of", "missing.ipynb"):
+        assert key in text
+    assert not (tmp_path / "r").exists()
+
+
+# --------------------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_good_run_outputs(good_run: dict) -> None:
+    assert good_run["exit_code"] == 0, good_run["log"]
+    assert good_run["status"] == "ok"
+    out, run_dir = Path(good_run["out"]), Path(good_run["run_dir"])
+    assert run_dir.parent == out and run_dir.name == good_run["run_id"]
+    # latest switched from the previous run to this one, as a relative symlink
+    assert good_run["latest_updated"] and good_run["latest"] == good_run["run_id"]
+    assert (out / "latest").resolve() == run_dir.resolve()
+    assert not [p for p in out.iterdir() if p.name.startswith(".latest")]
+    for scen in SCENARIOS:
+        for ext in ("ipynb", "html"):
+            assert (run_dir / f"{PILLAR}__{scen}__zh.{ext}").is_file()
+    for name in ("index.html", "summary.csv", "manifest.json"):
+        assert (run_dir / name).is_file()
+    assert sorted(p.name for p in (run_dir / "cache").glob("*.pkl")) == sorted(
+        f"{s}.pkl" for s in ("baseline", "optimistic", "pessimistic", "plan"))
+    assert not list(run_dir.glob("*.tmp")) and not list(run_dir.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_good_run_log_lines(good_run: dict) -> None:
+    import re
+
+    lines = good_run["log"].strip().splitlines()
+    assert lines and all(re.match(LOG_LINE, line) for line in lines), lines
+    assert any(re.search(rf"INFO report {PILLAR}/baseline/zh ok \d+\.\ds$", line)
+               for line in lines)
+
+
+@pytest.mark.slow
+def test_good_run_summary(good_run: dict) -> None:
+    from qcplan import load_plan
+
+    run_dir = Path(good_run["run_dir"])
+    summary = pd.read_csv(run_dir / "summary.csv", encoding="utf-8-sig")
+    for col in REQUIRED_SUMMARY:
+        assert col in summary.columns
+    plan = load_plan()
+    n_targets = int((plan.targets["pillar"] == PILLAR).sum())
+    assert len(summary) == n_targets * len(SCENARIOS)
+    assert set(summary["scenario"]) == set(SCENARIOS)
+    assert set(summary["pillar"]) == {PILLAR}
+    assert summary.groupby("scenario")["target_id"].nunique().eq(n_targets).all()
+
+
+@pytest.mark.slow
+def test_good_run_manifest(good_run: dict) -> None:
+    run_dir = Path(good_run["run_dir"])
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "ok" and m["run_id"] == good_run["run_id"]
+    for pkg in ("qcplan", "python", "numpy", "pandas", "statsmodels", "matplotlib",
+                "papermill", "nbconvert"):
+        assert m["versions"][pkg]
+    p = m["parameters"]
+    assert p["pillars"] == [PILLAR] and p["scenarios"] == SCENARIOS and p["langs"] == ["zh"]
+    assert p["n_sims"] == N_SIMS and p["seed"] == 0 and p["as_of"] == AS_OF and p["jobs"] == 2
+    hashes = m["hashes"]
+    for rel in ("data/targets.csv", "data/observations.csv", "params/scenarios/baseline.yaml"):
+        assert hashes[rel] == hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
+    assert len(hashes["notebook"]) == 64
+    t = m["timings"]
+    assert t["total_seconds"] > 0 and t["precompute_seconds"] is not None
+    assert set(t["per_report_seconds"]) == {f"{PILLAR}/{s}/zh" for s in SCENARIOS}
+    assert len(m["reports"]) == len(SCENARIOS)
+    for r in m["reports"]:
+        assert r["status"] == "ok" and r["error"] is None and r["seconds"] > 0
+        assert sorted(r["files"]) == sorted([f"{PILLAR}__{r['scenario']}__zh.html",
+                                             f"{PILLAR}__{r['scenario']}__zh.ipynb"])
+    assert m["data_vintage"]["latest_year"]
+
+
+@pytest.mark.slow
+def test_good_run_dashboard(good_run: dict) -> None:
+    from qcplan import __version__
+    from qcplan.export import external_references
+
+    run_dir = Path(good_run["run_dir"])
+    doc = (run_dir / "index.html").read_text(encoding="utf-8")
+    for scen in SCENARIOS:
+        assert f'href="{PILLAR}__{scen}__zh.html"' in doc
+    assert external_references(doc) == []
+    assert "http://" not in doc and "https://" not in doc
+    assert __version__ in doc and good_run["run_id"] in doc
+    summary = pd.read_csv(run_dir / "summary.csv", encoding="utf-8-sig")
+    illustrative = summary["illustrative"].astype(str).str.lower().eq("true").any()
+    assert ('class="banner illustrative"' in doc) == bool(illustrative)
+    report = (run_dir / f"{PILLAR}__baseline__zh.html").read_text(encoding="utf-8")
+    assert external_references(report) == []
+    assert "data:image/png;base64," in report
+
+
+@pytest.mark.slow
+def test_invalid_data_exits_2_and_runs_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    path = data / "observations.csv"
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    col = rows[0].index("value")
+    rows[1][col] = "not-a-number"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    out = tmp_path / "reports"
+    latest = make_previous_run(out)
+    log = io.StringIO()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS, out=out, data_dir=data,
+                            n_sims=N_SIMS, log=log)
+    assert result.exit_code == 2 and result.run_dir is None
+    assert "observations.csv" in log.getvalue() and "not-a-number" in log.getvalue()
+    assert run_folders(out) == [OLD_RUN]
+    assert os.readlink(latest) == OLD_RUN
+
+
+@pytest.mark.slow
+def test_failing_notebook_exit_1_error_in_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    latest = make_previous_run(out)
+    log = io.StringIO()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS, out=out, n_sims=N_SIMS,
+                            as_of=AS_OF, notebook=STANDINS / "raises.nb.json", log=log)
+    assert result.exit_code == 1 and result.status == "failed"
+    assert os.readlink(latest) == OLD_RUN
+    m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "failed"
+    for r in m["reports"]:
+        assert r["status"] == "failed"
+        err = r["error"]
+        assert err["ename"] == "ValueError"
+        assert "stand-in failure for" in err["evalue"]
+        assert err["cell_index"] == 3  # markdown, parameters, print, raise: as written
+        assert err["executed_cell_index"] > err["cell_index"]  # + injected parameters, banner
+        assert "raise ValueError" in err["cell_source"]
+        assert r["files"] == [f"{PILLAR}__{r['scenario']}__zh.ipynb"]  # executed, no HTML
+    # the others are still written
+    assert (result.run_dir / "summary.csv").is_file() and (result.run_dir / "index.html").is_file()
+    assert "ValueError" in log.getvalue() and "latest unchanged" in log.getvalue()
+
+
+def _kernels_in(folder: Path) -> list[int]:
+    """Kernel processes whose working folder is ``folder`` (the stand-ins' folder)."""
+    import psutil
+
+    pids = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            cmd = " ".join(p.info["cmdline"] or [])
+            if "ipykernel" in cmd and Path(p.cwd()) == folder:
+                pids.append(p.pid)
+        except (psutil.Error, OSError):
+            continue
+    return pids
+
+
+@pytest.mark.slow
+def test_overall_timeout_kills_and_keeps_latest(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    latest = make_previous_run(out)
+    log = io.StringIO()
+    start = time.monotonic()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS, out=out, n_sims=N_SIMS,
+                            as_of=AS_OF, notebook=STANDINS / "sleeps.nb.json", timeout=5,
+                            log=log)
+    elapsed = time.monotonic() - start
+    assert elapsed < 30, elapsed
+    assert result.exit_code == 1
+    assert os.readlink(latest) == OLD_RUN
+    m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "failed"
+    assert [r["status"] for r in m["reports"]] == ["timeout", "timeout"]
+    assert "time limit" in log.getvalue()
+    time.sleep(1)
+    assert _kernels_in(STANDINS) == []
+
+
+@pytest.mark.slow
+def test_sigterm_interrupts_cleanly(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    latest = make_previous_run(out)
+    code = (
+        "import sys; from qcplan.run import run_batch; "
+        f"r = run_batch(pillars=[{PILLAR!r}], scenarios={SCENARIOS!r}, out={str(out)!r}, "
+        f"n_sims={N_SIMS}, as_of={AS_OF!r}, notebook={str(STANDINS / 'sleeps.nb.json')!r}); "
+        "sys.exit(r.exit_code)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until the notebooks are running
+            logs = [p for d in out.glob("2*Z-*") if d.name != OLD_RUN
+                    for p in (d / "logs").glob("*.log")]
+            if logs and _kernels_in(STANDINS):
+                break
+            time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert os.readlink(latest) == OLD_RUN
+    (run_dir,) = [d for d in out.glob("2*Z-*") if d.name != OLD_RUN]
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "interrupted"
+    assert {r["status"] for r in m["reports"]} == {"interrupted"}
+    time.sleep(1)
+    assert _kernels_in(STANDINS) == []
+
+
+@pytest.mark.slow
+def test_cli_unknown_pillar_exit_2_no_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    proc = subprocess.run([sys.executable, "-m", "qcplan", "run", "--pillars", "nope",
+                           "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "nope" in proc.stderr and "overall_strength" in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_cli_bad_lang_is_usage_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "qcplan", "run", "--lang", "fr",
+                           "--out", str(tmp_path / "r")], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
