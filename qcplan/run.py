@@ -387,7 +387,6 @@ def _init_worker(log_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_sigterm)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
         fd = os.open(Path(log_dir) / f"worker-{os.getpid()}.log",

@@ -1,0 +1,95 @@
+"""The run's pages in headless Chromium: nothing requested from the network, no script errors.
+
+Opens ``index.html`` and one report of the session's good run (see ``test_run.ensure_good_run``)
+with Playwright and Debian's ``/usr/bin/chromium``, records every request, console error and page
+error, and saves full-page screenshots to ``test-artifacts/`` at the repository root. Skips with a
+reason when Chromium or Playwright is not available.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_run import PILLAR, ensure_good_run
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+FONT_FAMILY = "qcplan Noto Sans SC"
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found (install Debian's chromium package)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright (python) is not installed")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        try:
+            context = p.chromium.launch_persistent_context(
+                str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+                viewport={"width": 1280, "height": 900}, timeout=60_000)
+        except Exception as e:  # missing libraries, sandbox problems, ...
+            pytest.skip(f"Playwright could not launch {CHROMIUM}: {type(e).__name__}: {e}")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def _visit(context: Any, page_path: Path, shot: str) -> dict[str, Any]:
+    """Open ``page_path``; return requests, console errors, page errors and font status."""
+    page = context.new_page()
+    requests: list[str] = []
+    console_errors: list[str] = []
+    page_errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(page_path.as_uri(), wait_until="load", timeout=60_000)
+    fonts = page.evaluate(
+        "document.fonts.ready.then(() => Array.from(document.fonts)"
+        ".map(f => [f.family.replace(/\"/g, ''), f.status]))")
+    title = page.title()
+    text = page.inner_text("body")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    page.close()
+    return {"requests": requests, "console_errors": console_errors, "page_errors": page_errors,
+            "fonts": fonts, "title": title, "text": text}
+
+
+def _check(result: dict[str, Any]) -> None:
+    outside = [u for u in result["requests"] if not u.startswith(("file:", "data:"))]
+    assert outside == [], outside
+    assert result["console_errors"] == []
+    assert result["page_errors"] == []
+    assert [FONT_FAMILY, "loaded"] in result["fonts"], result["fonts"]
+
+
+def test_dashboard_in_chromium(browser_context: Any,
+                               tmp_path_factory: pytest.TempPathFactory) -> None:
+    run = ensure_good_run(tmp_path_factory)
+    assert run["exit_code"] == 0, run["log"]
+    result = _visit(browser_context, Path(run["run_dir"]) / "index.html", "run-index.png")
+    _check(result)
+    assert "综合实力" in result["text"] and "mean P(reach)" in result["text"]
+
+
+def test_report_in_chromium(browser_context: Any,
+                            tmp_path_factory: pytest.TempPathFactory) -> None:
+    run = ensure_good_run(tmp_path_factory)
+    assert run["exit_code"] == 0, run["log"]
+    report = Path(run["run_dir"]) / f"{PILLAR}__baseline__zh.html"
+    result = _visit(browser_context, report, f"report-{PILLAR}-baseline-zh.png")
+    _check(result)
+    assert "In [" not in result["text"] and "import " not in result["text"]
+
