@@ -165,6 +165,8 @@ def _clean_history(history: pd.Series | Mapping[int, float]) -> pd.Series:
             raise ValueError(f"year index must hold integers; got {y!r}")
         if isinstance(y, int | np.integer):
             years.append(int(y))
+        elif isinstance(y, pd.Period) and y.freqstr.startswith("Y"):
+            years.append(int(y.year))
         elif isinstance(y, float | np.floating) and math.isfinite(y) and float(y).is_integer():
             years.append(int(y))
         else:
@@ -629,6 +631,14 @@ def _ets_fit(z: np.ndarray) -> tuple[Any, str]:
 # --------------------------------------------------------------------------------------------
 
 
+_STAT_LABELS = {
+    "p_drift": "P(drift) (BIC)",
+    "smoothing_level": "ETS alpha (level)",
+    "smoothing_trend": "ETS beta (trend)",
+    "damping_trend": "ETS phi (damping)",
+}
+
+
 class Projection:
     """Simulated paths of one series to a target year, with the observed history.
 
@@ -804,7 +814,7 @@ class Projection:
                     row(pad + "Slope per year", f"{c.beta[1]:.5g} (se {c.chol[1][1]:.3g})")
                     row(pad + "Residual sd", f"{c.sigma:.4g} ({dft})")
             for k, val in m.stats.items():
-                row(k, f"{val:.4g}")
+                row(_STAT_LABELS.get(k, k), f"{val:.4g}")
         for note in m.notes:
             row("Note", note)
         a = self.adjustments

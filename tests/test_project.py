@@ -113,6 +113,8 @@ def test_gaps_unsorted_and_nan() -> None:
     assert 131 < p.median(2026) < 200
     with pytest.raises(ValueError, match="neither observed nor projected"):
         p.values(2019)
+    periods = pd.Series([1.0, 2.0, 3.0], index=pd.period_range("2021", periods=3, freq="Y"))
+    assert list(project(periods, 2025, seed=0, n_sims=10).paths.index) == [2024, 2025]
 
 
 @pytest.mark.parametrize("method", ["auto", "rw_drift", "linear", "cagr"])
