@@ -1,0 +1,38 @@
+"""`make bench`: every benchmark, one after the other, printing their figures.
+
+1. bench/backtest.py --check  — P(reach) backtest on M3 (and M1, Tourism as a check)
+2. bench/assess_speed.py      — all targets x four scenarios x 10,000 draws
+3. bench/batch_cost.py        — the report batch against trivial notebooks, same workers
+
+Pass --quick for a short version (every 5th series, fewer repeats).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv[1:]
+    steps = [
+        ["backtest.py", "--check"] + (["--quick"] if quick else []),
+        ["assess_speed.py"] + (["--repeat", "3"] if quick else []),
+        ["batch_cost.py"] + (["--repeat", "1"] if quick else []),
+    ]
+    failed = 0
+    for step in steps:
+        print(f"\n=== {' '.join(step)}", flush=True)
+        t = time.perf_counter()
+        rc = subprocess.call([sys.executable, str(HERE / step[0]), *step[1:]], cwd=HERE.parent)
+        print(f"=== {step[0]} finished in {time.perf_counter() - t:.0f} s (exit {rc})", flush=True)
+        failed += rc != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
