@@ -41,8 +41,11 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
     fan = _frame(bundle, "fans", target_id)
     bfan = _frame(bundle, "bench_fans", target_id)
     meet = _frame(bundle, "meeting", target_id)
+    own_figure = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=100)
+        fig, ax = plt.subplots(figsize=(7.6, 3.6), dpi=100)
+        # fixed margins: one draw per chart (no tight layout, no tight bounding box)
+        fig.subplots_adjust(left=0.1, right=0.66, top=0.9, bottom=0.14)
     else:
         fig = ax.figure
     kind = row["kind"]
@@ -106,7 +109,58 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
                 ha="right", va="bottom", fontsize=9, color="#b45309",
                 bbox=dict(facecolor="#fff4e5", edgecolor="#e8833a", boxstyle="round,pad=0.3"))
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
+    if not own_figure:
+        fig.tight_layout()
+    return fig
+
+
+def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
+    """The 2024 work points of a pillar in one chart: each actual as a share of its number.
+
+    Bars are coloured by status; a projected (not yet observed) value is hatched; a row that
+    rests on illustrative figures is marked with ⚠.
+    """
+    from qcplan.i18n import STATUS_COLOUR, status_label
+
+    use_cjk_font()
+    rows = table[(table["target_year"] == 2024) & (table["kind"] == "workpoint")]
+    n = len(rows)
+    fig, ax = plt.subplots(figsize=(7.6, 0.42 * n + 1.0), dpi=100)
+    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / (0.42 * n + 1.0),
+                        bottom=0.55 / (0.42 * n + 1.0))
+    labels, shares, colours, hatches, notes = [], [], [], [], []
+    for _, r in rows.iterrows():
+        observed = pd.notna(r.get("target_year_value"))
+        value = r["target_year_value"] if observed else r.get("projected_median")
+        thr = r["threshold"]
+        share = 100.0 * value / thr if thr and pd.notna(value) else float("nan")
+        name = r["name_zh"] if lang == "zh" else (r["name_en"] or r["name_zh"])
+        labels.append(("⚠ " if r.get("illustrative") else "") + str(name))
+        shares.append(share)
+        colours.append(STATUS_COLOUR.get(r["status"], ("#cfcfcf", ""))[0])
+        hatches.append("" if observed else "//")
+        unit = "%" if r.get("unit") == "%" else str(r.get("unit") or "")
+        notes.append(f"{value:,.4g} / {thr:,.4g} {unit}" if pd.notna(value) else "—")
+    y = range(n)
+    bars = ax.barh(list(y), [0 if pd.isna(v) else v for v in shares], color=colours,
+                   edgecolor="#333333", linewidth=0.5)
+    for bar, hatch in zip(bars, hatches):
+        bar.set_hatch(hatch)
+    ax.axvline(100, color="#c62828", ls="--", lw=1)
+    for i, (v, note) in enumerate(zip(shares, notes)):
+        ax.text((0 if pd.isna(v) else v) + 2, i, note, va="center", fontsize=8)
+    ax.set_yticks(list(y), labels, fontsize=8.5)
+    ax.invert_yaxis()
+    top = max([v for v in shares if pd.notna(v)] + [100.0])
+    ax.set_xlim(0, top * 1.35)
+    ax.set_xlabel("2024年实际为目标的百分比(%);斜线为预测值;⚠ 含示意数据(非官方)" if lang == "zh"
+                  else "2024 actual as % of the number; hatched: projected; "
+                       "⚠ illustrative (not official) data")
+    ax.grid(axis="x", alpha=0.3)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOUR[s][0])
+               for s in dict.fromkeys(rows["status"]) if s in STATUS_COLOUR]
+    ax.legend(handles, [status_label(s, lang) for s in dict.fromkeys(rows["status"])
+                        if s in STATUS_COLOUR], fontsize=7.5, loc="lower right")
     return fig
 
 

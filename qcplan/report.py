@@ -578,11 +578,15 @@ class ReportContext:
         return status_table_html(self.table, self.lang, show_shift=self.scenario.mode == "plan")
 
     def charted_targets(self) -> list[str]:
-        """The pillar's targets that have something to chart (not milestones, not empty)."""
+        """The pillar's targets charted one by one: not milestones, not the 2024 work points
+        (those share one chart, :meth:`has_workpoints`), and only with data."""
         hist = self.bundle["history"]
         has = set(hist["target_id"])
         return [tid for tid, kind in zip(self.table["target_id"], self.table["kind"])
-                if kind != "milestone" and tid in has]
+                if kind not in ("milestone", "workpoint") and tid in has]
+
+    def has_workpoints(self) -> bool:
+        return bool((self.table["kind"] == "workpoint").any())
 
     def scenario_matrix_html(self) -> str:
         labels = {n: s.label(self.lang) for n, s in self.scenarios.items()}
@@ -593,3 +597,16 @@ class ReportContext:
 
     def sources_html(self) -> str:
         return sources_html(self.plan, self.table, self.lang)
+
+
+def inline_figures_once() -> None:
+    """In a notebook, save inline figures as drawn (no 'tight' bounding box, which draws each
+    figure twice); the charts set their own margins. Does nothing outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the kernel
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
