@@ -615,6 +615,11 @@ def _summary(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
     if not frames:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     df = pd.concat(frames, ignore_index=True)
+    for col in ("latest_year", "period_start", "target_year", "n_points"):
+        if col in df.columns and pd.api.types.is_float_dtype(df[col]):
+            values = df[col].dropna()
+            if (values == values.round()).all():
+                df[col] = df[col].astype("Int64")  # 2024, not 2024.0
     first = [c for c in SUMMARY_COLUMNS if c in df.columns]
     return df[first + [c for c in df.columns if c not in first]]
 
@@ -698,6 +703,7 @@ def run_batch(
     old_handler = None
     if threading.current_thread() is threading.main_thread():
         def on_sigterm(signum: int, frame: Any) -> None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
             raise _Stopped()
 
         old_handler = signal.signal(signal.SIGTERM, on_sigterm)

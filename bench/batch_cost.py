@@ -1,0 +1,129 @@
+"""What a full ``qcplan run`` costs against the floor of running as many trivial notebooks.
+
+Three timings per repetition, all with the same number of worker processes and the same
+papermill settings (``kernel_name="python3"``, no progress bar, no save per cell):
+
+- **full**: :func:`qcplan.run.run_batch` over every pillar × every shipped scenario in one
+  language (validation, precompute, notebooks, HTML export, summary, dashboard, manifest);
+- **trivial**: the same number of papermill executions of a notebook holding a parameters cell
+  and ``print(1)`` (``tests/fixtures/notebooks/trivial.nb.json``), in a process pool;
+- **batch of trivial**: ``run_batch`` with that trivial notebook, i.e. the batch's own overhead
+  (validation, precompute, export, outputs) over the floor.
+
+Prints each timing, the medians over ``--repeat`` runs and the ratio full / trivial (the issue's
+goal: at most 1.5), plus the full run's mean time per report in execution and in export.
+Nothing is asserted.
+
+    python bench/batch_cost.py [--repeat 3] [--jobs 2] [--lang zh] [--n-sims 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+TRIVIAL = REPO / "tests" / "fixtures" / "notebooks" / "trivial.nb.json"
+
+
+def _trivial_one(out: str, parameters: dict[str, Any], cell_timeout: float) -> float:
+    """In a worker: execute the trivial notebook once; return its seconds."""
+    import papermill as pm
+
+    start = time.monotonic()
+    pm.execute_notebook(str(TRIVIAL), out, parameters=parameters, kernel_name="python3",
+                        cwd=str(TRIVIAL.parent), request_save_on_cell_execute=False,
+                        progress_bar=False, execution_timeout=cell_timeout, log_output=False)
+    return time.monotonic() - start
+
+
+def time_trivial(n: int, jobs: int, work: Path, cell_timeout: float) -> float:
+    """Wall time of ``n`` trivial papermill runs over ``jobs`` fresh worker processes."""
+    from qcplan.run import _init_worker
+
+    start = time.monotonic()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(str(work / "logs"),)) as pool:
+        futures = [pool.submit(_trivial_one, str(work / f"trivial_{i}.ipynb"),
+                               {"pillar": "p", "scenario": "s", "lang": "zh"}, cell_timeout)
+                   for i in range(n)]
+        for f in futures:
+            f.result(timeout=600)
+    return time.monotonic() - start
+
+
+def time_full(out: Path, jobs: int, lang: str, n_sims: int,
+              notebook: Path | None = None) -> tuple[float, dict[str, Any]]:
+    """Wall time of a whole run and its manifest."""
+    from qcplan.run import run_batch
+
+    start = time.monotonic()
+    result = run_batch(out=out, jobs=jobs, lang=lang, n_sims=n_sims, quiet=True,
+                       notebook=notebook)
+    seconds = time.monotonic() - start
+    if result.exit_code != 0:
+        print(f"  warning: run exit code {result.exit_code} ({result.status})", file=sys.stderr)
+    manifest = {}
+    if result.manifest_path is not None and result.manifest_path.is_file():
+        manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    return seconds, manifest
+
+
+def _stage_means(manifest: dict[str, Any]) -> str:
+    reports = manifest.get("reports", [])
+    parts = []
+    for stage in ("execute", "export"):
+        values = [r["stages"][stage] for r in reports if stage in (r.get("stages") or {})]
+        if values:
+            parts.append(f"{stage} {statistics.mean(values):.2f}s")
+    pre = (manifest.get("timings") or {}).get("precompute_seconds")
+    if pre is not None:
+        parts.append(f"precompute {pre:.1f}s")
+    return ", ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (default 3)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    parser.add_argument("--n-sims", type=int, default=10_000)
+    parser.add_argument("--cell-timeout", type=float, default=600.0)
+    args = parser.parse_args(argv)
+
+    fulls, trivials, batches = [], [], []
+    for i in range(args.repeat):
+        with tempfile.TemporaryDirectory(prefix="qcplan-bench-") as tmp:
+            work = Path(tmp)
+            full, manifest = time_full(work / "full", args.jobs, args.lang, args.n_sims)
+            n = len(manifest.get("reports", []))
+            trivial = time_trivial(n, args.jobs, work / "trivial", args.cell_timeout)
+            batch, _ = time_full(work / "batch", args.jobs, args.lang, args.n_sims, TRIVIAL)
+        fulls.append(full)
+        trivials.append(trivial)
+        batches.append(batch)
+        print(f"run {i + 1}/{args.repeat}: {n} reports; full {full:.1f}s, trivial {trivial:.1f}s "
+              f"(ratio {full / trivial:.2f}), batch of trivial {batch:.1f}s; per report: "
+              f"{_stage_means(manifest)}", flush=True)
+
+    full, trivial, batch = (statistics.median(x) for x in (fulls, trivials, batches))
+    print(f"\nmedian of {args.repeat} ({args.jobs} workers, lang {args.lang}, "
+          f"{args.n_sims} draws):")
+    print(f"  full run                 {full:7.1f} s")
+    print(f"  trivial notebooks        {trivial:7.1f} s")
+    print(f"  batch of trivial         {batch:7.1f} s")
+    print(f"  ratio full / trivial     {full / trivial:7.2f}   (goal <= 1.5)")
+    print(f"  ratio batch / trivial    {batch / trivial:7.2f}   (the batch's own overhead)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
