@@ -679,10 +679,16 @@ def run_batch(
         for p in problems:
             lg.plain(f"qcplan: {p}")
         return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
+    hashes = _input_hashes(inputs)
     t_validated = time.monotonic()
 
     out_dir = Path(out).resolve()
-    run_id, run_dir = _new_run_dir(out_dir)
+    try:
+        run_id, run_dir = _new_run_dir(out_dir)
+    except OSError as e:
+        message = f"cannot create a run folder in {out_dir}: {e}"
+        lg.plain(f"qcplan: {message}")
+        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
     cache_dir, log_dir = run_dir / "cache", run_dir / "logs"
     reports = [ReportOutcome(p, s, la) for p in inputs.pillars for s in inputs.scenarios
                for la in inputs.langs]
@@ -735,6 +741,14 @@ def run_batch(
 
     if state["status"] != "interrupted" and any(r.status != "ok" for r in reports):
         state["status"] = "failed"
+    now = _input_hashes(inputs)
+    changed = sorted(k for k in set(now) | set(hashes) if now.get(k) != hashes.get(k))
+    if changed:
+        state["errors"].append("input files changed during the run (reports may disagree): "
+                               + ", ".join(changed))
+        lg.error(state["errors"][-1])
+        if state["status"] == "ok":
+            state["status"] = "failed"
 
     # Outputs of the run (also after failures: what succeeded stays usable).
     tables: dict[str, Any] = {}
@@ -762,11 +776,7 @@ def run_batch(
         "versions": versions(),
         "parameters": params,
         "data_vintage": _safe(inputs.plan.vintage),
-        "hashes": {
-            **file_hashes(inputs.data_dir, "data"),
-            **file_hashes(inputs.params_dir, "params"),
-            "notebook": _sha256(inputs.notebook),
-        },
+        "hashes": hashes,
         "timings": {
             "total_seconds": round(time.monotonic() - t_start, 3),
             "validate_seconds": round(t_validated - t_start, 3),
@@ -803,6 +813,15 @@ def run_batch(
                + (f"latest -> {run_id}" if result.latest_updated else "latest unchanged"))
     (lg.info if result.ok else lg.error)(summary)
     return result
+
+
+def _input_hashes(inputs: _Inputs) -> dict[str, str]:
+    """SHA-256 of every data and parameter file and of the report notebook."""
+    return {
+        **file_hashes(inputs.data_dir, "data"),
+        **file_hashes(inputs.params_dir, "params"),
+        "notebook": _sha256(inputs.notebook),
+    }
 
 
 def _safe(fn: Any) -> Any:

@@ -164,6 +164,14 @@ def test_bad_arguments_are_parameter_errors(tmp_path: Path) -> None:
     assert not (tmp_path / "r").exists()
 
 
+def test_out_not_a_folder_is_bad_input(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    out.write_text("a file, not a folder", encoding="utf-8")
+    log = io.StringIO()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS, out=out, log=log)
+    assert result.exit_code == 2 and "cannot create a run folder" in log.getvalue()
+
+
 # --------------------------------------------------------------------------- end to end
 @pytest.mark.slow
 def test_good_run_outputs(good_run: dict) -> None:
@@ -305,6 +313,24 @@ def test_failing_notebook_exit_1_error_in_manifest(tmp_path: Path) -> None:
     # the others are still written
     assert (result.run_dir / "summary.csv").is_file() and (result.run_dir / "index.html").is_file()
     assert "ValueError" in log.getvalue() and "latest unchanged" in log.getvalue()
+
+
+@pytest.mark.slow
+def test_inputs_changed_during_run_keep_latest(tmp_path: Path) -> None:
+    params = tmp_path / "params"
+    shutil.copytree(REPO / "params", params)
+    out = tmp_path / "reports"
+    latest = make_previous_run(out)
+    log = io.StringIO()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS[:1], out=out, n_sims=N_SIMS,
+                            as_of=AS_OF, params_dir=params,
+                            notebook=STANDINS / "touches.nb.json", log=log)
+    assert result.exit_code == 1 and result.status == "failed"
+    assert "changed during the run" in log.getvalue()
+    assert os.readlink(latest) == OLD_RUN
+    m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert any("changed during the run" in e for e in m["errors"])
+    assert not any("changed-by" in k for k in m["hashes"])  # the hashes of the start
 
 
 def _kernels_in(folder: Path) -> list[int]:
