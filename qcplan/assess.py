@@ -292,12 +292,15 @@ class TargetModel:
         ok = np.isfinite(stat)
         if not ok.any():
             p = math.nan
-        elif self.direction == "at_most":
-            p = float(np.mean(stat[ok] <= thr))
-        elif kind == "relative" and self.rule in ("exceed", "narrow_gap"):
-            p = float(np.mean(stat[ok] > thr))
         else:
-            p = float(np.mean(stat[ok] >= thr))
+            # draws come back from log/logit scales: allow for rounding at the threshold itself
+            tol = 1e-9 * max(1.0, abs(thr))
+            if self.direction == "at_most":
+                p = float(np.mean(stat[ok] <= thr + tol))
+            elif kind == "relative" and self.rule in ("exceed", "narrow_gap"):
+                p = float(np.mean(stat[ok] > thr + tol))
+            else:
+                p = float(np.mean(stat[ok] >= thr - tol))
         return Evaluation(stat=stat, threshold=thr, direction=self.direction, prob_reach=p,
                           projection=proj, benchmark_projection=bench_proj, complete=complete,
                           shift=used_shift, extra=extra)
