@@ -1,4 +1,6 @@
-"""Command line: ``qcplan validate`` (more subcommands plug into ``build_parser`` and ``HANDLERS``).
+"""Command line: ``qcplan validate``, ``qcplan assess`` and ``qcplan run``.
+
+Subcommands plug into ``build_parser`` and ``HANDLERS``.
 
 Bad input never ends in a traceback: every ``QcplanError`` is reported and the exit code is 2.
 """
@@ -6,8 +8,6 @@ Bad input never ends in a traceback: every ``QcplanError`` is reported and the e
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
 import sys
 from collections.abc import Callable, Sequence
 
@@ -25,25 +25,15 @@ def _report(error: QcplanError) -> None:
 
 
 def _check_params(params: str | None, plan: object | None) -> bool:
-    """Check the scenario parameters if ``qcplan.scenarios`` is available; True when fine."""
+    """Check the scenario parameters; True when fine."""
+    from qcplan.scenarios import load_scenarios
+
     try:
-        scenarios = importlib.import_module("qcplan.scenarios")
-        load_scenarios = scenarios.load_scenarios
-    except (ImportError, AttributeError):
-        if params is not None:
-            print("qcplan: scenario checking is not available; --params not checked",
-                  file=sys.stderr)
-        return True
-    kwargs = {}
-    if plan is not None and "plan" in inspect.signature(load_scenarios).parameters:
-        kwargs["plan"] = plan
-    try:
-        loaded = load_scenarios(params, **kwargs)
+        loaded = load_scenarios(params, plan=plan)
     except QcplanError as e:
         _report(e)
         return False
-    names = list(loaded) if isinstance(loaded, dict) else []
-    print(f"\n{len(loaded)} scenarios" + (f": {', '.join(names)}" if names else ""))
+    print(f"\n{len(loaded)} scenarios: {', '.join(loaded)}")
     return True
 
 
@@ -131,6 +121,89 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
                    help="date of the assessment, YYYY-MM-DD or a year (default: today)")
 
 
+ASSESS_COLUMNS = ["target_id", "kind", "status", "prob_reach", "latest_value", "latest_year",
+                  "decision_threshold", "projected_median", "projected_p10", "projected_p90",
+                  "required_rate", "observed_rate", "review_grade", "illustrative"]
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """Assess the targets under one scenario and print the status table (or write it as CSV).
+
+    Projections, intervals and probabilities are model estimates; the column ``illustrative``
+    says which rows rest on illustrative (not official) figures.
+    """
+    import pandas as pd
+
+    from qcplan.assess import Assessor
+    from qcplan.errors import ParameterError
+    from qcplan.scenarios import load_scenarios
+
+    plan = load_plan(args.data)
+    scenarios = load_scenarios(args.params, plan=plan)
+    if args.scenario not in scenarios:
+        raise ParameterError("command line", "--scenario", args.scenario,
+                             "one of " + ", ".join(scenarios))
+    targets = plan.targets
+    if args.pillar is not None:
+        known = list(plan.pillars["pillar"])
+        if args.pillar not in known:
+            raise ParameterError("command line", "--pillar", args.pillar,
+                                 "one of " + ", ".join(known))
+        targets = targets[targets["pillar"] == args.pillar]
+    ids = list(targets["target_id"])
+    for tid in args.target or []:
+        if tid not in set(plan.targets["target_id"]):
+            raise ParameterError("command line", "--target", tid, "a target_id of targets.csv")
+    if args.target:
+        ids = [t for t in ids if t in set(args.target)]
+    if args.n_sims < 100:
+        raise ParameterError("command line", "--n-sims", args.n_sims, "at least 100 draws")
+    try:
+        assessor = Assessor(plan, as_of=args.as_of)
+    except ValueError as e:
+        raise ParameterError("command line", "--as-of", args.as_of, "YYYY-MM-DD or a year") from e
+    table = assessor.assess(scenarios[args.scenario], n_sims=args.n_sims, seed=args.seed,
+                            targets=ids)
+    if args.csv:
+        from pathlib import Path
+
+        out = Path(args.csv)
+        tmp = out.with_name(f".{out.name}.tmp")
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        tmp.replace(out)
+        print(f"{len(table)} targets written to {out}")
+        return EXIT_OK
+    with pd.option_context("display.width", 200, "display.max_rows", 500,
+                           "display.max_columns", 30, "display.float_format", "{:,.3g}".format):
+        print(table[ASSESS_COLUMNS].to_string(index=False))
+    if table["illustrative"].any():
+        print("\nNote: rows with illustrative=True rest on illustrative (not official) figures. "
+              "Projections and probabilities are model estimates.")
+    return EXIT_OK
+
+
+HANDLERS["assess"] = cmd_assess
+
+
+def add_assess_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("assess", help="print the status table of the targets under a scenario",
+                       description=cmd_assess.__doc__)
+    p.add_argument("--scenario", default="baseline", metavar="NAME",
+                   help="scenario name (default: baseline)")
+    p.add_argument("--pillar", default=None, metavar="ID", help="only this pillar's targets")
+    p.add_argument("--target", nargs="+", default=None, metavar="ID", help="only these targets")
+    add_data_option(p)
+    p.add_argument("--params", metavar="DIR", default=None,
+                   help="folder holding scenarios/*.yaml (default: params/)")
+    p.add_argument("--n-sims", type=int, default=10_000, metavar="N",
+                   help="draws per projection (default: 10000)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    p.add_argument("--as-of", metavar="DATE", default=None,
+                   help="date of the assessment, YYYY-MM-DD or a year (default: today)")
+    p.add_argument("--csv", metavar="FILE", default=None,
+                   help="write every column as CSV to FILE instead of printing")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand's name is a key of ``HANDLERS``."""
     parser = argparse.ArgumentParser(
@@ -141,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description=cmd_validate.__doc__)
     add_data_option(validate)
     add_params_option(validate)
+    add_assess_parser(sub)
     add_run_parser(sub)
     return parser
 
