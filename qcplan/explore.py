@@ -59,9 +59,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan.assess import Assessor, Evaluation, TargetModel, meeting_path
+from qcplan.assess import Assessor, Evaluation, TargetModel
 from qcplan.i18n import check_lang, kind_label
-from qcplan.report import STYLE, badge, charted, esc, fmt
+from qcplan.report import STYLE, badge, esc, fmt
 from qcplan.scenarios import (
     METHODS,
     Adjustment,
@@ -736,42 +736,10 @@ def implied_rate(model: TargetModel, ev: Evaluation | None, row: dict[str, Any])
 def target_bundle(model: TargetModel, row: dict[str, Any],
                   ev: Evaluation | None) -> dict[str, Any]:
     """A report bundle of one target (the frames :func:`qcplan.charts.indicator_chart` reads),
-    built as :func:`qcplan.report.build_bundle` builds them."""
-    from qcplan.report import Q_COLS
+    built exactly as :func:`qcplan.report.build_bundle` builds them."""
+    from qcplan.report import frames_to_bundle, target_frames
 
-    tid = model.target_id
-    hist, fans, bfans = charted(model, ev)
-    statuses = model.statuses
-    hist_rows = []
-    for y, v in hist.items():
-        st = statuses.loc[y] if y in statuses.index else ""
-        if isinstance(st, pd.Series):  # pragma: no cover - duplicates are validated away
-            st = st.iloc[-1]
-        if model.kind == "cumulative" and y == min(hist.index):
-            st = "base"
-        hist_rows.append({"target_id": tid, "year": int(y), "value": float(v), "status": str(st)})
-    bhist_rows = []
-    if model.bench_history is not None:
-        bst = model.bench_statuses if model.bench_statuses is not None else pd.Series(dtype=str)
-        bhist_rows = [{"target_id": tid, "year": int(y), "value": float(v),
-                       "status": str(bst.loc[y]) if y in bst.index else ""}
-                      for y, v in model.bench_history.dropna().items()]
-    mp = meeting_path(model, ev)
-    if model.kind == "cumulative" and len(mp) and len(hist):
-        start = float(hist.iloc[-1])
-        mp = start + mp.iloc[1:].cumsum()
-        mp = pd.concat([pd.Series({int(hist.index.max()): start}), mp])
-    meet_rows = [{"target_id": tid, "year": int(y), "value": float(v)} for y, v in mp.items()]
-    cols = ["target_id", "year", *Q_COLS]
-    return {
-        "table": pd.DataFrame([row]),
-        "fans": pd.DataFrame(fans, columns=cols),
-        "bench_fans": pd.DataFrame(bfans, columns=cols),
-        "history": pd.DataFrame(hist_rows, columns=["target_id", "year", "value", "status"]),
-        "meeting": pd.DataFrame(meet_rows, columns=["target_id", "year", "value"]),
-        "bench_history": pd.DataFrame(bhist_rows,
-                                      columns=["target_id", "year", "value", "status"]),
-    }
+    return frames_to_bundle(target_frames(model, ev), pd.DataFrame([row]))
 
 
 def error_text(exc: BaseException) -> str:

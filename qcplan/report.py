@@ -112,58 +112,75 @@ def charted(model: TargetModel, ev: Evaluation | None) -> tuple[pd.Series, list[
     return hist, fans, bfans
 
 
+HISTORY_COLS = ["target_id", "year", "value", "status"]
+FAN_COLS = ["target_id", "year", *Q_COLS]
+
+
+def target_frames(model: TargetModel, ev: Evaluation | None) -> dict[str, list[dict]]:
+    """The rows one target contributes to a bundle's fans, bench_fans, history, meeting and
+    bench_history frames (see the module docstring)."""
+    tid = model.target_id
+    hist, fans, bfans = charted(model, ev)
+    statuses = model.statuses
+    hist_rows = []
+    for y, v in hist.items():
+        st = statuses.loc[y] if y in statuses.index else ""
+        if isinstance(st, pd.Series):  # pragma: no cover - duplicates are validated away
+            st = st.iloc[-1]
+        if model.kind == "cumulative" and y == min(hist.index):
+            st = "base"
+        hist_rows.append({"target_id": tid, "year": int(y), "value": float(v), "status": str(st)})
+    bhist_rows = []
+    if model.bench_history is not None:
+        bst = model.bench_statuses if model.bench_statuses is not None else pd.Series(dtype=str)
+        bhist_rows = [{"target_id": tid, "year": int(y), "value": float(v),
+                       "status": str(bst.loc[y]) if y in bst.index else ""}
+                      for y, v in model.bench_history.dropna().items()]
+    meet_rows = []
+    if model.kind != "milestone":
+        mp = meeting_path(model, ev)
+        if model.kind == "cumulative" and len(mp) and len(hist):
+            # as a running total, to match the chart
+            start = float(hist.iloc[-1])
+            mp = start + mp.iloc[1:].cumsum()
+            mp = pd.concat([pd.Series({int(hist.index.max()): start}), mp])
+        meet_rows = [{"target_id": tid, "year": int(y), "value": float(v)} for y, v in mp.items()]
+    return {"fans": fans, "bench_fans": bfans, "history": hist_rows, "meeting": meet_rows,
+            "bench_history": bhist_rows}
+
+
+def frames_to_bundle(rows: dict[str, list[dict]], table: pd.DataFrame) -> dict[str, Any]:
+    """DataFrames from :func:`target_frames` rows (of one or many targets) and a table."""
+    return {
+        "version": BUNDLE_VERSION,
+        "table": table,
+        "fans": pd.DataFrame(rows["fans"], columns=FAN_COLS),
+        "bench_fans": pd.DataFrame(rows["bench_fans"], columns=FAN_COLS),
+        "history": pd.DataFrame(rows["history"], columns=HISTORY_COLS),
+        "meeting": pd.DataFrame(rows["meeting"], columns=["target_id", "year", "value"]),
+        "bench_history": pd.DataFrame(rows["bench_history"], columns=HISTORY_COLS),
+    }
+
+
 def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
                  seed: int | None = 0) -> dict[str, Any]:
     """Assess every target under ``scenario`` and keep what the reports show."""
     result = assessor.run(scenario, n_sims=n_sims, seed=seed)
-    fans, bfans, hist_rows, meet_rows, bhist_rows = [], [], [], [], []
+    rows: dict[str, list[dict]] = {k: [] for k in
+                                   ("fans", "bench_fans", "history", "meeting", "bench_history")}
     for tid, ev in result.evaluations.items():
-        model = assessor.model(tid)
-        hist, f, bf = charted(model, ev)
-        fans += f
-        bfans += bf
-        statuses = model.statuses
-        for y, v in hist.items():
-            st = statuses.loc[y] if y in statuses.index else ""
-            if isinstance(st, pd.Series):  # pragma: no cover - duplicates are validated away
-                st = st.iloc[-1]
-            if model.kind == "cumulative" and y == min(hist.index):
-                st = "base"
-            hist_rows.append({"target_id": tid, "year": int(y), "value": float(v),
-                              "status": str(st)})
-        if model.bench_history is not None:
-            bst = model.bench_statuses if model.bench_statuses is not None else pd.Series()
-            bhist_rows += [{"target_id": tid, "year": int(y), "value": float(v),
-                            "status": str(bst.loc[y]) if y in bst.index else ""}
-                           for y, v in model.bench_history.dropna().items()]
-        if model.kind != "milestone":
-            mp = meeting_path(model, ev)
-            if model.kind == "cumulative" and len(mp):
-                # as a running total, to match the chart
-                start = float(hist.iloc[-1])
-                mp = start + mp.iloc[1:].cumsum()
-                mp = pd.concat([pd.Series({int(hist.index.max()): start}), mp])
-            meet_rows += [{"target_id": tid, "year": int(y), "value": float(v)}
-                          for y, v in mp.items()]
-    cols = ["target_id", "year", *Q_COLS]
-    return {
-        "version": BUNDLE_VERSION,
-        "table": result.table,
-        "fans": pd.DataFrame(fans, columns=cols),
-        "bench_fans": pd.DataFrame(bfans, columns=cols),
-        "history": pd.DataFrame(hist_rows, columns=["target_id", "year", "value", "status"]),
-        "meeting": pd.DataFrame(meet_rows, columns=["target_id", "year", "value"]),
-        "bench_history": pd.DataFrame(bhist_rows,
-                                      columns=["target_id", "year", "value", "status"]),
-        "meta": {
-            "scenario": scenario.to_dict(),
-            "n_sims": n_sims,
-            "seed": seed,
-            "as_of": assessor.as_of.isoformat(),
-            "qcplan_version": __version__,
-            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        },
+        for key, part in target_frames(assessor.model(tid), ev).items():
+            rows[key] += part
+    bundle = frames_to_bundle(rows, result.table)
+    bundle["meta"] = {
+        "scenario": scenario.to_dict(),
+        "n_sims": n_sims,
+        "seed": seed,
+        "as_of": assessor.as_of.isoformat(),
+        "qcplan_version": __version__,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
+    return bundle
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
