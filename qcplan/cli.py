@@ -79,7 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
         data_dir=args.data, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
         cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
-        as_of=args.as_of,
+        as_of=args.as_of, reuse_kernels=not args.fresh_kernels,
     )
     return result.exit_code
 
@@ -119,6 +119,9 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     p.add_argument("--as-of", metavar="DATE", default=None,
                    help="date of the assessment, YYYY-MM-DD or a year (default: today)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every report (default: each worker keeps one "
+                        "kernel, its namespace cleared before every report)")
 
 
 ASSESS_COLUMNS = ["target_id", "kind", "status", "prob_reach", "latest_value", "latest_year",

@@ -28,6 +28,12 @@ Bounds: ``timeout`` limits the whole run (pending reports are cancelled and runn
 killed; they count as ``timeout``); ``cell_timeout`` limits each notebook cell. The main process
 never waits on a worker without a bound. Worker output (papermill and kernel messages) goes to
 ``OUT/<run-id>/logs/``.
+
+Kernels: by default each worker keeps one kernel for its reports (``reuse_kernels``): the
+report's modules (pandas, matplotlib, qcplan) stay imported, and the namespace is cleared with
+``%reset -f`` and every figure closed before each report, so a report sees only its own
+parameters. After a failure or a timeout the kernel is shut down and the next report starts a
+new one. ``reuse_kernels=False`` (``--fresh-kernels``) starts a new kernel for every report.
 """
 
 from __future__ import annotations
@@ -447,6 +453,85 @@ def _locate_failure(executed: Path, source: Path, fallback: int | None) -> dict[
     return out
 
 
+# One kernel per worker, kept across reports (see the module docstring).
+_KERNEL: dict[str, Any] = {}
+_RESET = "%reset -f\nimport matplotlib.pyplot as _qc_plt\n_qc_plt.close('all')\ndel _qc_plt\n"
+
+
+def _drop_kernel() -> None:
+    """Shut this worker's kernel down (after a failure, and when the worker ends)."""
+    km = _KERNEL.pop("km", None)
+    _KERNEL.pop("cwd", None)
+    if km is not None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # noqa: S110 - a dead kernel needs no shutdown
+            pass
+
+
+def _reused_kernel(cwd: str, timeout: float) -> Any:
+    """This worker's kernel, started in ``cwd`` if needed, with a cleared namespace."""
+    from jupyter_client.manager import KernelManager
+
+    km = _KERNEL.get("km")
+    if km is not None and (_KERNEL.get("cwd") != cwd or not km.is_alive()):
+        _drop_kernel()
+        km = None
+    if km is None:
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"])
+        _KERNEL.update(km=km, cwd=cwd)
+        import atexit
+
+        atexit.register(_drop_kernel)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=timeout)
+        reply = kc.execute_interactive(_RESET, timeout=timeout, store_history=False)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content']}")
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def _papermill_engine() -> str:
+    """Register (once) a papermill engine that runs on a given kernel and closes its client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    name = "qcplan-reused-kernel"
+    if name in papermill_engines._engines:
+        return name
+
+    class ReusedKernelEngine(NBClientEngine):
+        """nbclient on an already running kernel (``km``), which it leaves running."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None,
+                                     start_timeout: float = 60, execution_timeout: Any = None,
+                                     **kwargs: Any) -> Any:
+            import logging
+
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                                 log_output=log_output, stdout_file=stdout_file,
+                                 stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(name, ReusedKernelEngine)
+    return name
+
+
 def _report_task(task: dict[str, Any]) -> dict[str, Any]:
     """In a worker: execute one report notebook and export it; never raises."""
     start = time.monotonic()
@@ -462,20 +547,27 @@ def _report_task(task: dict[str, Any]) -> dict[str, Any]:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
+        engine: dict[str, Any] = {}
+        if task.get("reuse_kernel"):
+            engine = {"engine_name": _papermill_engine(),
+                      "km": _reused_kernel(task["cwd"], task.get("start_timeout", 120))}
         try:
             pm.execute_notebook(
                 task["notebook"], str(out_nb), parameters=task["parameters"],
                 kernel_name="python3", cwd=task["cwd"], request_save_on_cell_execute=False,
                 progress_bar=False, execution_timeout=task["cell_timeout"], log_output=False,
+                **engine,
             )
             stages["execute"] = round(time.monotonic() - start, 3)
         except PapermillExecutionError as e:
+            _drop_kernel()
             return done("failed", {
                 "stage": "execute", "ename": e.ename, "evalue": str(e.evalue)[:4000],
                 "exec_count": e.exec_count,
                 **_locate_failure(out_nb, Path(task["notebook"]), e.cell_index),
             })
         except BaseException as e:
+            _drop_kernel()
             info = {"stage": "execute", **_error_info(e)}
             timed_out = type(e).__name__ in ("CellTimeoutError", "TimeoutError")
             return done("timeout" if timed_out else "failed", info)
@@ -490,6 +582,7 @@ def _report_task(task: dict[str, Any]) -> dict[str, Any]:
         stages["export"] = round(time.monotonic() - t_export, 3)
         return done("ok")
     except BaseException as e:
+        _drop_kernel()
         return done("failed", {"stage": "setup", **_error_info(e)})
 
 
@@ -652,6 +745,7 @@ def run_batch(
     notebook: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
     log: TextIO | None = None,
+    reuse_kernels: bool = True,
 ) -> RunResult:
     """Run every report of ``pillars`` × ``scenarios`` × languages into a new run folder.
 
@@ -662,7 +756,8 @@ def run_batch(
     notebook cell; ``as_of``: date of the assessment (default today, fixed once for the run);
     ``notebook``: the report notebook (default ``notebooks/pillar_report.ipynb``), which must have
     a ``parameters`` cell; ``progress``: a tqdm bar (default: when ``log`` is a terminal and not
-    ``quiet``); ``log``: where messages go (default stderr).
+    ``quiet``); ``log``: where messages go (default stderr); ``reuse_kernels``: keep one kernel
+    per worker across reports (namespace cleared before each; see the module docstring).
 
     Returns a :class:`RunResult`; see the module's documentation for the steps and exit codes.
     """
@@ -699,11 +794,13 @@ def run_batch(
         "pillars": inputs.pillars, "scenarios": inputs.scenarios, "langs": inputs.langs,
         "out": str(out_dir), "data_dir": str(inputs.data_dir),
         "params_dir": str(inputs.params_dir), "notebook": str(inputs.notebook), "jobs": jobs,
+        "reuse_kernels": reuse_kernels,
         "timeout": timeout, "cell_timeout": cell_timeout, "n_sims": n_sims, "seed": seed,
         "as_of": inputs.as_of,
     }
     deadline = None if timeout is None else t_start + float(timeout)
-    state: dict[str, Any] = {"status": "ok", "errors": [], "precompute_seconds": None,
+    state: dict[str, Any] = {"reuse_kernels": reuse_kernels,
+                             "status": "ok", "errors": [], "precompute_seconds": None,
                              "reports_seconds": None, "bundles": {}, "interrupt": None}
 
     old_handler = None
@@ -913,6 +1010,7 @@ def _execute(pool: _Pool, inputs: _Inputs, reports: list[ReportOutcome], run_dir
             "ipynb": str(run_dir / f"{r.stem}.ipynb"), "html": str(run_dir / f"{r.stem}.html"),
             "parameters": parameters, "cell_timeout": cell_timeout, "title": title,
             "lang": r.lang, "font_seed": font_seed,
+            "reuse_kernel": state.get("reuse_kernels", True),
         }
         by_future[pool.submit(_report_task, task)] = r
     try:

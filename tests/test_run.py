@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -423,3 +424,26 @@ def test_cli_bad_lang_is_usage_error(tmp_path: Path) -> None:
                            "--out", str(tmp_path / "r")], cwd=REPO, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def _kernel_pids(run_dir: Path) -> list[str]:
+    pids = []
+    for nb in sorted(run_dir.glob("*.ipynb")):
+        text = nb.read_text(encoding="utf-8")
+        pids += re.findall(r"kernel pid (\d+)", text)
+    return pids
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reuse", [True, False])
+def test_reused_kernels_keep_reports_isolated(tmp_path: Path, reuse: bool) -> None:
+    """One worker, three reports: with reuse, one kernel whose namespace is cleared each time
+    (the stand-in fails if a previous report's variable survives); without, three kernels."""
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=["baseline", "optimistic", "pessimistic"],
+                            out=tmp_path / "reports", jobs=1, n_sims=N_SIMS, as_of=AS_OF,
+                            notebook=STANDINS / "isolated.nb.json", log=io.StringIO(),
+                            reuse_kernels=reuse)
+    assert result.exit_code == 0, result
+    pids = _kernel_pids(result.run_dir)
+    assert len(pids) == 3
+    assert len(set(pids)) == (1 if reuse else 3)
