@@ -260,16 +260,20 @@ def _pick(given: list[str] | None, known: list[str], key: str, what: str) -> tup
 
 
 def _check_notebook(path: Path) -> str | None:
-    """A problem with the report notebook, or None."""
-    import nbformat
+    """A problem with the report notebook, or None.
 
+    Read as plain JSON: the notebook format's own reader pulls in a schema validator whose import
+    alone costs the main process more than a second, and the workers read it properly anyway.
+    """
     if not path.is_file():
         return f"report notebook not found: {path}"
     try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as e:  # nbformat raises several types for an unreadable file
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        tagged = any("parameters" in (c.get("metadata") or {}).get("tags", []) for c in cells)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
         return f"report notebook {path} cannot be read: {e}"
-    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+    if not tagged:
         return f"report notebook {path} has no cell tagged 'parameters'"
     return None
 
