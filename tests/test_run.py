@@ -165,6 +165,21 @@ def test_bad_arguments_are_parameter_errors(tmp_path: Path) -> None:
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(("content", "words"), [
+    ('{"cells": [{"cell_type": "code", "metadata": {}, "source": "x = 1"}]}',
+     "no cell tagged 'parameters'"),
+    ("{not json", "cannot be read"),
+])
+def test_report_notebook_is_checked_first(tmp_path: Path, content: str, words: str) -> None:
+    nb = tmp_path / "report.ipynb"
+    nb.write_text(content, encoding="utf-8")
+    log = io.StringIO()
+    result = qrun.run_batch(pillars=[PILLAR], scenarios=SCENARIOS, out=tmp_path / "r", log=log,
+                            notebook=nb)
+    assert result.exit_code == 2 and words in log.getvalue()
+    assert not (tmp_path / "r").exists()
+
+
 def test_out_not_a_folder_is_bad_input(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     out.write_text("a file, not a folder", encoding="utf-8")
