@@ -312,6 +312,11 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
         illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
         latest = "—" if not np.isfinite(r.get("latest_value", np.nan)) else \
             f"{fmt(r['latest_value'], 2)} ({int(r['latest_year'])})"
+        if r["kind"] == "milestone" and latest != "—":
+            done = r["latest_value"] >= 1
+            word = ("已完成" if done else "未完成") if lang == "zh" else ("done" if done else
+                                                                       "not yet")
+            latest = f"{word} ({int(r['latest_year'])})"
         thr = fmt(r.get("decision_threshold"), 2)
         if np.isfinite(r.get("threshold_high", np.nan)):
             thr += f"–{fmt(r['threshold_high'], 2)}"
@@ -319,7 +324,8 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
                                                    esc(r.get("unit")))
         interval = "—" if not np.isfinite(r.get("projected_p10", np.nan)) else \
             f"{fmt(r['projected_p10'], 2)} – {fmt(r['projected_p90'], 2)}"
-        rate_unit = esc(r.get("rate_unit"))
+        rate_unit = esc(str(r.get("rate_unit") or "").replace("/年", "/年" if lang == "zh"
+                                                                 else "/yr"))
         cells = [
             f"{esc(name_of(r, lang))}{illus}",
             esc(kind_label(r["kind"], lang)),
@@ -585,11 +591,11 @@ class ReportContext:
         mean_p = p[np.isfinite(p)].mean() if np.isfinite(p).any() else math.nan
         if self.lang == "zh":
             parts = "、".join(f"{status_label(s, 'zh')}{int(counts[s])}项" for s in order)
-            return (f"本领域共{len(self.table)}项目标({self.scenario.label('zh')}):{parts};"
+            return (f"本领域共{len(self.table)}项目标({self.scenario.label('zh')}):{parts};\n"
                     f"平均达标概率{mean_p:.2f}(模型估计)。")
         parts = ", ".join(f"{status_label(s, 'en').lower()} {int(counts[s])}" for s in order)
-        return (f"{len(self.table)} targets in this pillar ({self.scenario.label('en')}): {parts}; "
-                f"mean P(reach) {mean_p:.2f} (model estimate).")
+        return (f"{len(self.table)} targets in this pillar ({self.scenario.label('en')}):\n"
+                f"{parts};\nmean P(reach) {mean_p:.2f} (model estimate).")
 
     def status_table_html(self) -> str:
         return status_table_html(self.table, self.lang, show_shift=self.scenario.mode == "plan")
