@@ -246,6 +246,16 @@ def check_target_rules(targets: RawTable) -> list[Problem]:
     return problems
 
 
+def _unit_problem(table: RawTable, i: int, row: dict, ind: dict,
+                  indicators: RawTable) -> list[Problem]:
+    """A row whose unit is not its indicator's unit in the registry (none, or one problem)."""
+    if row["unit"] == ind["unit"] or not _has_unit(ind):
+        return []
+    return [table.problem(i, "unit", row["unit"],
+                          f"{ind['unit']!r}, the unit of {row['indicator_id']} in "
+                          f"{indicators.file}")]
+
+
 def check_target_indicators(targets: RawTable, indicators: RawTable) -> list[Problem]:
     """A target carries its indicator's unit; its kind fits the indicator's measure and range."""
     registry = {row["indicator_id"]: row for row in indicators.rows}
@@ -254,10 +264,7 @@ def check_target_indicators(targets: RawTable, indicators: RawTable) -> list[Pro
         ind = registry.get(row["indicator_id"])
         if ind is None:
             continue
-        if row["unit"] != ind["unit"] and _has_unit(ind):
-            problems.append(targets.problem(
-                i, "unit", row["unit"],
-                f"{ind['unit']!r}, the unit of {row['indicator_id']} in {indicators.file}"))
+        problems += _unit_problem(targets, i, row, ind, indicators)
         kind, measure = row["kind"], ind["measure"]
         if kind in KIND_MEASURE and measure != KIND_MEASURE[kind]:
             problems.append(targets.problem(
@@ -316,10 +323,7 @@ def check_observation_values(observations: RawTable, indicators: RawTable) -> li
         ind = registry.get(row["indicator_id"])
         if ind is None:
             continue
-        if row["unit"] != ind["unit"] and _has_unit(ind):
-            problems.append(observations.problem(
-                i, "unit", row["unit"],
-                f"{ind['unit']!r}, the unit of {row['indicator_id']} in {indicators.file}"))
+        problems += _unit_problem(observations, i, row, ind, indicators)
         value, measure = parse_number(row["value"]), ind["measure"]
         if value is None or measure not in MEASURE_RANGES:
             continue
