@@ -206,11 +206,14 @@ def main() -> int:
         rows = build()
     except BuildError as exc:
         print(f"build_observations: {exc}", file=sys.stderr)
-        return 1
-    with OUTPUT.open("w", encoding="utf-8", newline="") as f:
+        return 2
+    # written next to the output and renamed onto it: never a half-written observations.csv
+    tmp = OUTPUT.with_name(f".{OUTPUT.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    tmp.replace(OUTPUT)
     n_ill = sum(r["status"] == "illustrative" for r in rows)
     print(f"wrote {OUTPUT.relative_to(DATA.parent)}: {len(rows)} rows "
           f"({len(rows) - n_ill} published, {n_ill} illustrative)")
