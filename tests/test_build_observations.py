@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,8 +51,6 @@ def test_illustrative_rows_say_so_and_never_shadow_published_ones():
 def test_bad_source_file_is_named_and_exits_non_zero(tmp_path: Path):
     """A copy of data/ with a broken assumptions row: the script names the file and column,
     exits 2, and leaves the existing observations.csv as it was."""
-    import shutil
-
     data = tmp_path / "data"
     shutil.copytree(REPO / "data", data)
     ill = data / "sources" / "illustrative.csv"
@@ -58,7 +58,7 @@ def test_bad_source_file_is_named_and_exits_non_zero(tmp_path: Path):
     header = lines[0].split(",")
     cells = next(csv.reader([lines[1]]))
     cells[header.index("model")] = "magic"
-    out = __import__("io").StringIO()
+    out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(cells)
     lines[1] = out.getvalue()
     ill.write_text("\n".join(lines) + "\n", encoding="utf-8")
