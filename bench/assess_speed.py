@@ -63,6 +63,23 @@ def main() -> None:
     print(f"interactive update (one target, 4000 draws): median "
           f"{1000 * statistics.median(updates):.1f} ms")
 
+    from qcplan.explore import Workbench
+
+    wb = Workbench.open(pillar="overall_strength", target="gdp_level")
+    wb.current()  # the fit, once
+    moves, draws = [], []
+    for i in range(args.repeat * 3):
+        t = time.perf_counter()
+        wb.set_shift(0.25 * (i + 1))
+        wb.current()
+        moves.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        wb.figure_png()
+        draws.append(time.perf_counter() - t)
+    print(f"workbench: moving the growth slider (numbers and status) median "
+          f"{1000 * statistics.median(moves):.1f} ms; redrawing the chart as PNG median "
+          f"{1000 * statistics.median(draws):.0f} ms")
+
 
 if __name__ == "__main__":
     main()
