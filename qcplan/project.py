@@ -16,6 +16,7 @@ the logit of the position inside ``bounds`` when bounds are given (shares).
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -478,8 +479,13 @@ class FittedModel:
         res = self._ets
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # statsmodels 0.15 takes the generator as ``rng``; 0.14 a seed as ``random_state``
+            if "rng" in inspect.signature(res.simulate).parameters:
+                source: dict[str, Any] = {"rng": rng}
+            else:
+                source = {"random_state": int(rng.integers(2**31 - 1))}
             sim = np.asarray(
-                res.simulate(horizon, repetitions=n_sims, anchor="end", rng=rng), dtype=float
+                res.simulate(horizon, repetitions=n_sims, anchor="end", **source), dtype=float,
             ).reshape(horizon, n_sims)
             center = np.asarray(res.forecast(horizon), dtype=float).reshape(horizon, 1)
         return center + scale * (sim - center)
