@@ -348,6 +348,15 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
             cells.insert(4, f"{r['shift_pp']:+.1f}" if r["status"] == "plan_path" else "—")
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     note = t("estimate_note", lang)
+    if (table["kind"] == "relative").any():
+        note += (" 相对基准类目标以“与基准之比”表示(1.00 = 与基准持平);“差距缩小”类目标的目标值是"
+                 "基期之比。" if lang == "zh" else
+                 " Targets relative to a benchmark are shown as the ratio to it (1.00 = level "
+                 "with it); for 'narrow the gap' the target is the base-year ratio.")
+    if (table["kind"] == "growth").any():
+        note += (" 年均增速类目标的预测值为整个时期的年均增速(已发生年份按实际计)。" if lang == "zh"
+                 else " For average-growth targets the projection is the period's average yearly "
+                 "growth, observed years included.")
     if table.get("illustrative", pd.Series(dtype=bool)).any():
         note += " " + ("* 含示意数据(非官方)。" if lang == "zh"
                        else "* uses illustrative (not official) figures.")
