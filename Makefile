@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 reports: $(STAMP)
-	$(BIN)/qcplan run --out reports
+	$(BIN)/qcplan run --out reports --lang both
 
 validate: $(STAMP)
 	$(BIN)/qcplan validate
