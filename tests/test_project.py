@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from qcplan.project import METHODS, FittedModel, Projection, fit, project
@@ -17,9 +17,6 @@ NOISY = pd.Series([50.0, 58, 55, 63, 61, 70, 66, 75, 73, 80], index=range(2014, 
 SHARE = pd.Series([62.0, 64.5, 66.0, 69.5, 71.0, 74.5], index=range(2018, 2024))
 ALL_METHODS = [m for m in METHODS]
 
-settings.register_profile("qcplan", deadline=None, max_examples=40,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("qcplan")
 
 positive_series = st.lists(
     st.floats(min_value=0.5, max_value=1e6, allow_nan=False), min_size=2, max_size=15
