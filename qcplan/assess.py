@@ -192,8 +192,8 @@ class TargetModel:
         self.target_id: str = row["target_id"]
         self.kind: str = row["kind"]
         self.direction: str = row.get("direction") or "at_least"
-        self.history = history                      # the series as projected (index for growth)
-        self.raw_history = history if measure != "growth" or self.kind != "growth" else None
+        self.history = history           # the series as projected (an index for growth rates)
+        self.raw_history = history       # the series as published; set apart for growth rates
         self.statuses = statuses
         self.fitted = fitted
         self.bench_history = bench_history
@@ -555,7 +555,7 @@ def _decided_by_observation(model: TargetModel) -> bool:
 
 def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
     row = model.row
-    raw = model.raw_history if model.raw_history is not None else model.history
+    raw = model.raw_history
     latest_year = int(raw.index.max()) if len(raw) else None
     latest_value = float(raw.loc[latest_year]) if latest_year is not None else math.nan
     statuses = model.statuses
@@ -712,7 +712,7 @@ def _flow_failed(model: TargetModel) -> bool:
 
 def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float]:
     """(required rate, observed rate, unit of the rates, schedule ratio)."""
-    h = model.raw_history if model.raw_history is not None else model.history
+    h = model.raw_history
     h = h.dropna().sort_index()
     if len(h) == 0:
         return math.nan, math.nan, "", math.nan
@@ -724,7 +724,6 @@ def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float
         idx = model.history
         obs_years = [y for y in idx.index if base_year is not None and y > base_year]
         n = model.target_year - (base_year if base_year is not None else last_year)
-        done = len(obs_years)
         remaining = model.target_year - (max(obs_years) if obs_years else base_year)
         achieved_factor = (float(idx.loc[max(obs_years)]) / float(idx.loc[base_year])
                            if obs_years else 1.0)
@@ -736,7 +735,6 @@ def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float
         else:
             first_year = int(window.index[0])
             obs = _cagr(float(window.iloc[0]), last, last_year - first_year)
-        del done
         return req, obs, "%/年", math.nan
     if kind in ("flow", "cumulative"):
         recent = float(h.iloc[-3:].mean())
