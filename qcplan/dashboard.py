@@ -20,13 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from qcplan.assess import STATUS_ORDER
 from qcplan.export import embedded_font_style, write_atomic
 from qcplan.i18n import STATUS, STATUS_COLOUR, t
-
-try:  # the order statuses are shown in
-    from qcplan.assess import STATUS_ORDER
-except ImportError:  # pragma: no cover - assess defines it
-    STATUS_ORDER = tuple(STATUS)
+from qcplan.report import esc as _esc
 
 TITLE = ("谯城区规划目标跟踪 · 评估报告总览", "Qiaocheng plan targets · overview of the reports")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -64,13 +61,6 @@ table.matrix{border-collapse:collapse;width:100%;font-size:.92em}
 .muted{color:#8c959f}
 footer{margin-top:32px;color:#57606a;font-size:.85em}
 """
-
-
-def _esc(value: Any) -> str:
-    """Text from data or parameters, escaped ('' for None/NaN)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value))
 
 
 def _both(zh: str, en: str) -> str:

@@ -38,7 +38,6 @@ from qcplan.assess import (
     Assessor,
     Evaluation,
     TargetModel,
-    as_of_date,
     meeting_path,
 )
 from qcplan.i18n import (
@@ -518,10 +517,6 @@ def workpoints_html(table: pd.DataFrame, lang: str = "zh") -> str:
     return (STYLE + '<table class="qc-table"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
             "".join(rows) + "</tbody></table>")
-
-
-def today() -> str:
-    return as_of_date(None).isoformat()
 
 
 # --------------------------------------------------------------------------- the notebook's view

@@ -824,14 +824,8 @@ def run_batch(
         except _Stopped:
             state["interrupt"] = "SIGTERM"
         if state["interrupt"]:
-            lg.close_bar()
-            lg.error(f"interrupted ({state['interrupt']}): stopping the workers")
-            pool.kill()
-            for r in reports:
-                if r.status == "pending":
-                    r.status = "interrupted"
-                    r.error = {"ename": "Interrupted", "evalue": state["interrupt"],
-                               "cell_index": None}
+            _stop(pool, reports, lg, "interrupted", "Interrupted", state["interrupt"],
+                  f"interrupted ({state['interrupt']}): stopping the workers")
             state["status"] = "interrupted"
         else:
             pool.close()
@@ -1066,14 +1060,21 @@ def _font_seed(inputs: _Inputs) -> str:
     return "".join(sorted(c for c in chars if ord(c) > 0x7F))
 
 
-def _timeout(pool: _Pool, reports: list[ReportOutcome], lg: _Log, why: str) -> None:
+def _stop(pool: _Pool, reports: list[ReportOutcome], lg: _Log, status: str, ename: str,
+          why: str, message: str) -> None:
+    """Kill the workers and their kernels; every report not finished gets ``status``."""
     lg.close_bar()
-    lg.error(f"{why}: cancelling pending reports and killing running kernels")
+    lg.error(message)
     pool.kill()
     for r in reports:
         if r.status == "pending":
-            r.status = "timeout"
-            r.error = {"ename": "Timeout", "evalue": why, "cell_index": None}
+            r.status = status
+            r.error = {"ename": ename, "evalue": why, "cell_index": None}
+
+
+def _timeout(pool: _Pool, reports: list[ReportOutcome], lg: _Log, why: str) -> None:
+    _stop(pool, reports, lg, "timeout", "Timeout", why,
+          f"{why}: cancelling pending reports and killing running kernels")
 
 
 def _write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, inputs: _Inputs,
