@@ -168,12 +168,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     table = assessor.assess(scenarios[args.scenario], n_sims=args.n_sims, seed=args.seed,
                             targets=ids)
     if args.csv:
-        from pathlib import Path
+        from qcplan.files import write_atomic
 
-        out = Path(args.csv)
-        tmp = out.with_name(f".{out.name}.tmp")
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
-        tmp.replace(out)
+        out = write_atomic(args.csv, "\ufeff" + table.to_csv(index=False))
         print(f"{len(table)} targets written to {out}")
         return EXIT_OK
     with pd.option_context("display.width", 200, "display.max_rows", 500,

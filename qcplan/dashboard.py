@@ -21,7 +21,8 @@ from typing import Any
 import pandas as pd
 
 from qcplan.assess import STATUS_ORDER
-from qcplan.export import embedded_font_style, write_atomic
+from qcplan.export import embedded_font_style
+from qcplan.files import write_atomic
 from qcplan.i18n import STATUS, STATUS_COLOUR, t
 from qcplan.report import esc as _esc
 

@@ -26,7 +26,6 @@ import html
 import io
 import os
 import re
-import tempfile
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,6 +33,8 @@ from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
+
+from qcplan.files import write_atomic
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html.j2"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -325,24 +326,6 @@ def render_html(
         body = body.replace("</head>", style + "</head>", 1)
     check_self_contained(body, path)
     return body
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def notebook_to_html(

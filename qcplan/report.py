@@ -22,9 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from qcplan.assess import (
     TargetModel,
     meeting_path,
 )
+from qcplan.files import write_atomic
 from qcplan.i18n import (
     STATUS_COLOUR,
     data_status_label,
@@ -182,18 +181,6 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
     return bundle
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def precompute(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: str | Path,
                n_sims: int = 10_000, seed: int | None = 0, as_of: Any = None) -> dict[str, Path]:
     """Assess every target once per scenario (fits shared) and write ``<scenario>.pkl`` bundles."""
@@ -203,7 +190,7 @@ def precompute(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: str | Pa
     for name, scen in scenarios.items():
         bundle = build_bundle(assessor, scen, n_sims=n_sims, seed=seed)
         path = cache_dir / f"{name}.pkl"
-        _write_atomic(path, pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(path, pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
         out[name] = path
     return out
 

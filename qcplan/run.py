@@ -695,7 +695,7 @@ def versions() -> dict[str, str | None]:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    from qcplan.export import write_atomic
+    from qcplan.files import write_atomic
 
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -724,7 +724,7 @@ def _summary(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
 def _write_summary(path: Path, df: Any) -> None:
     import io
 
-    from qcplan.export import write_atomic
+    from qcplan.files import write_atomic
 
     buf = io.StringIO()
     df.to_csv(buf, index=False)

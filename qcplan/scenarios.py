@@ -378,8 +378,6 @@ def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
     _, probs = parse_scenario(data, str(path))
     if probs:
         raise ScenarioError(probs)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    from qcplan.files import write_atomic
+
+    return write_atomic(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
