@@ -15,9 +15,9 @@ import statistics
 import time
 import tracemalloc
 
-from qcplan.assess import Assessor
-from qcplan.load import load_plan
-from qcplan.scenarios import Adjustment, load_scenarios
+from qcplan.model.assess import Assessor
+from qcplan.model.scenarios import Adjustment, load_scenarios
+from qcplan.plan.load import load_plan
 
 
 def main() -> None:
@@ -63,7 +63,7 @@ def main() -> None:
     print(f"interactive update (one target, 4000 draws): median "
           f"{1000 * statistics.median(updates):.1f} ms")
 
-    from qcplan.explore import Workbench
+    from qcplan.explore.workbench import Workbench
 
     wb = Workbench.open(pillar="overall_strength", target="gdp_level")
     wb.current()  # the fit, once

@@ -33,7 +33,7 @@ from scipy import optimize, stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qcplan.project import project  # noqa: E402
+from qcplan.model.project import project  # noqa: E402
 
 HORIZON = 4
 STEPS = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])  # percentage points a year around the CAGR

@@ -3,7 +3,7 @@
 Three timings per repetition, all with the same number of worker processes and the same
 papermill settings (``kernel_name="python3"``, no progress bar, no save per cell):
 
-- **full**: :func:`qcplan.run.run_batch` over every pillar × every shipped scenario in one
+- **full**: :func:`qcplan.batch.run.run_batch` over every pillar × every shipped scenario in one
   language (validation, precompute, notebooks, HTML export, summary, dashboard, manifest);
 - **trivial**: the same number of papermill executions of a notebook holding a parameters cell
   and ``print(1)`` (``tests/fixtures/notebooks/trivial.nb.json``), in a process pool;
@@ -50,7 +50,7 @@ def _trivial_one(out: str, parameters: dict[str, Any], cell_timeout: float) -> f
 
 def time_trivial(n: int, jobs: int, work: Path, cell_timeout: float) -> float:
     """Wall time of ``n`` trivial papermill runs over ``jobs`` fresh worker processes."""
-    from qcplan.run import _init_worker
+    from qcplan.batch.run import _init_worker
 
     start = time.monotonic()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
@@ -67,7 +67,7 @@ def time_full(out: Path, jobs: int, lang: str, n_sims: int,
               notebook: Path | None = None, reuse_kernels: bool = True,
               ) -> tuple[float, dict[str, Any]]:
     """Wall time of a whole run and its manifest."""
-    from qcplan.run import run_batch
+    from qcplan.batch.run import run_batch
 
     start = time.monotonic()
     result = run_batch(out=out, jobs=jobs, lang=lang, n_sims=n_sims, quiet=True,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from qcplan import __version__
 from qcplan.errors import DataError, QcplanError
-from qcplan.load import load_plan
+from qcplan.plan.load import load_plan
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -26,7 +26,7 @@ def _report(error: QcplanError) -> None:
 
 def _check_params(params: str | None, plan: object | None) -> bool:
     """Check the scenario parameters; True when fine."""
-    from qcplan.scenarios import load_scenarios
+    from qcplan.model.scenarios import load_scenarios
 
     try:
         loaded = load_scenarios(params, plan=plan)
@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     Exit 0 all reports written, 1 some failed or the run was stopped, 2 invalid data or
     parameters (nothing run), 130 interrupted with Ctrl-C.
     """
-    from qcplan.run import run_batch
+    from qcplan.batch.run import run_batch
 
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
@@ -88,7 +88,7 @@ HANDLERS["run"] = cmd_run
 
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:
-    from qcplan import run
+    from qcplan.batch import run
 
     p = sub.add_parser("run", help="run every pillar x scenario report (reports/latest)",
                        description=cmd_run.__doc__,
@@ -137,9 +137,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     """
     import pandas as pd
 
-    from qcplan.assess import Assessor
     from qcplan.errors import ParameterError
-    from qcplan.scenarios import load_scenarios
+    from qcplan.model.assess import Assessor
+    from qcplan.model.scenarios import load_scenarios
 
     plan = load_plan(args.data)
     scenarios = load_scenarios(args.params, plan=plan)

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qcplan.assess import STATUS_ORDER, Assessor, assess
-from qcplan.load import load_plan
-from qcplan.scenarios import Adjustment, Assumption, Scenario
+from qcplan.model.assess import STATUS_ORDER, Assessor, assess
+from qcplan.model.scenarios import Adjustment, Assumption, Scenario
+from qcplan.plan.load import load_plan
 
 BASE = Scenario("baseline", "基准", "Baseline", "d", "d")
 TARGET_COLS = ["target_id", "indicator_id", "geography", "pillar", "name_zh", "name_en", "unit",

@@ -182,7 +182,7 @@ def _font_config(tmp: Path) -> dict[str, str]:
     """Environment for Chromium that adds the Noto Sans SC font qcplan ships with to the
     system's fonts (Chinese labels of the widgets render as text, not boxes)."""
     try:
-        from qcplan.fonts import font_path
+        from qcplan.render.fonts import font_path
 
         folder = font_path().parent
     except Exception:  # pragma: no cover - the font is a declared dependency

@@ -12,11 +12,11 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 
-from qcplan.assess import Assessor
-from qcplan.charts import indicator_chart, workpoints_chart
-from qcplan.load import load_plan
-from qcplan.report import build_bundle
-from qcplan.scenarios import load_scenarios
+from qcplan.model.assess import Assessor
+from qcplan.model.scenarios import load_scenarios
+from qcplan.plan.load import load_plan
+from qcplan.render.charts import indicator_chart, workpoints_chart
+from qcplan.render.report import build_bundle
 
 matplotlib.use("Agg")
 

@@ -51,7 +51,7 @@ def test_parser_and_handlers_agree() -> None:
 
 def test_bad_params_are_reported(data_dir: Path, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("qcplan.scenarios")
+    pytest.importorskip("qcplan.model.scenarios")
     params = tmp_path / "params"
     (params / "scenarios").mkdir(parents=True)
     (params / "scenarios" / "broken.yaml").write_text("name: [unclosed\n", encoding="utf-8")

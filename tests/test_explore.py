@@ -21,10 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from qcplan.assess import Assessor  # noqa: E402
-from qcplan.explore import GoalSeek, Workbench, build_ui  # noqa: E402
-from qcplan.load import load_plan  # noqa: E402
-from qcplan.scenarios import ScenarioError, default_params_dir, load_scenarios  # noqa: E402
+from qcplan.explore import build_ui  # noqa: E402
+from qcplan.explore.workbench import GoalSeek, Workbench  # noqa: E402
+from qcplan.model.assess import Assessor  # noqa: E402
+from qcplan.model.scenarios import ScenarioError, default_params_dir, load_scenarios  # noqa: E402
+from qcplan.plan.load import load_plan  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "explore.ipynb"

@@ -1,4 +1,4 @@
-"""Self-contained HTML export of an executed notebook (qcplan.export)."""
+"""Self-contained HTML export of an executed notebook (qcplan.render.export)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from qcplan import export
+from qcplan.render import export
 
 # A tiny 1x1 PNG, as a matplotlib figure output would carry it.
 PNG = base64.b64encode(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import qcplan
 from qcplan import DataError, Plan, load_plan
-from qcplan.load import DEFAULT_DATA_DIR
+from qcplan.plan.load import DEFAULT_DATA_DIR
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qcplan.load import load_plan
+from qcplan.plan.load import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
 CANDIDATES = [

@@ -1,4 +1,4 @@
-"""Tests of the projection engine (qcplan.project)."""
+"""Tests of the projection engine (qcplan.model.project)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qcplan.project import METHODS, FittedModel, Projection, fit, project
+from qcplan.model.project import METHODS, FittedModel, Projection, fit, project
 
 GROWING = pd.Series([100.0, 104, 109, 115, 118, 125, 131, 140], index=range(2016, 2024))
 NOISY = pd.Series([50.0, 58, 55, 63, 61, 70, 66, 75, 73, 80], index=range(2014, 2024))

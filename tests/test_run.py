@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qcplan import run as qrun
-from qcplan.dashboard import render_dashboard
+from qcplan.batch import run as qrun
+from qcplan.render.dashboard import render_dashboard
 
 REPO = Path(__file__).resolve().parents[1]
 STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -266,7 +266,7 @@ def test_good_run_dashboard(good_run: dict) -> None:
     import re
 
     from qcplan import __version__
-    from qcplan.export import external_references
+    from qcplan.render.export import external_references
 
     run_dir = Path(good_run["run_dir"])
     doc = (run_dir / "index.html").read_text(encoding="utf-8")
@@ -390,7 +390,7 @@ def test_sigterm_interrupts_cleanly(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     latest = make_previous_run(out)
     code = (
-        "import sys; from qcplan.run import run_batch; "
+        "import sys; from qcplan.batch.run import run_batch; "
         f"r = run_batch(pillars=[{PILLAR!r}], scenarios={SCENARIOS!r}, out={str(out)!r}, "
         f"n_sims={N_SIMS}, as_of={AS_OF!r}, notebook={str(STANDINS / 'sleeps.nb.json')!r}); "
         "sys.exit(r.exit_code)"

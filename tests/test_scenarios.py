@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qcplan.scenarios import (
+from qcplan.model.scenarios import (
     SHIPPED,
     Assumption,
     Scenario,

@@ -4,7 +4,7 @@ The batch assesses every target once per scenario (:func:`precompute`) and the p
 read the bundles (:func:`scenario_bundle`), so nothing is refitted in every notebook. A bundle is a
 dict of tidy DataFrames:
 
-- ``table``: :func:`qcplan.assess.assess`'s table (one row per target);
+- ``table``: :func:`qcplan.model.assess.assess`'s table (one row per target);
 - ``fans``: ``target_id, year, q05, q10, q25, q50, q75, q90, q95`` of the charted quantity;
 - ``bench_fans``: the same for the benchmark series of relative targets;
 - ``history``: ``target_id, year, value, status`` of the charted quantity as observed;
@@ -31,15 +31,16 @@ import numpy as np
 import pandas as pd
 
 from qcplan import __version__
-from qcplan.assess import (
+from qcplan.files import write_atomic
+from qcplan.model.assess import (
     STATUS_ORDER,
     Assessor,
     Evaluation,
     TargetModel,
     meeting_path,
 )
-from qcplan.files import write_atomic
-from qcplan.i18n import (
+from qcplan.model.scenarios import Scenario
+from qcplan.render.i18n import (
     STATUS_COLOUR,
     data_status_label,
     eurostat_label,
@@ -48,7 +49,6 @@ from qcplan.i18n import (
     status_label,
     t,
 )
-from qcplan.scenarios import Scenario
 
 QS = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 Q_COLS = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
@@ -544,9 +544,9 @@ class ReportContext:
              cache_dir: Any = "") -> ReportContext:
         """Load the plan and scenarios, check the parameters, and read or compute the bundles."""
         from qcplan.errors import ParameterError
-        from qcplan.i18n import check_lang
-        from qcplan.load import load_plan
-        from qcplan.scenarios import load_scenarios
+        from qcplan.model.scenarios import load_scenarios
+        from qcplan.plan.load import load_plan
+        from qcplan.render.i18n import check_lang
 
         check_lang(lang)
         plan = load_plan(data_dir or None)

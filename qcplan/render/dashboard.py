@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from qcplan.assess import STATUS_ORDER
-from qcplan.export import embedded_font_style
 from qcplan.files import write_atomic
-from qcplan.i18n import STATUS, STATUS_COLOUR, t
-from qcplan.report import esc as _esc
+from qcplan.model.assess import STATUS_ORDER
+from qcplan.render.export import embedded_font_style
+from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
+from qcplan.render.report import esc as _esc
 
 TITLE = ("谯城区规划目标跟踪 · 评估报告总览", "Qiaocheng plan targets · overview of the reports")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -175,7 +175,7 @@ def render_dashboard(
     """The dashboard page as a string.
 
     ``pillars``: the plan's pillars table (``pillar, name_zh, name_en``, in display order) limited
-    to the pillars of the run; ``scenarios``: name -> :class:`~qcplan.scenarios.Scenario` (or
+    to the pillars of the run; ``scenarios``: name -> :class:`~qcplan.model.scenarios.Scenario` (or
     anything with ``label(lang)``), in column order; ``tables``: scenario -> assessment table
     (one row per target, with ``pillar, status, prob_reach, illustrative``); ``reports``: one
     mapping per report with ``pillar, scenario, lang, status`` and ``html`` (file name relative
@@ -271,7 +271,7 @@ def render_dashboard(
 
 def write_dashboard(path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Render (:func:`render_dashboard`) and write atomically; checked to reach no URL."""
-    from qcplan.export import check_self_contained
+    from qcplan.render.export import check_self_contained
 
     doc = render_dashboard(**kwargs)
     check_self_contained(doc, path)

@@ -2,7 +2,7 @@
 
 The notebook ``notebooks/explore.ipynb`` shows it in JupyterLab. All logic is here, in
 :class:`Workbench`, a plain object with methods the widgets call (and the tests call without a
-browser); :func:`build_ui` only wires ipywidgets to those methods.
+browser); :func:`qcplan.explore.ui.build_ui` only wires ipywidgets to those methods.
 
 What the controls mean
 ----------------------
@@ -19,9 +19,9 @@ the selected target only:
 
 Internally the controls are one more assumption, ``scope: target:<id>``, appended to the
 scenario's list (:meth:`Workbench.effective_scenario`). The numbers shown are those of
-:meth:`qcplan.assess.Assessor.assess_target` under that scenario — the same code, status classes
-and required rates as the reports — so what you see is exactly what ``qcplan run`` reports once
-the settings are saved (:meth:`Workbench.save_as_scenario`).
+:meth:`qcplan.model.assess.Assessor.assess_target` under that scenario — the same code, status
+classes and required rates as the reports — so what you see is exactly what ``qcplan run``
+reports once the settings are saved (:meth:`Workbench.save_as_scenario`).
 
 Why ``target:<id>`` and not ``indicator:<id>``: an indicator can carry several targets (a yearly
 flow and its 2024 work point, say) and the analyst looked at one of them; a target scope changes
@@ -32,15 +32,15 @@ the confirmation message says so when it is not ``auto``.
 Under a ``mode: plan`` scenario the projection is shifted until its median just meets the target,
 which overrides the growth control (shocks, uncertainty and method still apply).
 
-Speed: fits are cached by the :class:`~qcplan.assess.Assessor` (per target and method); a control
-move only simulates (``n_sims`` = 4000 draws by default, a fixed seed, so moves compare on common
-draws), about 10 ms per update plus the chart.
+Speed: fits are cached by the :class:`~qcplan.model.assess.Assessor` (per target and method); a
+control move only simulates (``n_sims`` = 4000 draws by default, a fixed seed, so moves compare
+on common draws), about 10 ms per update plus the chart.
 
 Goal seek
 ---------
 :meth:`Workbench.goal_seek` finds the growth control (pp a year, on top of the scenario) that
 makes P(reach) ≥ ``p``, by bisection between −40 and +40 pp
-(:meth:`qcplan.assess.TargetModel.solve_shift`, same draws as the display).
+(:meth:`qcplan.model.assess.TargetModel.solve_shift`, same draws as the display).
 :meth:`Workbench.pillar_goal_table` does it for every (non-milestone) target of the pillar and
 sorts by the effort needed, largest first; targets already decided (achieved, missed) or without
 enough data show "—" and sort last; targets that cannot reach ``p`` within ±40 pp say so.
@@ -51,7 +51,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,19 +58,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan.assess import Assessor, Evaluation, TargetModel
-from qcplan.i18n import check_lang, kind_label
-from qcplan.report import STYLE, badge, esc, fmt
-from qcplan.scenarios import (
+from qcplan.model.assess import Assessor, Evaluation, TargetModel
+from qcplan.model.scenarios import (
     METHODS,
     Adjustment,
     Assumption,
     Scenario,
-    ScenarioError,
     default_params_dir,
     load_scenarios,
     save_scenario,
 )
+from qcplan.render.i18n import check_lang, kind_label
+from qcplan.render.report import STYLE, badge, esc, fmt
 
 DEFAULT_N_SIMS = 4_000
 #: Bounds of the goal seek (percentage points a year), as in ``TargetModel.solve_shift``.
@@ -265,7 +263,7 @@ class Workbench:
              lang: str = "zh", data_dir: Any = "", params_dir: Any = "", as_of: Any = "",
              n_sims: int = DEFAULT_N_SIMS, seed: int | None = 0) -> Workbench:
         """Load the plan and scenarios from notebook parameters ("" means the default)."""
-        from qcplan.load import load_plan
+        from qcplan.plan.load import load_plan
 
         plan = load_plan(data_dir or None)
         return cls(plan, params_dir=params_dir or None, as_of=as_of or None, n_sims=n_sims,
@@ -542,7 +540,7 @@ class Workbench:
 
         The file holds the scenario's own assumptions plus the controls as one ``target:<id>``
         assumption, and the method control as its ``method``. Raises
-        :class:`~qcplan.scenarios.ScenarioError` for a shipped name, a name that is not a safe
+        :class:`~qcplan.model.scenarios.ScenarioError` for a shipped name, a name that is not a safe
         id or a file that exists; nothing is written then.
         """
         name = str(name).strip()
@@ -589,7 +587,7 @@ class Workbench:
 
     # -- the chart ---------------------------------------------------------------
     def bundle(self) -> dict[str, Any]:
-        """A report bundle (see :mod:`qcplan.report`) of the selected target alone."""
+        """A report bundle (see :mod:`qcplan.render.report`) of the selected target alone."""
         row, ev = self._assess(self.target_id, self.adjustment())
         return target_bundle(self.model(), row, ev)
 
@@ -613,7 +611,7 @@ class Workbench:
     def figure(self, ax: Any = None) -> Any:
         """The selected target's chart (history, fan, target, the path that meets it) under
         the current settings; a matplotlib Figure (the caller closes it)."""
-        from qcplan.charts import indicator_chart
+        from qcplan.render.charts import indicator_chart
 
         return indicator_chart(self.bundle(), self.target_id, lang=self.lang,
                                baseline=self.reference_bundle(), ax=ax,
@@ -735,9 +733,10 @@ def implied_rate(model: TargetModel, ev: Evaluation | None, row: dict[str, Any])
 
 def target_bundle(model: TargetModel, row: dict[str, Any],
                   ev: Evaluation | None) -> dict[str, Any]:
-    """A report bundle of one target (the frames :func:`qcplan.charts.indicator_chart` reads),
-    built exactly as :func:`qcplan.report.build_bundle` builds them."""
-    from qcplan.report import frames_to_bundle, target_frames
+    """A report bundle of one target (the frames
+    :func:`qcplan.render.charts.indicator_chart` reads), built exactly as
+    :func:`qcplan.render.report.build_bundle` builds them."""
+    from qcplan.render.report import frames_to_bundle, target_frames
 
     return frames_to_bundle(target_frames(model, ev), pd.DataFrame([row]))
 
@@ -745,300 +744,3 @@ def target_bundle(model: TargetModel, row: dict[str, Any],
 def error_text(exc: BaseException) -> str:
     """A message for the widget (no traceback)."""
     return str(exc) or type(exc).__name__
-
-
-# --------------------------------------------------------------------------- the widgets
-class WorkbenchUI:
-    """The ipywidgets of a :class:`Workbench`; every callback calls one of its methods.
-
-    ``root`` is the widget to display. The chart is redrawn as a PNG image; inside a running
-    kernel, redraws are coalesced (one after the controls rest for ``redraw_delay`` seconds)
-    while the numbers update on every move.
-    """
-
-    def __init__(self, wb: Workbench, redraw_delay: float = 0.15):
-        import ipywidgets as w
-
-        self.wb = wb
-        self.redraw_delay = redraw_delay
-        self._pending: Any = None
-        self._busy = False
-        lang = wb.lang
-        style = {"description_width": "150px"}
-        wide = w.Layout(width="440px")
-        self.pillar = w.Dropdown(options=wb.pillars(), value=wb.pillar,
-                                 description=ui_text("pillar", lang), style=style, layout=wide)
-        self.target = w.Dropdown(options=wb.target_options(), value=wb.target_id or None,
-                                 description=ui_text("target", lang), style=style, layout=wide)
-        self.scenario = w.Dropdown(options=wb.scenario_options(), value=wb.scenario_name,
-                                   description=ui_text("scenario", lang), style=style,
-                                   layout=wide)
-        self.shift = w.FloatSlider(value=wb.controls.shift, min=-20.0, max=20.0, step=0.5,
-                                   description=ui_text("shift", lang), style=style,
-                                   layout=wide, readout_format="+.1f", continuous_update=True)
-        self.shift.add_class("qc-shift")
-        self.shock_year = w.Dropdown(description=ui_text("shock_year", lang), style=style,
-                                     layout=wide)
-        self.shock_pct = w.FloatSlider(value=0.0, min=-30.0, max=30.0, step=1.0,
-                                       description=ui_text("shock_pct", lang), style=style,
-                                       layout=wide, readout_format="+.0f")
-        self.scale = w.FloatSlider(value=wb.controls.scale, min=0.25, max=3.0, step=0.05,
-                                   description=ui_text("scale", lang), style=style, layout=wide,
-                                   readout_format=".2f")
-        self.method = w.Dropdown(options=list(METHODS), value=wb.method,
-                                 description=ui_text("method", lang), style=style, layout=wide)
-        auto = w.Layout(width="auto")
-        self.reset = w.Button(description=ui_text("reset", lang), layout=w.Layout(width="180px"))
-        self.reading = w.HTML()
-        self.reading.add_class("qc-reading-box")
-        self.chart = w.Image(format="png", layout=w.Layout(width="680px"))
-        self.message = w.HTML()
-        # goal seek
-        self.p_goal = w.FloatSlider(value=0.8, min=0.05, max=0.95, step=0.05,
-                                    description=ui_text("p_goal", lang), style=style,
-                                    layout=wide, readout_format=".2f")
-        self.seek = w.Button(description=ui_text("seek", lang), button_style="info", layout=auto)
-        self.apply = w.Button(description=ui_text("apply", lang), disabled=True, layout=auto)
-        self.table_button = w.Button(description=ui_text("table", lang), layout=auto)
-        self.seek_out = w.HTML()
-        self.table_out = w.HTML()
-        self._last_seek: GoalSeek | None = None
-        # save
-        self.save_name = w.Text(placeholder="my_scenario", description=ui_text("save_name", lang),
-                                style=style, layout=wide)
-        self.label_zh = w.Text(placeholder="(默认自动生成)", description=ui_text("label_zh", lang),
-                               style=style, layout=wide)
-        self.label_en = w.Text(placeholder="(default: generated)",
-                               description=ui_text("label_en", lang), style=style, layout=wide)
-        self.description_zh = w.Textarea(placeholder="(默认:描述当前设定)",
-                                          description=ui_text("description_zh", lang),
-                                          style=style, layout=wide)
-        self.description_en = w.Textarea(placeholder="(default: the current settings)",
-                                          description=ui_text("description_en", lang),
-                                          style=style, layout=wide)
-        self.save = w.Button(description=ui_text("save", lang), button_style="success",
-                             layout=w.Layout(width="180px"))
-        self.save_out = w.HTML()
-
-        self._sync_shock_years()
-        self.pillar.observe(self._on_pillar, names="value")
-        self.target.observe(self._on_target, names="value")
-        self.scenario.observe(self._on_scenario, names="value")
-        self.shift.observe(self._on_control, names="value")
-        self.shock_year.observe(self._on_control, names="value")
-        self.shock_pct.observe(self._on_control, names="value")
-        self.scale.observe(self._on_control, names="value")
-        self.method.observe(self._on_method, names="value")
-        self.reset.on_click(self._on_reset)
-        self.seek.on_click(self._on_seek)
-        self.apply.on_click(self._on_apply)
-        self.table_button.on_click(self._on_table)
-        self.save.on_click(self._on_save)
-
-        controls = w.VBox([self.pillar, self.target, self.scenario, self.shift, self.shock_year,
-                           self.shock_pct, self.scale, self.method, self.reset])
-        top = w.HBox([controls, self.reading])
-        goal = w.VBox([w.HTML(f"<b>{esc(ui_text('seek', lang))}</b>"),
-                       w.HBox([self.p_goal, self.seek, self.apply, self.table_button]),
-                       self.seek_out, self.table_out])
-        save = w.VBox([w.HTML(f"<b>{esc(ui_text('save', lang))}</b>"), self.save_name,
-                       self.label_zh, self.label_en, self.description_zh, self.description_en,
-                       self.save, self.save_out])
-        self.root = w.VBox([w.HTML(f"<h3>{esc(ui_text('title', lang))}</h3>"), top, self.chart,
-                            self.message, goal, save])
-        self.root.add_class("qc-workbench")
-        self.refresh(chart=True)
-
-    # -- refreshing -------------------------------------------------------------
-    def _guard(self, fn: Callable[[], None]) -> None:
-        """Run a widget update without letting the observers react to it."""
-        self._busy = True
-        try:
-            fn()
-        finally:
-            self._busy = False
-
-    def _sync_shock_years(self) -> None:
-        none = ui_text("shock_none", self.wb.lang)
-        years = self.wb.shock_years()
-
-        def set_options() -> None:
-            self.shock_year.options = [(none, 0)] + [(str(y), y) for y in years]
-            self.shock_year.value = self.wb.controls.shock_year or 0
-            self.shock_year.disabled = not years
-            self.shock_pct.disabled = not years
-
-        self._guard(set_options)
-
-    def refresh(self, chart: bool = True) -> None:
-        """Update the readout (and the chart, now or coalesced)."""
-        try:
-            self.reading.value = self.wb.reading_html()
-            self.message.value = ""
-        except Exception as exc:  # show, do not raise into the front end
-            self.message.value = _error_html(exc)
-            return
-        if chart:
-            self._schedule_chart()
-
-    def _schedule_chart(self) -> None:
-        loop = _running_loop()
-        if loop is None or self.redraw_delay <= 0:
-            self.redraw_chart()
-            return
-        if self._pending is not None:
-            self._pending.cancel()
-        self._pending = loop.call_later(self.redraw_delay, self.redraw_chart)
-
-    def redraw_chart(self) -> None:
-        self._pending = None
-        try:
-            self.chart.value = self.wb.figure_png()
-        except Exception as exc:
-            self.message.value = _error_html(exc)
-
-    # -- callbacks ----------------------------------------------------------------
-    def _on_pillar(self, change: dict[str, Any]) -> None:
-        if self._busy:
-            return
-        self.wb.select_pillar(change["new"])
-
-        def update() -> None:
-            self.target.options = self.wb.target_options()
-            self.target.value = self.wb.target_id or None
-
-        self._guard(update)
-        self._after_target()
-
-    def _on_target(self, change: dict[str, Any]) -> None:
-        if self._busy or not change["new"]:
-            return
-        self.wb.select_target(change["new"])
-        self._after_target()
-
-    def _after_target(self) -> None:
-        self._sync_shock_years()
-        self._clear_seek()
-        self.refresh()
-
-    def _on_scenario(self, change: dict[str, Any]) -> None:
-        if self._busy:
-            return
-        self.wb.set_scenario(change["new"])
-        self._guard(lambda: setattr(self.method, "value", self.wb.method))
-        self._clear_seek()
-        self.refresh()
-
-    def _on_method(self, change: dict[str, Any]) -> None:
-        if self._busy:
-            return
-        self.wb.set_method(change["new"])
-        self._sync_shock_years()
-        self._clear_seek()
-        self.refresh()
-
-    def _on_control(self, change: dict[str, Any]) -> None:
-        if self._busy:
-            return
-        try:
-            self.wb.set_shift(self.shift.value)
-            year = self.shock_year.value or None
-            self.wb.set_shock(year, self.shock_pct.value if year else 0.0)
-            self.wb.set_scale(self.scale.value)
-        except ValueError as exc:
-            self.message.value = _error_html(exc)
-            return
-        self.refresh()
-
-    def _on_reset(self, _: Any = None) -> None:
-        self.wb.reset_controls()
-
-        def update() -> None:
-            self.shift.value = 0.0
-            self.shock_pct.value = 0.0
-            self.shock_year.value = 0
-            self.scale.value = 1.0
-            self.method.value = self.wb.method
-
-        self._guard(update)
-        self._clear_seek()
-        self.refresh()
-
-    def _clear_seek(self) -> None:
-        self._last_seek = None
-        self.apply.disabled = True
-        self.seek_out.value = ""
-        self.table_out.value = ""
-
-    def _on_seek(self, _: Any = None) -> None:
-        try:
-            gs = self.wb.goal_seek(self.p_goal.value)
-        except Exception as exc:
-            self.seek_out.value = _error_html(exc)
-            return
-        self._last_seek = gs
-        self.apply.disabled = not (gs.outcome == "ok"
-                                   and abs(gs.control_shift) <= self.shift.max)
-        self.seek_out.value = f'<p class="qc-seek">{esc(gs.text(self.wb.lang))}</p>'
-
-    def _on_apply(self, _: Any = None) -> None:
-        gs = self._last_seek
-        if gs is None or gs.outcome != "ok":
-            return
-        self.shift.value = max(self.shift.min, min(self.shift.max, round(gs.control_shift, 1)))
-
-    def _on_table(self, _: Any = None) -> None:
-        try:
-            table = self.wb.pillar_goal_table(self.p_goal.value)
-            self.table_out.value = self.wb.goal_table_html(table)
-        except Exception as exc:
-            self.table_out.value = _error_html(exc)
-
-    def _on_save(self, _: Any = None) -> None:
-        lang = self.wb.lang
-        try:
-            path = self.wb.save_as_scenario(
-                self.save_name.value, label_zh=self.label_zh.value, label_en=self.label_en.value,
-                description_zh=self.description_zh.value,
-                description_en=self.description_en.value)
-        except (ScenarioError, ValueError, OSError) as exc:
-            self.save_out.value = _error_html(exc)
-            return
-        name = path.stem
-        method_note = ""
-        if self.wb.method != "auto":
-            method_note = (f" 预测方法 {self.wb.method} 将用于该情景的全部指标。"
-                           if lang == "zh" else
-                           f" The method {self.wb.method} applies to every indicator of it.")
-        msg = (f"已保存 {esc(path)}。运行 <code>qcplan run --scenarios {esc(name)}</code> "
-               "生成报告。"
-               if lang == "zh" else
-               f"Saved {esc(path)}. Run <code>qcplan run --scenarios {esc(name)}</code> to "
-               "render its reports.")
-        self.save_out.value = f'<p class="qc-saved">{msg}{esc(method_note)}</p>'
-        current = self.scenario.value
-        self._guard(lambda: (setattr(self.scenario, "options", self.wb.scenario_options()),
-                             setattr(self.scenario, "value", current)))
-
-
-def _error_html(exc: BaseException) -> str:
-    text = esc(error_text(exc)).replace("\n", "<br>")
-    return f'<p class="qc-error" style="color:#b00020;white-space:normal">{text}</p>'
-
-
-def _running_loop() -> Any:
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def build_ui(workbench: Workbench) -> Any:
-    """The workbench's widgets (an ``ipywidgets.VBox``); ``.ui`` on it is the
-    :class:`WorkbenchUI` holding them."""
-    ui = WorkbenchUI(workbench)
-    root = ui.root
-    root.ui = ui
-    return root

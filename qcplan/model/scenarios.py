@@ -52,7 +52,7 @@ def default_params_dir() -> Path:
     import os
 
     env = os.environ.get("QCPLAN_PARAMS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "params"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "params"
 
 
 @dataclass(frozen=True)
@@ -298,8 +298,8 @@ def parse_scenario(
 def load_scenarios(params_dir: str | Path | None = None, plan: Any = None) -> dict[str, Scenario]:
     """Read and check every ``scenarios/*.yaml`` under ``params_dir``; all problems at once.
 
-    With ``plan`` (a loaded :class:`qcplan.load.Plan`), scopes must name its pillars, indicators
-    and targets.
+    With ``plan`` (a loaded :class:`qcplan.plan.load.Plan`), scopes must name its pillars,
+    indicators and targets.
     """
     params_dir = Path(params_dir) if params_dir is not None else default_params_dir()
     folder = params_dir / "scenarios"

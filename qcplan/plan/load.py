@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from qcplan.errors import DataError, Problem
-from qcplan.schema import PERIODS, REPORTED_STATUSES, SCHEMAS, STATUSES, TABLES
-from qcplan.validate import parse_int, parse_number, validate
+from qcplan.plan.schema import PERIODS, REPORTED_STATUSES, SCHEMAS, STATUSES, TABLES
+from qcplan.plan.validate import parse_int, parse_number, validate
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DATA_ENV = "QCPLAN_DATA"
 
 

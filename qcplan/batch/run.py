@@ -3,20 +3,20 @@
 :func:`run_batch` is what ``qcplan run``, a scheduler and the tests call:
 
 1. **Validate** the data (:func:`qcplan.load_plan`), the scenario parameters
-   (:func:`qcplan.scenarios.load_scenarios`) and the arguments (unknown pillar or scenario names,
+   (:func:`qcplan.load_scenarios`) and the arguments (unknown pillar or scenario names,
    languages, numbers). On any problem every message goes to the log (stderr) and the result has
    exit code 2; no notebook runs and no run folder is created.
 2. Create a **new run folder** ``OUT/<run-id>/`` (UTC time plus a random suffix, never reused).
-3. **Precompute** every scenario's bundle once (:func:`qcplan.report.precompute`) into
+3. **Precompute** every scenario's bundle once (:func:`qcplan.render.report.precompute`) into
    ``OUT/<run-id>/cache/``, split over the workers. Every scenario of the parameters is
    precomputed, not only those reported, because each report compares all scenarios.
 4. Execute the report notebook with papermill for every pillar × scenario × language in ``jobs``
    worker processes, then export each executed notebook to self-contained HTML
-   (:func:`qcplan.export.notebook_to_html`): ``<pillar>__<scenario>__<lang>.ipynb`` and
+   (:func:`qcplan.render.export.notebook_to_html`): ``<pillar>__<scenario>__<lang>.ipynb`` and
    ``.html``. File names are built only from validated ids.
 5. Write ``summary.csv`` (one row per target × scenario), ``index.html``
-   (:mod:`qcplan.dashboard`) and ``manifest.json`` (versions, parameters, SHA-256 of every data
-   and parameter file, timings, the outcome of every report).
+   (:mod:`qcplan.render.dashboard`) and ``manifest.json`` (versions, parameters, SHA-256 of
+   every data and parameter file, timings, the outcome of every report).
 6. Only when every report succeeded, switch ``OUT/latest`` to the new run in one atomic step (a
    temporary symlink renamed onto ``latest``). A failed, timed-out or interrupted run leaves the
    previous ``latest`` as it was.
@@ -59,7 +59,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = REPO_ROOT / "notebooks" / "pillar_report.ipynb"
 DEFAULT_OUT = "reports"
 DEFAULT_JOBS = 2
@@ -284,10 +284,10 @@ def _validate(
     cell_timeout: float | None, n_sims: int, seed: int, as_of: Any, notebook: Any,
 ) -> tuple[_Inputs | None, list[str]]:
     """Check everything before any work; return the inputs or every problem found."""
-    from qcplan.assess import as_of_date
     from qcplan.errors import ParameterError, QcplanError
-    from qcplan.load import load_plan, resolve_data_dir
-    from qcplan.scenarios import default_params_dir, load_scenarios
+    from qcplan.model.assess import as_of_date
+    from qcplan.model.scenarios import default_params_dir, load_scenarios
+    from qcplan.plan.load import load_plan, resolve_data_dir
 
     problems: list[str] = []
 
@@ -420,7 +420,7 @@ def _precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sim
     """In a worker: write the bundles of ``scenarios``; never raises."""
     start = time.monotonic()
     try:
-        from qcplan.report import precompute
+        from qcplan.render.report import precompute
 
         paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
                            as_of=as_of)
@@ -575,7 +575,7 @@ def _report_task(task: dict[str, Any]) -> dict[str, Any]:
             info = {"stage": "execute", **_error_info(e)}
             timed_out = type(e).__name__ in ("CellTimeoutError", "TimeoutError")
             return done("timeout" if timed_out else "failed", info)
-        from qcplan.export import add_font_seed, notebook_to_html
+        from qcplan.render.export import add_font_seed, notebook_to_html
 
         t_export = time.monotonic()
         try:
@@ -848,7 +848,7 @@ def run_batch(
     # Outputs of the run (also after failures: what succeeded stays usable).
     tables: dict[str, Any] = {}
     try:
-        from qcplan.report import load_bundle
+        from qcplan.render.report import load_bundle
 
         for name in inputs.scenarios:
             path = state["bundles"].get(name)
@@ -1050,7 +1050,7 @@ def _font_seed(inputs: _Inputs) -> str:
         for la in LANGS:
             chars.update(scen.label(la) + scen.description(la))
     try:
-        from qcplan import i18n
+        from qcplan.render import i18n
 
         for table in (i18n.STATUS, i18n.TEXT, i18n.KIND, i18n.EUROSTAT, i18n.DATA_STATUS):
             for pair in table.values():
@@ -1081,7 +1081,7 @@ def _write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, inputs: 
                      tables: Mapping[str, Any], reports: list[ReportOutcome], n_sims: int,
                      seed: int) -> None:
     from qcplan import __version__
-    from qcplan.dashboard import write_dashboard
+    from qcplan.render.dashboard import write_dashboard
 
     pillars = inputs.plan.pillars.set_index("pillar").loc[inputs.pillars].reset_index()
     write_dashboard(

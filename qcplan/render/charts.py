@@ -9,8 +9,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from qcplan.fonts import use_cjk_font
-from qcplan.i18n import data_status_label, t
+from qcplan.render.fonts import use_cjk_font
+from qcplan.render.i18n import data_status_label, t
 
 MARKERS = {
     "official": dict(marker="o", color="#1f4e79", mfc="#1f4e79"),
@@ -120,7 +120,7 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
     Bars are coloured by status; a projected (not yet observed) value is hatched; a row that
     rests on illustrative figures is marked with ⚠.
     """
-    from qcplan.i18n import STATUS_COLOUR, status_label
+    from qcplan.render.i18n import STATUS_COLOUR, status_label
 
     use_cjk_font()
     rows = table[(table["target_year"] == 2024) & (table["kind"] == "workpoint")]

@@ -153,7 +153,7 @@ def strip_remote_scripts(document: str) -> str:
 @cache
 def _font_bytes() -> bytes | None:
     try:
-        from qcplan.fonts import font_path
+        from qcplan.render.fonts import font_path
 
         return font_path().read_bytes()
     except (ImportError, OSError):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from qcplan.errors import Problem
-from qcplan.schema import (
+from qcplan.plan.schema import (
     ID_PATTERN,
     INTEGER_PATTERN,
     KIND_MEASURE,
@@ -32,7 +32,7 @@ from qcplan.schema import (
 )
 
 if TYPE_CHECKING:
-    from qcplan.load import RawTable
+    from qcplan.plan.load import RawTable
 
 BENCHMARK_PATTERN = re.compile(r"^([a-z][a-z0-9_]*)@(.+)$")
 ID_TEXT = f"an id matching {ID_PATTERN.pattern} (lower-case letters, digits and _)"

@@ -66,8 +66,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan.project import fit as _fit_projection
-from qcplan.scenarios import Adjustment, Scenario, get_scenario
+from qcplan.model.project import fit as _fit_projection
+from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
 
 P_ON_TRACK = 0.8
 P_NEEDS_ACCELERATION = 0.5
@@ -144,7 +144,7 @@ class _Draws:
     """
 
     history: pd.Series
-    projection: Any  # qcplan.project.Projection or None
+    projection: Any  # qcplan.model.project.Projection or None
     floor: float | None = None
 
     def at(self, year: int, n: int) -> np.ndarray:

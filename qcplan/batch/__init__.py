@@ -1,0 +1,1 @@
+"""The batch: rendering every report of a run in worker processes and publishing it."""

@@ -1,0 +1,1 @@
+"""The models: projections, scenarios, the assessment of each target."""

@@ -1,0 +1,1 @@
+"""The plan's tables: schema, load, validate."""

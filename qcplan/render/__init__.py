@@ -1,0 +1,1 @@
+"""Rendering: labels and fonts, charts, the report's frames, HTML export, the dashboard."""
