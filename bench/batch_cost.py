@@ -50,11 +50,11 @@ def _trivial_one(out: str, parameters: dict[str, Any], cell_timeout: float) -> f
 
 def time_trivial(n: int, jobs: int, work: Path, cell_timeout: float) -> float:
     """Wall time of ``n`` trivial papermill runs over ``jobs`` fresh worker processes."""
-    from qcplan.batch.run import _init_worker
+    from qcplan.batch.pool import init_worker
 
     start = time.monotonic()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(str(work / "logs"),)) as pool:
+                             initializer=init_worker, initargs=(str(work / "logs"),)) as pool:
         futures = [pool.submit(_trivial_one, str(work / f"trivial_{i}.ipynb"),
                                {"pillar": "p", "scenario": "s", "lang": "zh"}, cell_timeout)
                    for i in range(n)]

@@ -1,25 +1,28 @@
 """The unattended batch: every pillar × scenario × language report of one run, in one folder.
 
-:func:`run_batch` is what ``qcplan run``, a scheduler and the tests call:
+:func:`run_batch` is what ``qcplan run``, a scheduler and the tests call. It reads as its steps:
 
-1. **Validate** the data (:func:`qcplan.load_plan`), the scenario parameters
-   (:func:`qcplan.load_scenarios`) and the arguments (unknown pillar or scenario names,
-   languages, numbers). On any problem every message goes to the log (stderr) and the result has
-   exit code 2; no notebook runs and no run folder is created.
-2. Create a **new run folder** ``OUT/<run-id>/`` (UTC time plus a random suffix, never reused).
-3. **Precompute** every scenario's bundle once (:func:`qcplan.render.report.precompute`) into
-   ``OUT/<run-id>/cache/``, split over the workers. Every scenario of the parameters is
-   precomputed, not only those reported, because each report compares all scenarios.
-4. Execute the report notebook with papermill for every pillar × scenario × language in ``jobs``
-   worker processes, then export each executed notebook to self-contained HTML
-   (:func:`qcplan.render.export.notebook_to_html`): ``<pillar>__<scenario>__<lang>.ipynb`` and
-   ``.html``. File names are built only from validated ids.
-5. Write ``summary.csv`` (one row per target × scenario), ``index.html``
-   (:mod:`qcplan.render.dashboard`) and ``manifest.json`` (versions, parameters, SHA-256 of
-   every data and parameter file, timings, the outcome of every report).
-6. Only when every report succeeded, switch ``OUT/latest`` to the new run in one atomic step (a
-   temporary symlink renamed onto ``latest``). A failed, timed-out or interrupted run leaves the
-   previous ``latest`` as it was.
+1. **Validate** (:func:`_validate`) the data (:func:`qcplan.load_plan`), the scenario
+   parameters (:func:`qcplan.load_scenarios`) and the arguments (unknown pillar or scenario
+   names, languages, numbers). On any problem every message goes to the log (stderr) and the
+   result has exit code 2; no notebook runs and no run folder is created.
+2. **Plan the work** (:func:`_plan`): a new run folder ``OUT/<run-id>/`` (UTC time plus a random
+   suffix, never reused) and one :class:`~qcplan.batch.outputs.ReportOutcome` per report.
+3. **Precompute** (:func:`_precompute`) every scenario's bundle once
+   (:func:`qcplan.render.report.precompute`) into ``OUT/<run-id>/cache/``, split over the
+   workers. Every scenario of the parameters is precomputed, not only those reported, because
+   each report compares all scenarios.
+4. **Render** (:func:`_render`): execute the report notebook with papermill for every pillar ×
+   scenario × language in ``jobs`` worker processes (:mod:`qcplan.batch.pool`), then export each
+   executed notebook to self-contained HTML (:func:`qcplan.render.export.notebook_to_html`):
+   ``<pillar>__<scenario>__<lang>.ipynb`` and ``.html``. File names are built only from
+   validated ids.
+5. **Publish** (:func:`_publish`, :mod:`qcplan.batch.outputs`): ``summary.csv`` (one row per
+   target × scenario), ``index.html`` (:mod:`qcplan.render.dashboard`) and ``manifest.json``
+   (versions, parameters, SHA-256 of every data and parameter file, timings, the outcome of
+   every report); then, only when every report succeeded, switch ``OUT/latest`` to the new run
+   in one atomic step (a temporary symlink renamed onto ``latest``). A failed, timed-out or
+   interrupted run leaves the previous ``latest`` as it was.
 
 Exit codes: 0 all reports written, 1 some failed (the others are still written) or the run was
 stopped (SIGTERM), 2 invalid input, 130 interrupted with Ctrl-C.
@@ -27,37 +30,47 @@ stopped (SIGTERM), 2 invalid input, 130 interrupted with Ctrl-C.
 Bounds: ``timeout`` limits the whole run (pending reports are cancelled and running kernels
 killed; they count as ``timeout``); ``cell_timeout`` limits each notebook cell. The main process
 never waits on a worker without a bound. Worker output (papermill and kernel messages) goes to
-``OUT/<run-id>/logs/``.
-
-Kernels: by default each worker keeps one kernel for its reports (``reuse_kernels``): the
-report's modules (pandas, matplotlib, qcplan) stay imported, and the namespace is cleared with
-``%reset -f`` and every figure closed before each report, so a report sees only its own
-parameters. After a failure or a timeout the kernel is shut down and the next report starts a
-new one. ``reuse_kernels=False`` (``--fresh-kernels``) starts a new kernel for every report.
+``OUT/<run-id>/logs/``. Kernels are kept per worker by default (``reuse_kernels``; see
+:mod:`qcplan.batch.pool`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
-import multiprocessing
 import os
-import platform
 import re
-import secrets
 import signal
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+from qcplan.batch.outputs import (
+    SUMMARY_COLUMNS,
+    ReportOutcome,
+    file_hashes,
+    new_run_dir,
+    safe,
+    sha256,
+    summary_table,
+    switch_latest,
+    versions,
+    write_dashboard,
+    write_json,
+    write_summary,
+)
+from qcplan.batch.pool import Pool, error_info, precompute_task, report_task, wait_step
+
+__all__ = [
+    "DEFAULT_OUT", "LANG_CHOICES", "ReportOutcome", "RunResult", "SUMMARY_COLUMNS",
+    "file_hashes", "run_batch", "switch_latest", "versions",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = REPO_ROOT / "notebooks" / "pillar_report.ipynb"
@@ -73,54 +86,8 @@ ARGS_FILE = "run arguments"
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-SUMMARY_COLUMNS = (
-    "target_id", "pillar", "scenario", "status", "prob_reach", "projected_median",
-    "projected_p10", "projected_p90", "threshold", "latest_value", "latest_year",
-    "latest_status", "illustrative", "name_zh", "name_en", "unit", "kind",
-)
-VERSION_PACKAGES = (
-    "qcplan", "numpy", "pandas", "statsmodels", "matplotlib", "papermill", "nbconvert",
-    "nbclient", "ipykernel",
-)
-PARAMETER_NAMES = (
-    "pillar", "scenario", "lang", "data_dir", "params_dir", "as_of", "n_sims", "seed", "cache_dir",
-)
-
 
 # --------------------------------------------------------------------------- results
-@dataclass
-class ReportOutcome:
-    """What became of one report: ``status`` is ok, failed, timeout, interrupted or pending."""
-
-    pillar: str
-    scenario: str
-    lang: str
-    status: str = "pending"
-    seconds: float | None = None
-    files: list[str] = field(default_factory=list)
-    error: dict[str, Any] | None = None
-    stages: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        """``industry/baseline/zh``."""
-        return f"{self.pillar}/{self.scenario}/{self.lang}"
-
-    @property
-    def stem(self) -> str:
-        """``industry__baseline__zh``: the file name of the report without extension."""
-        return f"{self.pillar}__{self.scenario}__{self.lang}"
-
-    @property
-    def html(self) -> str | None:
-        """The HTML file name when the report succeeded."""
-        name = f"{self.stem}.html"
-        return name if self.status == "ok" and name in self.files else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "html": self.html}
-
-
 @dataclass
 class RunResult:
     """The outcome of :func:`run_batch`."""
@@ -350,388 +317,47 @@ def _validate(
                    params_path, nb_path.resolve(), as_of_text), []
 
 
-# --------------------------------------------------------------------------- workers
-def _children(pid: int) -> list[int]:
-    """Every descendant process of ``pid`` (deepest last)."""
-    try:
-        import psutil
-
-        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
-        pass
-    except Exception:
-        return []
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        kids = [c for c, pp in parents.items() if pp == p]
-        out += kids
-        todo += kids
-    return out
-
-
-def _kill(pids: Iterable[int]) -> None:
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _worker_sigterm(signum: int, frame: Any) -> None:
-    """In a worker: take the kernels down too, then leave at once."""
-    _kill(_children(os.getpid()))
-    os._exit(128 + signum)
-
-
-def _init_worker(log_dir: str) -> None:
-    """Worker set-up: Ctrl-C is the main process's business; output goes to a log file."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _worker_sigterm)
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    try:
-        Path(log_dir).mkdir(parents=True, exist_ok=True)
-        fd = os.open(Path(log_dir) / f"worker-{os.getpid()}.log",
-                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    except OSError:
-        pass
-
-
-def _error_info(exc: BaseException) -> dict[str, Any]:
-    return {"ename": type(exc).__name__, "evalue": str(exc)[:4000], "cell_index": None,
-            "traceback": "".join(traceback.format_exception(exc))[-8000:]}
-
-
-def _precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims: int,
-                     seed: int, as_of: str) -> dict[str, Any]:
-    """In a worker: write the bundles of ``scenarios``; never raises."""
-    start = time.monotonic()
-    try:
-        from qcplan.render.report import precompute
-
-        paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
-                           as_of=as_of)
-        return {"ok": True, "paths": {k: str(v) for k, v in paths.items()},
-                "seconds": time.monotonic() - start}
-    except BaseException as e:  # reported, not raised: exceptions may not pickle
-        return {"ok": False, "error": _error_info(e), "seconds": time.monotonic() - start}
-
-
-def _locate_failure(executed: Path, source: Path, fallback: int | None) -> dict[str, Any]:
-    """Where the failing cell is: in the report notebook as written and in the executed one.
-
-    ``cell_index`` counts the cells of the notebook a person opens and fixes (the source);
-    ``executed_cell_index`` those of the saved executed notebook, which also holds papermill's
-    injected-parameters cell and its error banner. Found through the cell ids; papermill's own
-    index is kept as a fallback.
-    """
-    out: dict[str, Any] = {"cell_index": fallback, "executed_cell_index": None,
-                           "cell_source": None}
-    try:
-        import nbformat
-
-        cells = nbformat.read(executed, as_version=4).cells
-        for i, cell in enumerate(cells):
-            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-                out["executed_cell_index"] = i
-                out["cell_source"] = cell.source[:500]
-                ids = [c.get("id") for c in nbformat.read(source, as_version=4).cells]
-                if cell.get("id") in ids:
-                    out["cell_index"] = ids.index(cell.get("id"))
-                break
-    except Exception:  # the error report must not fail
-        pass
-    return out
-
-
-# One kernel per worker, kept across reports (see the module docstring).
-_KERNEL: dict[str, Any] = {}
-_RESET = "%reset -f\nimport matplotlib.pyplot as _qc_plt\n_qc_plt.close('all')\ndel _qc_plt\n"
-
-
-def _drop_kernel() -> None:
-    """Shut this worker's kernel down (after a failure, and when the worker ends)."""
-    km = _KERNEL.pop("km", None)
-    _KERNEL.pop("cwd", None)
-    if km is not None:
-        try:
-            km.shutdown_kernel(now=True)
-        except Exception:  # noqa: S110 - a dead kernel needs no shutdown
-            pass
-
-
-def _reused_kernel(cwd: str, timeout: float) -> Any:
-    """This worker's kernel, started in ``cwd`` if needed, with a cleared namespace."""
-    from jupyter_client.manager import KernelManager
-
-    km = _KERNEL.get("km")
-    if km is not None and (_KERNEL.get("cwd") != cwd or not km.is_alive()):
-        _drop_kernel()
-        km = None
-    if km is None:
-        km = KernelManager(kernel_name="python3")
-        km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"])
-        _KERNEL.update(km=km, cwd=cwd)
-        import atexit
-
-        atexit.register(_drop_kernel)
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=timeout)
-        reply = kc.execute_interactive(_RESET, timeout=timeout, store_history=False)
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"could not reset the kernel: {reply['content']}")
-    finally:
-        kc.stop_channels()
-    return km
-
-
-def _papermill_engine() -> str:
-    """Register (once) a papermill engine that runs on a given kernel and closes its client."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
-
-    name = "qcplan-reused-kernel"
-    if name in papermill_engines._engines:
-        return name
-
-    class ReusedKernelEngine(NBClientEngine):
-        """nbclient on an already running kernel (``km``), which it leaves running."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                     stdout_file: Any = None, stderr_file: Any = None,
-                                     start_timeout: float = 60, execution_timeout: Any = None,
-                                     **kwargs: Any) -> Any:
-            import logging
-
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                                 kernel_name=kernel_name, log=logging.getLogger("papermill"),
-                                 log_output=log_output, stdout_file=stdout_file,
-                                 stderr_file=stderr_file)
-            client = PapermillNotebookClient(nb_man, **final)
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
-
-    papermill_engines.register(name, ReusedKernelEngine)
-    return name
-
-
-def _report_task(task: dict[str, Any]) -> dict[str, Any]:
-    """In a worker: execute one report notebook and export it; never raises."""
-    start = time.monotonic()
-    out_nb, out_html = Path(task["ipynb"]), Path(task["html"])
-    stages: dict[str, float] = {}
-
-    def done(status: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
-        files = [p.name for p in (out_nb, out_html) if p.is_file()]
-        return {"status": status, "seconds": time.monotonic() - start, "files": files,
-                "error": error, "stages": stages}
-
-    try:
-        import papermill as pm
-        from papermill.exceptions import PapermillExecutionError
-
-        engine: dict[str, Any] = {}
-        if task.get("reuse_kernel"):
-            engine = {"engine_name": _papermill_engine(),
-                      "km": _reused_kernel(task["cwd"], task.get("start_timeout", 120))}
-        try:
-            pm.execute_notebook(
-                task["notebook"], str(out_nb), parameters=task["parameters"],
-                kernel_name="python3", cwd=task["cwd"], request_save_on_cell_execute=False,
-                progress_bar=False, execution_timeout=task["cell_timeout"], log_output=False,
-                **engine,
-            )
-            stages["execute"] = round(time.monotonic() - start, 3)
-        except PapermillExecutionError as e:
-            _drop_kernel()
-            return done("failed", {
-                "stage": "execute", "ename": e.ename, "evalue": str(e.evalue)[:4000],
-                "exec_count": e.exec_count,
-                **_locate_failure(out_nb, Path(task["notebook"]), e.cell_index),
-            })
-        except BaseException as e:
-            _drop_kernel()
-            info = {"stage": "execute", **_error_info(e)}
-            timed_out = type(e).__name__ in ("CellTimeoutError", "TimeoutError")
-            return done("timeout" if timed_out else "failed", info)
-        from qcplan.render.export import add_font_seed, notebook_to_html
-
-        t_export = time.monotonic()
-        try:
-            add_font_seed(task.get("font_seed", ""))
-            notebook_to_html(out_nb, out_html, title=task["title"], lang=task["lang"])
-        except BaseException as e:
-            return done("failed", {"stage": "export", **_error_info(e)})
-        stages["export"] = round(time.monotonic() - t_export, 3)
-        return done("ok")
-    except BaseException as e:
-        _drop_kernel()
-        return done("failed", {"stage": "setup", **_error_info(e)})
-
-
-class _Pool:
-    """A ProcessPoolExecutor whose workers (and their kernels) can be killed on demand."""
-
-    def __init__(self, jobs: int, log_dir: Path):
-        self.jobs = jobs
-        self.executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(str(log_dir),),
-        )
-
-    def submit(self, fn: Any, *args: Any) -> Future:
-        return self.executor.submit(fn, *args)
-
-    def _processes(self) -> list[Any]:
-        return list((getattr(self.executor, "_processes", None) or {}).values())
-
-    def kill(self) -> None:
-        """Cancel what has not started, kill running kernels and terminate the workers."""
-        procs = self._processes()
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            if p.pid is not None:
-                _kill(_children(p.pid))
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-        deadline = time.monotonic() + 5
-        for p in procs:
-            p.join(timeout=max(0.0, deadline - time.monotonic()))
-            if p.is_alive():
-                p.kill()
-                p.join(timeout=1)
-
-    def close(self) -> None:
-        """Normal end: workers have no work left; stop them (bounded)."""
-        procs = self._processes()
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        deadline = time.monotonic() + 10
-        for p in procs:
-            p.join(timeout=max(0.0, deadline - time.monotonic()))
-        if any(p.is_alive() for p in procs):
-            self.kill()
-
-
-# --------------------------------------------------------------------------- run folder
-def _new_run_dir(out: Path) -> tuple[str, Path]:
-    """Create ``out/<UTC time>-<random>``; never reuse an existing folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    for _ in range(100):
-        run_id = (f"{_dt.datetime.now(_dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}")
-        path = out / run_id
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return run_id, path
-    raise FileExistsError(f"could not create a new run folder in {out}")
-
-
-def switch_latest(out: Path, run_id: str) -> Path:
-    """Point ``out/latest`` at ``run_id`` atomically (temporary symlink renamed onto it)."""
-    tmp = out / f".latest.tmp-{run_id}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(run_id, tmp)
-    try:
-        os.replace(tmp, out / "latest")
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out / "latest"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def file_hashes(root: Path, prefix: str) -> dict[str, str]:
-    """SHA-256 of every file under ``root`` (hidden files and caches skipped), by relative path."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        if path.is_file():
-            out[f"{prefix}/{rel.as_posix()}"] = _sha256(path)
-    return out
-
-
-def versions() -> dict[str, str | None]:
-    """Versions of Python and of the packages that shape the results."""
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in VERSION_PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def _write_json(path: Path, data: Any) -> None:
-    from qcplan.files import write_atomic
-
-    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _summary(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
-    import pandas as pd
-
-    frames = []
-    for name, table in tables.items():
-        t = table[table["pillar"].isin(list(pillars))].copy()
-        if "scenario" not in t:
-            t["scenario"] = name
-        frames.append(t)
-    if not frames:
-        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-    df = pd.concat(frames, ignore_index=True)
-    for col in ("latest_year", "period_start", "target_year", "n_points"):
-        if col in df.columns and pd.api.types.is_float_dtype(df[col]):
-            values = df[col].dropna()
-            if (values == values.round()).all():
-                df[col] = df[col].astype("Int64")  # 2024, not 2024.0
-    first = [c for c in SUMMARY_COLUMNS if c in df.columns]
-    return df[first + [c for c in df.columns if c not in first]]
-
-
-def _write_summary(path: Path, df: Any) -> None:
-    import io
-
-    from qcplan.files import write_atomic
-
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    write_atomic(path, "\ufeff" + buf.getvalue())  # BOM: spreadsheets read it as UTF-8
-
-
 # --------------------------------------------------------------------------- the run
+@dataclass
+class _Run:
+    """One run in progress: what was asked, where it goes, and what happened so far."""
+
+    inputs: _Inputs
+    out_dir: Path
+    run_id: str
+    run_dir: Path
+    reports: list[ReportOutcome]
+    params: dict[str, Any]
+    hashes: dict[str, str]
+    started: _dt.datetime
+    t_start: float
+    n_sims: int
+    seed: int
+    cell_timeout: float | None
+    reuse_kernels: bool
+    deadline: float | None
+    status: str = "ok"
+    errors: list[str] = field(default_factory=list)
+    timings: dict[str, float | None] = field(default_factory=dict)
+    bundles: dict[str, str] = field(default_factory=dict)
+    interrupt: str | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.run_dir / "cache"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.run_dir / "logs"
+
+    def fail(self, message: str, lg: _Log) -> None:
+        """Record an error of the run as a whole (the run is then failed)."""
+        self.errors.append(message)
+        lg.error(message)
+        if self.status == "ok":
+            self.status = "failed"
+
+
 def run_batch(
     pillars: Sequence[str] | str | None = None,
     scenarios: Sequence[str] | str | None = None,
@@ -761,7 +387,7 @@ def run_batch(
     ``notebook``: the report notebook (default ``notebooks/pillar_report.ipynb``), which must have
     a ``parameters`` cell; ``progress``: a tqdm bar (default: when ``log`` is a terminal and not
     ``quiet``); ``log``: where messages go (default stderr); ``reuse_kernels``: keep one kernel
-    per worker across reports (namespace cleared before each; see the module docstring).
+    per worker across reports (namespace cleared before each; see :mod:`qcplan.batch.pool`).
 
     Returns a :class:`RunResult`; see the module's documentation for the steps and exit codes.
     """
@@ -770,25 +396,57 @@ def run_batch(
         progress = bool(getattr(stream, "isatty", lambda: False)()) and not quiet
     lg = _Log(stream, quiet, progress)
     t_start = time.monotonic()
-    started = _dt.datetime.now(_dt.UTC)
 
+    # 1. validate
     inputs, problems = _validate(pillars, scenarios, lang, data_dir, params_dir, jobs, timeout,
                                  cell_timeout, n_sims, seed, as_of, notebook)
     if inputs is None:
         for p in problems:
             lg.plain(f"qcplan: {p}")
         return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
+
+    # 2. plan the work
+    run, error = _plan(inputs, Path(out).resolve(), jobs, timeout, cell_timeout, n_sims, seed,
+                       reuse_kernels, t_start, lg)
+    if run is None:
+        return error
+
+    # 3. precompute and 4. render, in the workers; stopped by SIGTERM, Ctrl-C or the deadline
+    with _stop_signals():
+        pool = Pool(jobs, run.log_dir)
+        try:
+            if _precompute(pool, run, lg):
+                _render(pool, run, lg)
+        except KeyboardInterrupt:
+            run.interrupt = "SIGINT"
+        except _Stopped:
+            run.interrupt = "SIGTERM"
+        finally:
+            lg.close_bar()
+        if run.interrupt:
+            _stop(pool, run.reports, lg, "interrupted", "Interrupted", run.interrupt,
+                  f"interrupted ({run.interrupt}): stopping the workers")
+            run.status = "interrupted"
+        else:
+            pool.close()
+
+    # 5. publish
+    return _publish(run, lg)
+
+
+def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
+          cell_timeout: float | None, n_sims: int, seed: int, reuse_kernels: bool,
+          t_start: float, lg: _Log) -> tuple[_Run | None, RunResult]:
+    """The run folder and the list of reports; or the result of a run that cannot start."""
     hashes = _input_hashes(inputs)
     t_validated = time.monotonic()
-
-    out_dir = Path(out).resolve()
+    started = _dt.datetime.now(_dt.UTC)
     try:
-        run_id, run_dir = _new_run_dir(out_dir)
+        run_id, run_dir = new_run_dir(out_dir)
     except OSError as e:
         message = f"cannot create a run folder in {out_dir}: {e}"
         lg.plain(f"qcplan: {message}")
-        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
-    cache_dir, log_dir = run_dir / "cache", run_dir / "logs"
+        return None, RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
     reports = [ReportOutcome(p, s, la) for p in inputs.pillars for s in inputs.scenarios
                for la in inputs.langs]
     lg.info(f"run {run_id}: {len(inputs.pillars)} pillars × {len(inputs.scenarios)} scenarios × "
@@ -802,48 +460,43 @@ def run_batch(
         "timeout": timeout, "cell_timeout": cell_timeout, "n_sims": n_sims, "seed": seed,
         "as_of": inputs.as_of,
     }
-    deadline = None if timeout is None else t_start + float(timeout)
-    state: dict[str, Any] = {"reuse_kernels": reuse_kernels,
-                             "status": "ok", "errors": [], "precompute_seconds": None,
-                             "reports_seconds": None, "bundles": {}, "interrupt": None}
+    run = _Run(inputs=inputs, out_dir=out_dir, run_id=run_id, run_dir=run_dir, reports=reports,
+               params=params, hashes=hashes, started=started, t_start=t_start, n_sims=n_sims,
+               seed=seed, cell_timeout=cell_timeout, reuse_kernels=reuse_kernels,
+               deadline=None if timeout is None else t_start + float(timeout),
+               timings={"validate_seconds": round(t_validated - t_start, 3),
+                        "precompute_seconds": None, "reports_seconds": None})
+    return run, RunResult(EXIT_OK, "running", run_id, run_dir, reports)
 
-    old_handler = None
-    if threading.current_thread() is threading.main_thread():
-        def on_sigterm(signum: int, frame: Any) -> None:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
-            raise _Stopped()
 
-        old_handler = signal.signal(signal.SIGTERM, on_sigterm)
-    pool = _Pool(jobs, log_dir)
-    try:
-        try:
-            _execute(pool, inputs, reports, run_dir, cache_dir, n_sims, seed, cell_timeout,
-                     deadline, lg, state)
-        except KeyboardInterrupt:
-            state["interrupt"] = "SIGINT"
-        except _Stopped:
-            state["interrupt"] = "SIGTERM"
-        if state["interrupt"]:
-            _stop(pool, reports, lg, "interrupted", "Interrupted", state["interrupt"],
-                  f"interrupted ({state['interrupt']}): stopping the workers")
-            state["status"] = "interrupted"
-        else:
-            pool.close()
-    finally:
-        lg.close_bar()
-        if old_handler is not None:
-            signal.signal(signal.SIGTERM, old_handler)
+class _stop_signals:
+    """While inside: SIGTERM raises :class:`_Stopped` in the main thread (once)."""
 
-    if state["status"] != "interrupted" and any(r.status != "ok" for r in reports):
-        state["status"] = "failed"
+    def __enter__(self) -> _stop_signals:
+        self.old: Any = None
+        if threading.current_thread() is threading.main_thread():
+            def on_signal(signum: int, frame: Any) -> None:
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
+                raise _Stopped()
+
+            self.old = signal.signal(signal.SIGTERM, on_signal)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+
+
+def _publish(run: _Run, lg: _Log) -> RunResult:
+    """summary.csv, index.html, manifest.json; then ``latest`` when every report succeeded."""
+    inputs, reports = run.inputs, run.reports
+    if run.status != "interrupted" and any(r.status != "ok" for r in reports):
+        run.status = "failed"
     now = _input_hashes(inputs)
-    changed = sorted(k for k in set(now) | set(hashes) if now.get(k) != hashes.get(k))
+    changed = sorted(k for k in set(now) | set(run.hashes) if now.get(k) != run.hashes.get(k))
     if changed:
-        state["errors"].append("input files changed during the run (reports may disagree): "
-                               + ", ".join(changed))
-        lg.error(state["errors"][-1])
-        if state["status"] == "ok":
-            state["status"] = "failed"
+        run.fail("input files changed during the run (reports may disagree): "
+                 + ", ".join(changed), lg)
 
     # Outputs of the run (also after failures: what succeeded stays usable).
     tables: dict[str, Any] = {}
@@ -851,63 +504,63 @@ def run_batch(
         from qcplan.render.report import load_bundle
 
         for name in inputs.scenarios:
-            path = state["bundles"].get(name)
+            path = run.bundles.get(name)
             if path and Path(path).is_file():
                 tables[name] = load_bundle(path)["table"]
-        _write_summary(run_dir / "summary.csv", _summary(tables, inputs.pillars))
-        _write_dashboard(run_dir, run_id, started, inputs, tables, reports, n_sims, seed)
+        write_summary(run.run_dir / "summary.csv", summary_table(tables, inputs.pillars))
+        write_dashboard(run.run_dir, run.run_id, run.started, inputs.plan, inputs.pillars,
+                        {n: inputs.all_scenarios[n] for n in inputs.scenarios}, tables,
+                        reports, inputs.as_of, run.n_sims, run.seed)
     except Exception as e:  # the manifest must still be written
-        state["errors"].append(f"writing summary.csv / index.html: {type(e).__name__}: {e}")
-        lg.error(state["errors"][-1])
-        if state["status"] == "ok":
-            state["status"] = "failed"
+        run.fail(f"writing summary.csv / index.html: {type(e).__name__}: {e}", lg)
 
-    finished = _dt.datetime.now(_dt.UTC)
-    manifest = {
-        "run_id": run_id,
-        "status": state["status"],
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "versions": versions(),
-        "parameters": params,
-        "data_vintage": _safe(inputs.plan.vintage),
-        "hashes": hashes,
-        "timings": {
-            "total_seconds": round(time.monotonic() - t_start, 3),
-            "validate_seconds": round(t_validated - t_start, 3),
-            "precompute_seconds": state["precompute_seconds"],
-            "reports_seconds": state["reports_seconds"],
-            "per_report_seconds": {r.key: r.seconds for r in reports},
-        },
-        "reports": [r.to_dict() for r in reports],
-        "errors": state["errors"],
-        "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file())
-        + ["manifest.json"],
-    }
-    _write_json(run_dir / "manifest.json", manifest)
+    write_json(run.run_dir / "manifest.json", _manifest(run))
 
-    result = RunResult(EXIT_OK, state["status"], run_id, run_dir, reports, state["errors"])
-    if state["status"] == "ok":
+    result = RunResult(EXIT_OK, run.status, run.run_id, run.run_dir, reports, run.errors)
+    if run.status == "ok":
         try:
-            switch_latest(out_dir, run_id)
+            switch_latest(run.out_dir, run.run_id)
             result.latest_updated = True
         except OSError as e:
-            result.errors.append(f"could not switch {out_dir / 'latest'}: {e}")
+            result.errors.append(f"could not switch {run.out_dir / 'latest'}: {e}")
             result.status = "failed"
             lg.error(result.errors[-1])
     bad = result.failed
     for r in bad:
         lg.error(f"failed: {r.key} {r.status}{_error_suffix(r.error)}")
-    if state["status"] == "interrupted":
-        result.exit_code = EXIT_INTERRUPTED if state["interrupt"] == "SIGINT" else EXIT_FAILED
+    if run.status == "interrupted":
+        result.exit_code = EXIT_INTERRUPTED if run.interrupt == "SIGINT" else EXIT_FAILED
     elif bad or result.status != "ok":
         result.exit_code = EXIT_FAILED
     n_ok = len(reports) - len(bad)
-    summary = (f"run {run_id} {result.status}: {n_ok}/{len(reports)} reports ok in "
-               f"{time.monotonic() - t_start:.1f}s; "
-               + (f"latest -> {run_id}" if result.latest_updated else "latest unchanged"))
+    summary = (f"run {run.run_id} {result.status}: {n_ok}/{len(reports)} reports ok in "
+               f"{time.monotonic() - run.t_start:.1f}s; "
+               + (f"latest -> {run.run_id}" if result.latest_updated else "latest unchanged"))
     (lg.info if result.ok else lg.error)(summary)
     return result
+
+
+def _manifest(run: _Run) -> dict[str, Any]:
+    """The run's ``manifest.json``."""
+    return {
+        "run_id": run.run_id,
+        "status": run.status,
+        "started": run.started.isoformat(timespec="seconds"),
+        "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "versions": versions(),
+        "parameters": run.params,
+        "data_vintage": safe(run.inputs.plan.vintage),
+        "hashes": run.hashes,
+        "timings": {
+            "total_seconds": round(time.monotonic() - run.t_start, 3),
+            **run.timings,
+            "per_report_seconds": {r.key: r.seconds for r in run.reports},
+        },
+        "reports": [r.to_dict() for r in run.reports],
+        "errors": run.errors,
+        "outputs": sorted(p.name for p in run.run_dir.iterdir() if p.is_file())
+        + ["manifest.json"],
+    }
 
 
 def _input_hashes(inputs: _Inputs) -> dict[str, str]:
@@ -915,15 +568,8 @@ def _input_hashes(inputs: _Inputs) -> dict[str, str]:
     return {
         **file_hashes(inputs.data_dir, "data"),
         **file_hashes(inputs.params_dir, "params"),
-        "notebook": _sha256(inputs.notebook),
+        "notebook": sha256(inputs.notebook),
     }
-
-
-def _safe(fn: Any) -> Any:
-    try:
-        return fn()
-    except Exception as e:
-        return {"error": f"{type(e).__name__}: {e}"}
 
 
 def _groups(names: list[str], n: int) -> list[list[str]]:
@@ -932,93 +578,87 @@ def _groups(names: list[str], n: int) -> list[list[str]]:
     return [names[i::n] for i in range(n) if names[i::n]]
 
 
-def _remaining(deadline: float | None) -> float | None:
-    return None if deadline is None else deadline - time.monotonic()
+def _expired(run: _Run) -> bool:
+    return run.deadline is not None and time.monotonic() >= run.deadline
 
 
-def _wait_step(futures: Iterable[Future], deadline: float | None) -> set[Future]:
-    """Wait at most 0.5 s (and never past the deadline) for some future to finish."""
-    left = _remaining(deadline)
-    step = 0.5 if left is None else max(0.0, min(0.5, left))
-    done, _ = wait(list(futures), timeout=step, return_when=FIRST_COMPLETED)
-    return done
-
-
-def _execute(pool: _Pool, inputs: _Inputs, reports: list[ReportOutcome], run_dir: Path,
-             cache_dir: Path, n_sims: int, seed: int, cell_timeout: float | None,
-             deadline: float | None, lg: _Log, state: dict[str, Any]) -> None:
-    """Precompute, then run the reports; fills ``reports`` and ``state``."""
-    # 1. bundles of every scenario, in parallel groups
+def _precompute(pool: Pool, run: _Run, lg: _Log) -> bool:
+    """Every scenario's bundle, in parallel groups; True when the reports can go on."""
+    inputs = run.inputs
     t0 = time.monotonic()
-    lg.info(f"precompute {len(inputs.all_scenarios)} scenarios ({n_sims} draws)")
+    lg.info(f"precompute {len(inputs.all_scenarios)} scenarios ({run.n_sims} draws)")
     pending: dict[Future, list[str]] = {}
     for group in _groups(list(inputs.all_scenarios), pool.jobs):
         scen = {n: inputs.all_scenarios[n] for n in group}
-        fut = pool.submit(_precompute_task, inputs.plan, scen, str(cache_dir), n_sims, seed,
-                          inputs.as_of)
+        fut = pool.submit(precompute_task, inputs.plan, scen, str(run.cache_dir), run.n_sims,
+                          run.seed, inputs.as_of)
         pending[fut] = group
     failures: list[str] = []
-    while pending:
-        left = _remaining(deadline)
-        if left is not None and left <= 0:
-            _timeout(pool, reports, lg, "the run's time limit was reached while precomputing")
-            state["precompute_seconds"] = round(time.monotonic() - t0, 3)
-            state["errors"].append("timeout during precompute")
-            return
-        for fut in _wait_step(pending, deadline):
-            group = pending.pop(fut)
-            try:
-                res = fut.result()
-            except BaseException as e:  # a worker died
-                res = {"ok": False, "error": _error_info(e)}
-            if res["ok"]:
-                state["bundles"].update(res["paths"])
-            else:
-                failures.append(f"precompute of {', '.join(group)} failed"
-                                f"{_error_suffix(res['error'])}")
-                lg.error(failures[-1])
-    state["precompute_seconds"] = round(time.monotonic() - t0, 3)
-    lg.info(f"precompute done in {state['precompute_seconds']:.1f}s")
+    try:
+        while pending:
+            if _expired(run):
+                _timeout(pool, run.reports, lg,
+                         "the run's time limit was reached while precomputing")
+                run.errors.append("timeout during precompute")
+                return False
+            for fut in wait_step(pending, run.deadline):
+                group = pending.pop(fut)
+                try:
+                    res = fut.result()
+                except BaseException as e:  # a worker died
+                    res = {"ok": False, "error": error_info(e)}
+                if res["ok"]:
+                    run.bundles.update(res["paths"])
+                else:
+                    failures.append(f"precompute of {', '.join(group)} failed"
+                                    f"{_error_suffix(res['error'])}")
+                    lg.error(failures[-1])
+    finally:
+        run.timings["precompute_seconds"] = round(time.monotonic() - t0, 3)
+    lg.info(f"precompute done in {run.timings['precompute_seconds']:.1f}s")
     if failures:
-        state["errors"] += failures
-        for r in reports:
+        run.errors += failures
+        for r in run.reports:
             r.status = "failed"
             r.error = {"ename": "PrecomputeError", "evalue": "; ".join(failures),
                        "cell_index": None}
-        return
+        return False
+    return True
 
-    # 2. the reports
+
+def _render(pool: Pool, run: _Run, lg: _Log) -> None:
+    """Execute and export every report in the workers; fills ``run.reports``."""
     t1 = time.monotonic()
-    plan = inputs.plan
-    names = plan.pillars.set_index("pillar")
+    inputs = run.inputs
+    names = inputs.plan.pillars.set_index("pillar")
     by_future: dict[Future, ReportOutcome] = {}
     font_seed = _font_seed(inputs)
-    lg.start_bar(len(reports))
-    for r in reports:
+    lg.start_bar(len(run.reports))
+    for r in run.reports:
         pname = str(names.loc[r.pillar, "name_zh" if r.lang == "zh" else "name_en"])
         slabel = inputs.all_scenarios[r.scenario].label(r.lang)
-        title = f"{pname} · {slabel}"
         parameters = {
             "pillar": r.pillar, "scenario": r.scenario, "lang": r.lang,
             "data_dir": str(inputs.data_dir), "params_dir": str(inputs.params_dir),
-            "as_of": inputs.as_of, "n_sims": n_sims, "seed": seed, "cache_dir": str(cache_dir),
+            "as_of": inputs.as_of, "n_sims": run.n_sims, "seed": run.seed,
+            "cache_dir": str(run.cache_dir),
         }
         task = {
             "notebook": str(inputs.notebook), "cwd": str(inputs.notebook.parent),
-            "ipynb": str(run_dir / f"{r.stem}.ipynb"), "html": str(run_dir / f"{r.stem}.html"),
-            "parameters": parameters, "cell_timeout": cell_timeout, "title": title,
-            "lang": r.lang, "font_seed": font_seed,
-            "reuse_kernel": state.get("reuse_kernels", True),
+            "ipynb": str(run.run_dir / f"{r.stem}.ipynb"),
+            "html": str(run.run_dir / f"{r.stem}.html"),
+            "parameters": parameters, "cell_timeout": run.cell_timeout,
+            "title": f"{pname} · {slabel}", "lang": r.lang, "font_seed": font_seed,
+            "reuse_kernel": run.reuse_kernels,
         }
-        by_future[pool.submit(_report_task, task)] = r
+        by_future[pool.submit(report_task, task)] = r
     try:
         while by_future:
-            left = _remaining(deadline)
-            if left is not None and left <= 0:
-                _timeout(pool, reports, lg, "the run's time limit was reached")
-                state["errors"].append("timeout")
+            if _expired(run):
+                _timeout(pool, run.reports, lg, "the run's time limit was reached")
+                run.errors.append("timeout")
                 return
-            for fut in _wait_step(by_future, deadline):
+            for fut in wait_step(by_future, run.deadline):
                 r = by_future.pop(fut)
                 try:
                     res = fut.result()
@@ -1029,13 +669,13 @@ def _execute(pool: _Pool, inputs: _Inputs, reports: list[ReportOutcome], run_dir
                                      "cell_index": None}}
                 except BaseException as e:
                     res = {"status": "failed", "seconds": None, "files": [],
-                           "error": _error_info(e)}
+                           "error": error_info(e)}
                 r.status, r.files, r.error = res["status"], res["files"], res["error"]
                 r.stages = res.get("stages") or {}
                 r.seconds = None if res["seconds"] is None else round(res["seconds"], 3)
                 lg.step(r)
     finally:
-        state["reports_seconds"] = round(time.monotonic() - t1, 3)
+        run.timings["reports_seconds"] = round(time.monotonic() - t1, 3)
 
 
 def _font_seed(inputs: _Inputs) -> str:
@@ -1060,7 +700,7 @@ def _font_seed(inputs: _Inputs) -> str:
     return "".join(sorted(c for c in chars if ord(c) > 0x7F))
 
 
-def _stop(pool: _Pool, reports: list[ReportOutcome], lg: _Log, status: str, ename: str,
+def _stop(pool: Pool, reports: list[ReportOutcome], lg: _Log, status: str, ename: str,
           why: str, message: str) -> None:
     """Kill the workers and their kernels; every report not finished gets ``status``."""
     lg.close_bar()
@@ -1072,29 +712,6 @@ def _stop(pool: _Pool, reports: list[ReportOutcome], lg: _Log, status: str, enam
             r.error = {"ename": ename, "evalue": why, "cell_index": None}
 
 
-def _timeout(pool: _Pool, reports: list[ReportOutcome], lg: _Log, why: str) -> None:
+def _timeout(pool: Pool, reports: list[ReportOutcome], lg: _Log, why: str) -> None:
     _stop(pool, reports, lg, "timeout", "Timeout", why,
           f"{why}: cancelling pending reports and killing running kernels")
-
-
-def _write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, inputs: _Inputs,
-                     tables: Mapping[str, Any], reports: list[ReportOutcome], n_sims: int,
-                     seed: int) -> None:
-    from qcplan import __version__
-    from qcplan.render.dashboard import write_dashboard
-
-    pillars = inputs.plan.pillars.set_index("pillar").loc[inputs.pillars].reset_index()
-    write_dashboard(
-        run_dir / "index.html",
-        pillars=pillars,
-        scenarios={n: inputs.all_scenarios[n] for n in inputs.scenarios},
-        tables=tables,
-        reports=[r.to_dict() for r in reports],
-        run_id=run_id,
-        run_date=started,
-        vintage=_safe(inputs.plan.vintage),
-        version=__version__,
-        as_of=inputs.as_of,
-        n_sims=n_sims,
-        seed=seed,
-    )

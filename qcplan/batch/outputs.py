@@ -1,0 +1,192 @@
+"""What a run leaves in its folder and how it is published.
+
+A run folder ``OUT/<run-id>/`` holds the reports, ``summary.csv`` (:func:`summary_table`,
+:func:`write_summary`), ``index.html`` (:func:`write_dashboard`) and ``manifest.json``
+(:func:`write_json`, :func:`versions`, :func:`file_hashes`). :func:`switch_latest` points
+``OUT/latest`` at a finished run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+SUMMARY_COLUMNS = (
+    "target_id", "pillar", "scenario", "status", "prob_reach", "projected_median",
+    "projected_p10", "projected_p90", "threshold", "latest_value", "latest_year",
+    "latest_status", "illustrative", "name_zh", "name_en", "unit", "kind",
+)
+VERSION_PACKAGES = (
+    "qcplan", "numpy", "pandas", "statsmodels", "matplotlib", "papermill", "nbconvert",
+    "nbclient", "ipykernel",
+)
+
+
+@dataclass
+class ReportOutcome:
+    """What became of one report: ``status`` is ok, failed, timeout, interrupted or pending."""
+
+    pillar: str
+    scenario: str
+    lang: str
+    status: str = "pending"
+    seconds: float | None = None
+    files: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """``industry/baseline/zh``."""
+        return f"{self.pillar}/{self.scenario}/{self.lang}"
+
+    @property
+    def stem(self) -> str:
+        """``industry__baseline__zh``: the file name of the report without extension."""
+        return f"{self.pillar}__{self.scenario}__{self.lang}"
+
+    @property
+    def html(self) -> str | None:
+        """The HTML file name when the report succeeded."""
+        name = f"{self.stem}.html"
+        return name if self.status == "ok" and name in self.files else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "html": self.html}
+
+
+def new_run_dir(out: Path) -> tuple[str, Path]:
+    """Create ``out/<UTC time>-<random>``; never reuse an existing folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        run_id = (f"{_dt.datetime.now(_dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}")
+        path = out / run_id
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return run_id, path
+    raise FileExistsError(f"could not create a new run folder in {out}")
+
+
+def switch_latest(out: Path, run_id: str) -> Path:
+    """Point ``out/latest`` at ``run_id`` atomically (temporary symlink renamed onto it)."""
+    tmp = out / f".latest.tmp-{run_id}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(run_id, tmp)
+    try:
+        os.replace(tmp, out / "latest")
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out / "latest"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_hashes(root: Path, prefix: str) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (hidden files and caches skipped), by relative path."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if path.is_file():
+            out[f"{prefix}/{rel.as_posix()}"] = sha256(path)
+    return out
+
+
+def versions() -> dict[str, str | None]:
+    """Versions of Python and of the packages that shape the results."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in VERSION_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def write_json(path: Path, data: Any) -> None:
+    from qcplan.files import write_atomic
+
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def summary_table(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
+    import pandas as pd
+
+    frames = []
+    for name, table in tables.items():
+        t = table[table["pillar"].isin(list(pillars))].copy()
+        if "scenario" not in t:
+            t["scenario"] = name
+        frames.append(t)
+    if not frames:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    df = pd.concat(frames, ignore_index=True)
+    for col in ("latest_year", "period_start", "target_year", "n_points"):
+        if col in df.columns and pd.api.types.is_float_dtype(df[col]):
+            values = df[col].dropna()
+            if (values == values.round()).all():
+                df[col] = df[col].astype("Int64")  # 2024, not 2024.0
+    first = [c for c in SUMMARY_COLUMNS if c in df.columns]
+    return df[first + [c for c in df.columns if c not in first]]
+
+
+def write_summary(path: Path, df: Any) -> None:
+    import io
+
+    from qcplan.files import write_atomic
+
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    write_atomic(path, "\ufeff" + buf.getvalue())  # BOM: spreadsheets read it as UTF-8
+
+
+def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any,
+                    pillars: Sequence[str], scenarios: Mapping[str, Any],
+                    tables: Mapping[str, Any], reports: Sequence[ReportOutcome], as_of: str,
+                    n_sims: int, seed: int) -> None:
+    """``index.html``: the pillar × scenario matrix of the run's reports."""
+    from qcplan import __version__
+    from qcplan.render.dashboard import write_dashboard as _write
+
+    _write(
+        run_dir / "index.html",
+        pillars=plan.pillars.set_index("pillar").loc[list(pillars)].reset_index(),
+        scenarios=dict(scenarios),
+        tables=tables,
+        reports=[r.to_dict() for r in reports],
+        run_id=run_id,
+        run_date=started,
+        vintage=safe(plan.vintage),
+        version=__version__,
+        as_of=as_of,
+        n_sims=n_sims,
+        seed=seed,
+    )
+
+
+def safe(fn: Any) -> Any:
+    """``fn()``, or the error it raised as ``{"error": ...}`` (for the manifest)."""
+    try:
+        return fn()
+    except Exception as e:
+        return {"error": f"{type(e).__name__}: {e}"}

@@ -1,0 +1,318 @@
+"""The batch's worker processes and their kernels.
+
+:class:`Pool` runs tasks in ``jobs`` worker processes (``spawn``) and can kill them, and the
+kernels they started, on demand (an interrupted or timed-out run). The tasks that run in the
+workers never raise: :func:`precompute_task` writes scenario bundles, :func:`report_task`
+executes one report notebook with papermill and exports it to HTML.
+
+Kernels: by default each worker keeps one kernel for its reports (``reuse_kernel``): the
+report's modules (pandas, matplotlib, qcplan) stay imported, and the namespace is cleared with
+``%reset -f`` and every figure closed before each report, so a report sees only its own
+parameters. After a failure or a timeout the kernel is shut down and the next report starts a
+new one. Without ``reuse_kernel`` papermill starts a new kernel for every report.
+
+Worker output (papermill and kernel messages) goes to ``logs/worker-<pid>.log``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant process of ``pid`` (deepest last)."""
+    try:
+        import psutil
+
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        pass
+    except Exception:
+        return []
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        out += kids
+        todo += kids
+    return out
+
+
+def _kill(pids: Iterable[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _worker_sigterm(signum: int, frame: Any) -> None:
+    """In a worker: take the kernels down too, then leave at once."""
+    _kill(children(os.getpid()))
+    os._exit(128 + signum)
+
+
+def init_worker(log_dir: str) -> None:
+    """Worker set-up: Ctrl-C is the main process's business; output goes to a log file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    try:
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        fd = os.open(Path(log_dir) / f"worker-{os.getpid()}.log",
+                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def error_info(exc: BaseException) -> dict[str, Any]:
+    return {"ename": type(exc).__name__, "evalue": str(exc)[:4000], "cell_index": None,
+            "traceback": "".join(traceback.format_exception(exc))[-8000:]}
+
+
+def precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims: int,
+                     seed: int, as_of: str) -> dict[str, Any]:
+    """In a worker: write the bundles of ``scenarios``; never raises."""
+    start = time.monotonic()
+    try:
+        from qcplan.render.report import precompute
+
+        paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
+                           as_of=as_of)
+        return {"ok": True, "paths": {k: str(v) for k, v in paths.items()},
+                "seconds": time.monotonic() - start}
+    except BaseException as e:  # reported, not raised: exceptions may not pickle
+        return {"ok": False, "error": error_info(e), "seconds": time.monotonic() - start}
+
+
+def _locate_failure(executed: Path, source: Path, fallback: int | None) -> dict[str, Any]:
+    """Where the failing cell is: in the report notebook as written and in the executed one.
+
+    ``cell_index`` counts the cells of the notebook a person opens and fixes (the source);
+    ``executed_cell_index`` those of the saved executed notebook, which also holds papermill's
+    injected-parameters cell and its error banner. Found through the cell ids; papermill's own
+    index is kept as a fallback.
+    """
+    out: dict[str, Any] = {"cell_index": fallback, "executed_cell_index": None,
+                           "cell_source": None}
+    try:
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells
+        for i, cell in enumerate(cells):
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                out["executed_cell_index"] = i
+                out["cell_source"] = cell.source[:500]
+                ids = [c.get("id") for c in nbformat.read(source, as_version=4).cells]
+                if cell.get("id") in ids:
+                    out["cell_index"] = ids.index(cell.get("id"))
+                break
+    except Exception:  # the error report must not fail
+        pass
+    return out
+
+
+# One kernel per worker, kept across reports (see the module docstring).
+_KERNEL: dict[str, Any] = {}
+_RESET = "%reset -f\nimport matplotlib.pyplot as _qc_plt\n_qc_plt.close('all')\ndel _qc_plt\n"
+
+
+def _drop_kernel() -> None:
+    """Shut this worker's kernel down (after a failure, and when the worker ends)."""
+    km = _KERNEL.pop("km", None)
+    _KERNEL.pop("cwd", None)
+    if km is not None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # noqa: S110 - a dead kernel needs no shutdown
+            pass
+
+
+def _reused_kernel(cwd: str, timeout: float) -> Any:
+    """This worker's kernel, started in ``cwd`` if needed, with a cleared namespace."""
+    from jupyter_client.manager import KernelManager
+
+    km = _KERNEL.get("km")
+    if km is not None and (_KERNEL.get("cwd") != cwd or not km.is_alive()):
+        _drop_kernel()
+        km = None
+    if km is None:
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"])
+        _KERNEL.update(km=km, cwd=cwd)
+        import atexit
+
+        atexit.register(_drop_kernel)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=timeout)
+        reply = kc.execute_interactive(_RESET, timeout=timeout, store_history=False)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content']}")
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def _papermill_engine() -> str:
+    """Register (once) a papermill engine that runs on a given kernel and closes its client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    name = "qcplan-reused-kernel"
+    if name in papermill_engines._engines:
+        return name
+
+    class ReusedKernelEngine(NBClientEngine):
+        """nbclient on an already running kernel (``km``), which it leaves running."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None,
+                                     start_timeout: float = 60, execution_timeout: Any = None,
+                                     **kwargs: Any) -> Any:
+            import logging
+
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                                 log_output=log_output, stdout_file=stdout_file,
+                                 stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(name, ReusedKernelEngine)
+    return name
+
+
+def report_task(task: dict[str, Any]) -> dict[str, Any]:
+    """In a worker: execute one report notebook and export it; never raises."""
+    start = time.monotonic()
+    out_nb, out_html = Path(task["ipynb"]), Path(task["html"])
+    stages: dict[str, float] = {}
+
+    def done(status: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+        files = [p.name for p in (out_nb, out_html) if p.is_file()]
+        return {"status": status, "seconds": time.monotonic() - start, "files": files,
+                "error": error, "stages": stages}
+
+    try:
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        engine: dict[str, Any] = {}
+        if task.get("reuse_kernel"):
+            engine = {"engine_name": _papermill_engine(),
+                      "km": _reused_kernel(task["cwd"], task.get("start_timeout", 120))}
+        try:
+            pm.execute_notebook(
+                task["notebook"], str(out_nb), parameters=task["parameters"],
+                kernel_name="python3", cwd=task["cwd"], request_save_on_cell_execute=False,
+                progress_bar=False, execution_timeout=task["cell_timeout"], log_output=False,
+                **engine,
+            )
+            stages["execute"] = round(time.monotonic() - start, 3)
+        except PapermillExecutionError as e:
+            _drop_kernel()
+            return done("failed", {
+                "stage": "execute", "ename": e.ename, "evalue": str(e.evalue)[:4000],
+                "exec_count": e.exec_count,
+                **_locate_failure(out_nb, Path(task["notebook"]), e.cell_index),
+            })
+        except BaseException as e:
+            _drop_kernel()
+            info = {"stage": "execute", **error_info(e)}
+            timed_out = type(e).__name__ in ("CellTimeoutError", "TimeoutError")
+            return done("timeout" if timed_out else "failed", info)
+        from qcplan.render.export import add_font_seed, notebook_to_html
+
+        t_export = time.monotonic()
+        try:
+            add_font_seed(task.get("font_seed", ""))
+            notebook_to_html(out_nb, out_html, title=task["title"], lang=task["lang"])
+        except BaseException as e:
+            return done("failed", {"stage": "export", **error_info(e)})
+        stages["export"] = round(time.monotonic() - t_export, 3)
+        return done("ok")
+    except BaseException as e:
+        _drop_kernel()
+        return done("failed", {"stage": "setup", **error_info(e)})
+
+
+class Pool:
+    """A ProcessPoolExecutor whose workers (and their kernels) can be killed on demand."""
+
+    def __init__(self, jobs: int, log_dir: Path):
+        self.jobs = jobs
+        self.executor = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker, initargs=(str(log_dir),),
+        )
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def _processes(self) -> list[Any]:
+        return list((getattr(self.executor, "_processes", None) or {}).values())
+
+    def kill(self) -> None:
+        """Cancel what has not started, kill running kernels and terminate the workers."""
+        procs = self._processes()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.pid is not None:
+                _kill(children(p.pid))
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        deadline = time.monotonic() + 5
+        for p in procs:
+            p.join(timeout=max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=1)
+
+    def close(self) -> None:
+        """Normal end: workers have no work left; stop them (bounded)."""
+        procs = self._processes()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 10
+        for p in procs:
+            p.join(timeout=max(0.0, deadline - time.monotonic()))
+        if any(p.is_alive() for p in procs):
+            self.kill()
+
+
+def wait_step(futures: Iterable[Future], deadline: float | None) -> set[Future]:
+    """Wait at most 0.5 s (and never past the monotonic ``deadline``) for a future to finish."""
+    step = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+    done, _ = wait(list(futures), timeout=step, return_when=FIRST_COMPLETED)
+    return done
