@@ -3,8 +3,51 @@ and what was expected."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+EXCERPT_CHARS = 80
+
+
+def _repr_parts(value: object, seen: set[int]) -> Iterator[str]:
+    """``repr(value)`` piece by piece, so that a reader can stop early: a list that shares one
+    element a billion times over (a YAML alias bomb) is never turned into text as a whole."""
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        if id(value) in seen:  # a structure that contains itself
+            yield "..."
+            return
+        seen = seen | {id(value)}
+        opening, closing = {list: "[]", tuple: "()", dict: "{}"}.get(type(value), "{}")
+        yield opening
+        items = iter(value.items()) if isinstance(value, dict) else iter(value)
+        for i, item in enumerate(items):
+            if i:
+                yield ", "
+            if isinstance(value, dict):
+                yield from _repr_parts(item[0], seen)
+                yield ": "
+                yield from _repr_parts(item[1], seen)
+            else:
+                yield from _repr_parts(item, seen)
+        yield closing
+    elif isinstance(value, str) and len(value) > 4 * EXCERPT_CHARS:
+        yield repr(value[: 4 * EXCERPT_CHARS])[:-1]  # opened, never closed: cut anyway
+        yield "…"
+    else:
+        yield repr(value)
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A repr of ``value`` cut to about ``limit`` characters (with "…" where cut), built only as
+    far as needed: the cost is bounded by ``limit``, not by the size of ``value``."""
+    out: list[str] = []
+    size = 0
+    for part in _repr_parts(value, set()):
+        out.append(part)
+        size += len(part)
+        if size > limit:
+            return "".join(out)[:limit] + "…"
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -26,7 +69,7 @@ class Problem:
         place = " ".join(p for p in (self.file, self.location) if p)
         if self.column:
             place += f", column {self.column}"
-        found = "" if self.value is None else f"{self.value!r} — "
+        found = "" if self.value is None else f"{excerpt(self.value)} — "
         return f"{place}: {found}expected {self.expected}"
 
 
@@ -69,4 +112,4 @@ class ParameterError(QcplanError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return f"{self.file}, key {self.key}: {self.value!r} — expected {self.expected}"
+        return f"{self.file}, key {self.key}: {excerpt(self.value)} — expected {self.expected}"

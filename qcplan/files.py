@@ -1,10 +1,17 @@
-"""Writing output files so that a failure never leaves one half-written."""
+"""Reading and writing files safely: output is never left half-written; YAML input cannot make
+the reader build a structure far larger than the file."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 64
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
@@ -28,3 +35,47 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader without aliases or anchors (``*name``, ``&name``), with at most
+    ``MAX_YAML_NODES`` nodes nested at most ``MAX_YAML_DEPTH`` deep.
+
+    Aliases let a file of a few hundred bytes stand for billions of values (an "alias bomb");
+    qcplan's files never need them, so they are refused where they are met, with their line.
+    """
+
+    def __init__(self, stream: Any):
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "aliases and anchors (*name, &name) are not accepted: write the "
+                "values out", event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"at most {MAX_YAML_NODES:,} values in one file", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"at most {MAX_YAML_DEPTH} levels of nesting", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document like ``yaml.safe_load``, refusing aliases, anchors, more than
+    ``MAX_YAML_NODES`` values or deeper nesting than ``MAX_YAML_DEPTH``; every refusal is a
+    ``yaml.YAMLError`` with the line (``problem_mark``) and the reason (``problem``)."""
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()

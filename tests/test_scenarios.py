@@ -146,3 +146,64 @@ def test_save_round_trip_and_refusals(params: Path):
     with pytest.raises(ScenarioError, match="safe id"):
         save_scenario(Scenario("../evil", "a", "b", "c", "d"), params)
     assert sorted(p.name for p in (params / "scenarios").iterdir()) == before
+
+
+def alias_bomb() -> str:
+    """About 700 bytes of YAML that stand for 9**9 (387 million) strings when aliases expand."""
+    lines = [f"{k}: x" for k in ("name: bomb\nlabel_zh", "label_en", "description_zh",
+                                 "description_en")]
+    lines.append('l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]')
+    for i in range(1, 9):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    lines.append("assumptions: [{scope: all, growth_shift_pp: *l8}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_with_file_and_line(params: Path):
+    import tracemalloc
+
+    text = alias_bomb()
+    assert 600 < len(text.encode()) < 900
+    path = params / "scenarios" / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ScenarioError) as e:
+            load_scenarios(params)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    message = str(e.value)
+    assert str(path) in message and "line 6" in message
+    assert "aliases and anchors" in message
+    assert peak < 20_000_000  # bytes: the expansion (gigabytes) never happens
+    assert len(message) < 2_000
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("a: " + "[" * 200 + "]" * 200 + "\n", "levels of nesting"),
+    ("a: [" + ", ".join(["1"] * 100_001) + "]\n", "values in one file"),
+])
+def test_deep_or_huge_yaml_is_refused(params: Path, text: str, reason: str):
+    (params / "scenarios" / "deep.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=reason):
+        load_scenarios(params)
+
+
+def test_long_values_are_shown_as_a_bounded_excerpt(params: Path):
+    from qcplan.errors import excerpt
+
+    data = good("long")
+    data["assumptions"][0]["growth_shift_pp"] = [list(range(50)) for _ in range(1000)]
+    data["label_en"] = ["x" * 10_000]
+    write(params, "long", data)
+    with pytest.raises(ScenarioError) as e:
+        load_scenarios(params)
+    for line in str(e.value).splitlines():
+        assert len(line) < 400, line
+    assert "…" in str(e.value)
+    nested: list = []
+    nested.append(nested)
+    assert excerpt(nested) == "[...]"
+    assert excerpt("x" * 10**6).endswith("…") and len(excerpt("x" * 10**6)) == 81
+    assert excerpt({"a": 5}) == "{'a': 5}"

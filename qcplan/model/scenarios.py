@@ -34,7 +34,8 @@ from typing import Any
 
 import yaml
 
-from qcplan.errors import ParameterError, Problem
+from qcplan.errors import ParameterError, Problem, excerpt
+from qcplan.files import load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODES = ("projection", "plan")
@@ -173,13 +174,17 @@ class ScenarioError(ParameterError):
     def __str__(self) -> str:
         n = len(self.problems)
         lines = [f"{n} problem{'s' if n != 1 else ''} in the scenario parameters"]
-        lines += [f"  {p.file}, key {p.location}: {_found(p.value)}expected {p.expected}"
+        lines += [f"  {p.file}, {_place(p.location)}: {_found(p.value)}expected {p.expected}"
                   for p in self.problems]
         return "\n".join(lines)
 
 
+def _place(location: str) -> str:
+    return location if location.startswith(("line ", "(")) else f"key {location}"
+
+
 def _found(value: object) -> str:
-    return "" if value is None else f"{value!r} — "
+    return "" if value is None else f"{excerpt(value)} — "
 
 
 def _number(value: Any) -> bool:
@@ -199,14 +204,16 @@ def parse_scenario(
     probs: list[Problem] = []
 
     def bad(key: str, value: Any, expected: str) -> None:
-        probs.append(Problem(file=file, location=key, value=None if value is None else str(value),
-                             expected=expected))
+        # A bounded excerpt: the value may be huge (it is never turned into text as a whole).
+        text = value if isinstance(value, str) or value is None else excerpt(value)
+        probs.append(Problem(file=file, location=key, value=text, expected=expected))
 
     if not isinstance(data, dict):
         bad("(top level)", type(data).__name__, "a mapping of keys such as name, label_zh, mode")
         return None, probs
     for key in sorted(set(data) - TOP_KEYS, key=str):
-        bad(str(key), data[key], "one of " + ", ".join(sorted(TOP_KEYS)))
+        bad(excerpt(key) if not isinstance(key, str) else key[:80], data[key],
+            "one of " + ", ".join(sorted(TOP_KEYS)))
     name = data.get("name")
     stem = Path(file).stem
     if not isinstance(name, str) or not ID_PATTERN.match(name):
@@ -273,7 +280,7 @@ def parse_scenario(
                     year = int(y)
                     if str(y).strip() != str(year) or not 2000 <= year <= 2100:
                         raise ValueError
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     bad(f"{where}.shocks", y, "a year between 2000 and 2100")
                     continue
                 if not _number(p) or not -90 <= p <= 500:
@@ -321,7 +328,7 @@ def load_scenarios(params_dir: str | Path | None = None, plan: Any = None) -> di
                              expected="at least one scenario file *.yaml"))
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(file)"
