@@ -41,6 +41,10 @@ Status classes (``status``), in order of precedence:
 
 A share target of 100% counts as met within ``SHARE_CEILING_TOLERANCE`` (0.5 points) of it.
 
+``observed_from`` is the first year of the figures behind ``observed_rate`` and, for cumulative
+targets, ``observed_total`` the total delivered in the observed years of the period (the written
+findings of :mod:`qcplan.render.narrative` quote both).
+
 Beside it, for comparison with the conventional anchors (deterministic, no uncertainty):
 
 - ``progress_ratio`` = observed rate / required rate (Eurostat's ratio R), and ``eurostat_class``:
@@ -599,6 +603,8 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "rate_unit": "",
         "progress_ratio": math.nan,
         "schedule_ratio": math.nan,
+        "observed_from": math.nan,
+        "observed_total": math.nan,
         "shift_pp": 0.0,
         "method": "",
         "status": "",
@@ -645,6 +651,7 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
         out["indicator_median"] = float(ev.projection.median(model.target_year))
     req, obs, unit, sched = _rates(model, ev)
     out.update(required_rate=req, observed_rate=obs, rate_unit=unit, schedule_ratio=sched)
+    out.update(_observed_window(model, ev))
     ratio = obs / req if np.isfinite(req) and np.isfinite(obs) and abs(req) > 1e-9 else math.nan
     out["progress_ratio"] = ratio
     met_now = _met_by_observation(model, ev)
@@ -771,6 +778,28 @@ def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float
     obs = (last - float(window.iloc[0])) / (last_year - first_year) \
         if last_year > first_year else math.nan
     return req, obs, unit, math.nan
+
+
+def _observed_window(model: TargetModel, ev: Evaluation) -> dict[str, float]:
+    """The first year of the figures behind ``observed_rate`` (as :func:`_rates` takes them) and,
+    for cumulative targets, the total delivered in the observed years of the period."""
+    h = model.raw_history.dropna().sort_index()
+    out = {"observed_from": math.nan, "observed_total": math.nan}
+    if len(h) < 2:
+        return out
+    last_year = int(h.index[-1])
+    window = h[h.index >= last_year - 5]
+    if model.kind == "growth" and model.measure == "growth":
+        first = int(window.iloc[-5:].index[0])
+    elif model.kind in ("flow", "cumulative"):
+        first = int(h.iloc[-3:].index[0])
+    else:
+        first = int(window.index[0])
+    out["observed_from"] = float(first)
+    if model.kind == "cumulative":
+        years = ev.extra.get("period_years", model._period_years())
+        out["observed_total"] = float(sum(h.loc[y] for y in years if y in h.index))
+    return out
 
 
 def _moving_away(model: TargetModel, req: float, obs: float) -> bool:
