@@ -46,6 +46,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _report(e)
     else:
         print(plan.summary())
+        if plan.assumptions:
+            print("\nAssumed (columns left out or blank; see docs/DESIGN.md):")
+            print("\n".join(f"  {line}" for line in plan.assumptions))
+        if plan.warnings:
+            print(f"\n{len(plan.warnings)} plausibility warning(s) (not errors):")
+            print("\n".join(f"  {w}" for w in plan.warnings))
     # The repository's params/ go with its data/: with another --data, check only a given --params.
     check = args.params is not None or args.data is None
     params_ok = _check_params(args.params, plan) if check else True

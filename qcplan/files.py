@@ -79,3 +79,15 @@ def load_yaml(text: str) -> Any:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV/XLSX injection).
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """A text that a spreadsheet would run as a formula gets a leading ``'`` (shown as text);
+    other values (numbers, dates, None, harmless text) are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -136,7 +136,11 @@ def test_same_seed_same_results_other_seed_other_draws(tmp_path: Path):
 
 
 def test_as_of_ignores_later_years(tmp_path: Path):
-    r = one(tmp_path, level(1000), GDP, as_of="2023-06-30", n_sims=1000)
+    """A figure without a received date counts as known from the end of its period: on
+    2023-06-30 the 2023 figure was not yet known, on 2023-12-31 it was."""
+    r = one(tmp_path / "a", level(1000), GDP, as_of="2023-06-30", n_sims=1000)
+    assert r["latest_year"] == 2022
+    r = one(tmp_path / "b", level(1000), GDP, as_of="2023-12-31", n_sims=1000)
     assert r["latest_year"] == 2023
 
 

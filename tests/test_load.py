@@ -113,8 +113,8 @@ def test_vintage(plan: Plan, data_dir: Path) -> None:
     v = plan.vintage()
     assert v["latest_official_year"] == 2025  # the preliminary M06 figure
     assert v["latest_year"] == 2025
-    assert v["status_counts"] == {"official": 25, "preliminary": 2, "derived": 9,
-                                  "illustrative": 1}
+    assert v["status_counts"] == {"official": 25, "preliminary": 2, "estimate": 0,
+                                  "derived": 9, "illustrative": 1}
     assert v["modified"]["targets"] == "2023-11-14" or v["modified"]["targets"] == "2023-11-15"
 
 
@@ -127,7 +127,7 @@ def test_summary(plan: Plan) -> None:
                                 "workpoint", "milestone", "total"]
     assert table[1].split() == ["strength", "1", "1", "0", "1", "1", "1", "0", "0", "5"]
     assert table[-1].split()[-1] == "11"
-    assert "official 9, preliminary 2, derived 2, illustrative 1" in text
+    assert "official 9, preliminary 2, estimate 0, derived 2, illustrative 1" in text
     assert "2025: new_entrepreneurs, pocket_parks" in text
     assert "no observations: innovation_platforms" in text
     assert "innovation_platforms_total" in text.split("Targets with no observations")[1]

@@ -388,8 +388,9 @@ class Assessor:
     """
 
     def __init__(self, plan: Any, as_of: Any = None, method: str | None = None):
-        self.plan = plan
         self.as_of = as_of_date(as_of)
+        # What was known then: figures received by as_of, each at the vintage current then.
+        self.plan = plan.known_at(self.as_of) if hasattr(plan, "known_at") else plan
         self.method = method
         self._fits: dict[tuple, Any] = {}
         self._models: dict[tuple[str, str], TargetModel] = {}

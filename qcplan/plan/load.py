@@ -14,11 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from qcplan.errors import DataError, Problem
-from qcplan.plan.schema import PERIODS, REPORTED_STATUSES, SCHEMAS, STATUSES, TABLES
-from qcplan.plan.validate import parse_int, parse_number, validate
+from qcplan.plan.schema import (
+    OPTIONAL_TABLES,
+    PERIOD_MONTHS,
+    PERIODS,
+    REPORTED_STATUSES,
+    SCHEMAS,
+    STATUSES,
+    TABLES,
+)
+from qcplan.plan.validate import assumptions, parse_int, parse_number, plausibility, validate
+from qcplan.plan.vintages import default_received, resolve, resolve_measure
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DATA_ENV = "QCPLAN_DATA"
@@ -170,8 +180,12 @@ def read_tables(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     """Read every table that can be read; return them with the problems met on the way."""
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
-    for name in TABLES:
+    for name in TABLES + OPTIONAL_TABLES:
         path, found = find_table_file(data_dir, name)
+        if path is None and name in OPTIONAL_TABLES and not any(
+            (data_dir / f"{name}.{ext}").exists() for ext in ("csv", "xlsx")
+        ):
+            continue
         problems += found
         if path is None:
             continue
@@ -198,9 +212,39 @@ def _frame(t: RawTable) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _figures_frame(t: RawTable, indicator_measures: Mapping[str, str]) -> pd.DataFrame:
+    """Typed observations (or illustrative) with ``measure`` and ``received`` resolved to their
+    documented defaults; ``assumed_received`` marks the defaults, ``seq`` is the file order."""
+    frame = _frame(t)
+    frame["measure"] = pd.array([
+        resolve_measure(p, m, indicator_measures.get(i, ""))
+        for p, m, i in zip(frame["period"], frame["measure"], frame["indicator_id"])
+    ], dtype="str")
+    assumed = frame["received"] == ""
+    frame["assumed_received"] = assumed.to_numpy(dtype=bool)
+    frame["received"] = pd.array([
+        default_received(y, p) if a else r
+        for y, p, r, a in zip(frame["year"], frame["period"], frame["received"], assumed)
+    ], dtype="str")
+    frame["seq"] = np.arange(len(frame), dtype="int64")
+    return frame
+
+
+def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[0:0].copy()
+
+
 @dataclass
 class Plan:
-    """The validated tables of a plan, with where they came from."""
+    """The validated tables of a plan, with where they came from.
+
+    ``observations`` are the figures in use: the current vintage of every real figure (received
+    on or before ``as_of`` when one is set) and, where no real figure of the same indicator,
+    geography, year, period and measure exists, the illustrative one. ``vintages`` holds every
+    row of ``observations.csv`` (all vintages, with provenance), ``illustrative`` the rows of
+    ``illustrative.csv``. ``warnings`` are plausibility warnings (not errors); ``assumptions``
+    say which documented defaults were applied to columns left out or blank.
+    """
 
     pillars: pd.DataFrame
     indicators: pd.DataFrame
@@ -208,6 +252,54 @@ class Plan:
     observations: pd.DataFrame
     data_dir: Path
     files: dict[str, Path]
+    vintages: pd.DataFrame | None = None
+    illustrative: pd.DataFrame | None = None
+    as_of: date | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+
+    def known_at(self, as_of: date | str | None) -> Plan:
+        """The plan as it was known on ``as_of``: only figures received on or before that date,
+        each key at the vintage current then (``None``: every figure held)."""
+        if self.vintages is None:
+            return self
+        if as_of is not None and not isinstance(as_of, date):
+            as_of = date.fromisoformat(str(as_of)[:10])
+        if as_of == self.as_of:
+            return self
+        ill = self.illustrative if self.illustrative is not None else _empty_like(self.vintages)
+        obs = resolve(self.vintages, ill, as_of)
+        return Plan(self.pillars, self.indicators, self.targets, obs, self.data_dir, self.files,
+                    self.vintages, self.illustrative, as_of, self.warnings, self.assumptions)
+
+    def subannual(self, indicator_id: str, geography: str,
+                  measure: str | None = None) -> pd.DataFrame:
+        """The in-year figures of one series in use (current vintages), one row per year, period
+        and measure, in calendar order.
+
+        Columns: ``year``, ``period`` (M01-M12, Q1-Q4, H1), ``months`` (the last month the period
+        covers: M09 and Q3 -> 9), ``measure`` (``period`` the period's own value, ``ytd`` the
+        cumulative value January to the period's end, ``ytd_growth`` that value's growth in %
+        over the same months a year earlier), ``value``, ``status``, ``received``, ``source``.
+        ``measure`` keeps only that measure. Empty when there are none; an unknown series raises
+        ``KeyError`` as :meth:`series` does.
+        """
+        rows = self._rows(indicator_id, geography)
+        rows = rows[rows["period"] != ""]
+        if measure is not None:
+            rows = rows[rows["measure"] == measure]
+        out = pd.DataFrame({
+            "year": rows["year"].to_numpy(dtype="int64"),
+            "period": rows["period"].to_numpy(dtype=object),
+            "months": rows["period"].map(PERIOD_MONTHS).to_numpy(dtype="int64"),
+            "measure": rows["measure"].to_numpy(dtype=object),
+            "value": rows["value"].to_numpy(dtype=float),
+            "status": rows["status"].to_numpy(dtype=object),
+            "received": rows["received"].to_numpy(dtype=object),
+            "source": rows["source"].to_numpy(dtype=object),
+        })
+        return out.sort_values(["year", "months", "period", "measure"],
+                               kind="stable").reset_index(drop=True)
 
     def _rows(self, indicator_id: str, geography: str) -> pd.DataFrame:
         obs = self.observations
@@ -242,7 +334,7 @@ class Plan:
         rows = self._rows(indicator_id, geography)
         name = f"{indicator_id}@{geography}"
         if annual_only:
-            rows = rows[rows["period"] == ""].sort_values("year")
+            rows = rows[(rows["period"] == "") & (rows["measure"] == "period")].sort_values("year")
             index = pd.Index(rows["year"].to_numpy(dtype="int64"), name="year")
             return pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=name)
         rows = rows.sort_values(["year", "period"], key=_period_sort_key)
@@ -257,7 +349,8 @@ class Plan:
         rows = self._rows(indicator_id, geography).sort_values(
             ["year", "period"], key=_period_sort_key
         )
-        cols = ["year", "period", "value", "unit", "status", "source", "note", "row_ref"]
+        cols = ["year", "period", "measure", "value", "unit", "status", "source", "note",
+                "received", "row_ref"]
         return rows[cols].reset_index(drop=True)
 
     def file_hashes(self) -> dict[str, str]:
@@ -281,6 +374,15 @@ class Plan:
             },
         }
 
+    def _figures_line(self) -> str:
+        """Where the figures in use come from: real (current vintages) and illustrative."""
+        obs = self.observations
+        n_ill = int((obs["status"] == "illustrative").sum())
+        held = len(self.vintages) if self.vintages is not None else len(obs)
+        known = f" received by {self.as_of.isoformat()}" if self.as_of is not None else ""
+        return (f"Figures in use{known}: {len(obs) - n_ill} real (current vintages of {held} rows "
+                f"held in observations), {n_ill} illustrative (only where no real figure)")
+
     def targets_without_observations(self) -> list[str]:
         """Targets whose own series has no observation at all (assessed as insufficient data)."""
         obs = self.observations
@@ -303,6 +405,7 @@ class Plan:
             f"{len(self.pillars)} pillars, {len(self.indicators)} indicators, {len(t)} targets, "
             f"{len(obs)} observations in {n_series} series; latest official/preliminary year: "
             f"{v['latest_official_year']}",
+            self._figures_line(),
             "",
             "Targets per pillar and kind:",
         ]
@@ -360,9 +463,12 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     return Path(data_dir)
 
 
-def load_plan(data_dir: str | os.PathLike[str] | None = None) -> Plan:
-    """Read, validate and type the four tables of ``data_dir``.
+def load_plan(data_dir: str | os.PathLike[str] | None = None,
+              as_of: date | str | None = None) -> Plan:
+    """Read, validate and type the tables of ``data_dir`` (the four tables, and
+    ``illustrative.csv`` when present).
 
+    ``as_of``: only figures received on or before that date (default: every figure held).
     Raises ``DataError`` listing every problem of every file, or ``FileNotFoundError`` when the
     directory itself does not exist.
     """
@@ -373,8 +479,15 @@ def load_plan(data_dir: str | os.PathLike[str] | None = None) -> Plan:
     problems += validate(tables)
     if problems:
         raise DataError(_sorted(problems))
-    frames: Mapping[str, pd.DataFrame] = {n: _frame(t) for n, t in tables.items()}
-    return Plan(**frames, data_dir=path, files={n: t.path for n, t in tables.items()})
+    frames = {n: _frame(t) for n, t in tables.items() if n in TABLES and n != "observations"}
+    measures = dict(zip(frames["indicators"]["indicator_id"], frames["indicators"]["measure"]))
+    vintages = _figures_frame(tables["observations"], measures)
+    ill = (_figures_frame(tables["illustrative"], measures) if "illustrative" in tables
+           else _empty_like(vintages))
+    plan = Plan(**frames, observations=resolve(vintages, ill), data_dir=path,
+                files={n: t.path for n, t in tables.items()}, vintages=vintages,
+                illustrative=ill, warnings=plausibility(tables), assumptions=assumptions(tables))
+    return plan.known_at(as_of) if as_of is not None else plan
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -383,6 +496,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     def key(p: Problem) -> tuple[int, int]:
         stem = Path(p.file).stem
         m = re.search(r"(\d+)$", p.location)
-        return (TABLES.index(stem) if stem in TABLES else len(TABLES), int(m.group(1)) if m else 0)
+        order = TABLES + OPTIONAL_TABLES
+        return (order.index(stem) if stem in order else len(order), int(m.group(1)) if m else 0)
 
     return sorted(problems, key=key)

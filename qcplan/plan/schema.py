@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 TABLES: tuple[str, ...] = ("pillars", "indicators", "targets", "observations")
+# Tables that may be absent: the generated illustrative histories (same columns as observations).
+OPTIONAL_TABLES: tuple[str, ...] = ("illustrative",)
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -41,12 +43,35 @@ MEASURE_RANGES: dict[str, tuple[float, float]] = {
 }
 # Kinds that need an indicator of a given measure.
 KIND_MEASURE: dict[str, str] = {"milestone": "flag", "share": "share"}
-STATUSES: tuple[str, ...] = ("official", "preliminary", "derived", "illustrative")
+STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate", "derived", "illustrative")
 REPORTED_STATUSES: tuple[str, ...] = ("official", "preliminary")
-# Blank is a whole year; sub-annual figures are cumulative from January.
+# Statuses of real figures (entered or ingested); "illustrative" figures are generated.
+REAL_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate", "derived")
+# Statuses a responsible unit may give in a returned workbook.
+INGEST_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate")
+# Blank is a whole year; sub-annual figures are cumulative from January unless `measure` says
+# otherwise.
 PERIODS: tuple[str, ...] = (
     ("", "Q1", "Q2", "Q3", "Q4", "H1") + tuple(f"M{m:02d}" for m in range(1, 13))
 )
+# Last month covered by each period (a whole year: 12).
+PERIOD_MONTHS: dict[str, int] = {
+    "": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, "H1": 6,
+    **{f"M{m:02d}": m for m in range(1, 13)},
+}
+# What an observation's value is (column `measure` of observations):
+#   period      the period's own value (a whole year's value, March alone, the third quarter alone)
+#   ytd         the cumulative value from January to the end of the period (1—9月累计值)
+#   ytd_growth  the growth in % of that cumulative value over the same months a year before
+#               (1—9月累计增长); its unit is always %
+# Blank: `period` for a whole year; for a sub-annual figure `ytd` (`ytd_growth` when the
+# indicator's own measure is growth), as the figures are published.
+OBS_MEASURES: tuple[str, ...] = ("period", "ytd", "ytd_growth")
+# A jump from one whole year to the next by more than this factor (either way) is a plausibility
+# warning for amounts and counts (both values positive).
+JUMP_FACTOR: float = 3.0
+# A figure whose `received` is blank counts as known from the end of its period.
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 ColumnType = Literal["id", "text", "int", "year", "number"]
 
@@ -143,17 +168,26 @@ SCHEMAS: dict[str, Table] = {
             Column("geography", nonblank=True),
             Column("year", "year", nonblank=True),
             _opt("period"),
+            Column("measure", required=False, allowed=("",) + OBS_MEASURES),
             Column("value", "number", nonblank=True),
             Column("unit"),
             Column("status", nonblank=True, allowed=STATUSES),
             Column("source", nonblank=True),
             _opt("note"),
+            # Provenance (all optional; blank for figures entered by hand):
+            _opt("received"),  # YYYY-MM-DD the figure was received; blank: end of its period
+            _opt("reporting_unit"),  # the responsible unit (责任单位) that reported it
+            _opt("file"),  # the returned workbook (or CSV) it was ingested from
+            _opt("file_sha256"),  # that file's SHA-256
         ),
     ),
 }
+# The generated illustrative histories: the same columns as observations.
+SCHEMAS["illustrative"] = Table("illustrative", SCHEMAS["observations"].columns)
 
-# Unique key of an observation: one figure per series, year and period.
-OBSERVATION_KEY: tuple[str, ...] = ("indicator_id", "geography", "year", "period")
+# Key of an observation: one current figure per series, year, period and measure; the rows of
+# one key are its vintages, told apart by `received`.
+OBSERVATION_KEY: tuple[str, ...] = ("indicator_id", "geography", "year", "period", "measure")
 
 
 def one_of(values: tuple[str, ...]) -> str:

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 
 from qcplan.errors import Problem
 from qcplan.plan.schema import (
+    DATE_PATTERN,
     ID_PATTERN,
     INTEGER_PATTERN,
+    JUMP_FACTOR,
     KIND_MEASURE,
     KINDS,
     MEASURE_RANGES,
     NUMBER_PATTERN,
-    OBSERVATION_KEY,
+    PERIOD_MONTHS,
     PERIODS,
     RULES,
     SCHEMAS,
@@ -155,22 +157,132 @@ def check_unique_ids(t: RawTable) -> list[Problem]:
     return problems
 
 
-def check_unique_observations(obs: RawTable) -> list[Problem]:
-    """One figure per indicator_id, geography, year and period."""
+def _measures(indicators: RawTable | None) -> dict[str, str]:
+    return {} if indicators is None else {r["indicator_id"]: r["measure"] for r in indicators.rows}
+
+
+def row_key(row: Mapping[str, str], measures: Mapping[str, str]) -> tuple[str, ...]:
+    """(indicator_id, geography, year, period, measure) with the measure's default filled in."""
+    from qcplan.plan.vintages import resolve_measure
+
+    period = row.get("period", "")
+    measure = resolve_measure(period, row.get("measure", ""), measures.get(row["indicator_id"], ""))
+    return (row["indicator_id"], row["geography"], row["year"], period, measure)
+
+
+def row_received(row: Mapping[str, str]) -> str:
+    """The row's received date, or the end of its period when blank (the documented default)."""
+    from qcplan.plan.vintages import default_received
+
+    given = row.get("received", "")
+    if given:
+        return given
+    year = parse_year(row["year"])
+    return default_received(year, row.get("period", "")) if year is not None else ""
+
+
+def check_unique_observations(obs: RawTable, indicators: RawTable | None = None) -> list[Problem]:
+    """One figure per indicator_id, geography, year, period and measure received on one date
+    (a revision is a row with a later ``received`` date)."""
+    measures = _measures(indicators)
     first: dict[tuple[str, ...], int] = {}
     problems = []
     for i, row in enumerate(obs.rows):
-        key = tuple(row.get(c, "") for c in OBSERVATION_KEY)
+        key = row_key(row, measures) + (row_received(row),)
         if key in first:
-            ind, geo, year, period = key
+            ind, geo, year, period, measure, received = key
+            what = period or "whole year"
+            if measure != "period":
+                what += f" {measure}"
             problems.append(obs.problem(
                 i, "year", year,
-                f"one figure per indicator_id, geography, year and period "
-                f"({ind}@{geo} {year} {period or 'whole year'} already at {obs.where(first[key])})",
+                f"one figure per indicator_id, geography, year, period and measure received on "
+                f"one date ({ind}@{geo} {year} {what} received {received} already at "
+                f"{obs.where(first[key])}; a revision needs a later received date)",
             ))
         else:
             first[key] = i
     return problems
+
+
+def check_observation_dates(obs: RawTable) -> list[Problem]:
+    """``received`` is a real date YYYY-MM-DD, not before the figure's period began."""
+    import datetime as _dt
+
+    if "received" not in obs.positions:
+        return []
+    problems = []
+    for i, row in enumerate(obs.rows):
+        text = row["received"]
+        if not text:
+            continue
+        try:
+            if not DATE_PATTERN.match(text):
+                raise ValueError
+            day = _dt.date.fromisoformat(text)
+        except ValueError:
+            problems.append(obs.problem(i, "received", text, "a date YYYY-MM-DD (or blank: the "
+                                        "end of the figure's period)"))
+            continue
+        year = parse_year(row["year"])
+        if year is not None and day.year < year:
+            problems.append(obs.problem(i, "received", text,
+                                        f"a date in or after {year}, the year of the figure"))
+    return problems
+
+
+def check_observation_measures(obs: RawTable, indicators: RawTable | None) -> list[Problem]:
+    """A whole-year figure is the year's own value; a ``ytd_growth`` figure is in %."""
+    if "measure" not in obs.positions:
+        return []
+    problems = []
+    for i, row in enumerate(obs.rows):
+        m = row["measure"]
+        if not row.get("period", "") and m in ("ytd", "ytd_growth"):
+            problems.append(obs.problem(i, "measure", m, "blank or period for a whole-year "
+                                        "figure (ytd and ytd_growth need a period M01-M12, Q1-Q4)"))
+        if m == "ytd_growth" and row["unit"] != "%":
+            problems.append(obs.problem(i, "unit", row["unit"],
+                                        "'%' for a year-to-date growth rate (measure ytd_growth)"))
+    return problems
+
+
+def check_ytd_order(obs: RawTable, indicators: RawTable) -> list[Problem]:
+    """A year-to-date value of a non-negative flow (an amount or a count) does not fall from one
+    period to a later one of the same year (current vintages compared)."""
+    measures = _measures(indicators)
+    latest: dict[tuple[str, ...], tuple[str, int]] = {}
+    for i, row in enumerate(obs.rows):
+        if measures.get(row["indicator_id"]) not in ("amount", "count"):
+            continue
+        key = row_key(row, measures)
+        if key[4] != "ytd" or row.get("status") == "illustrative":
+            continue
+        received = row_received(row)
+        if key not in latest or received >= latest[key][0]:
+            latest[key] = (received, i)
+    by_year: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    for key, (_, i) in latest.items():
+        by_year.setdefault(key[:3], []).append((PERIOD_MONTHS.get(key[3], 12), i))
+    problems = []
+    for items in by_year.values():
+        items.sort()
+        for (m0, i0), (m1, i1) in zip(items, items[1:]):
+            v0, v1 = parse_number(obs.rows[i0]["value"]), parse_number(obs.rows[i1]["value"])
+            if m1 > m0 and v0 is not None and v1 is not None and v1 < v0:
+                p0 = obs.rows[i0]["period"]
+                problems.append(obs.problem(
+                    i1, "value", obs.rows[i1]["value"],
+                    f"a year-to-date value not below the {p0} year-to-date value {v0:g} at "
+                    f"{obs.where(i0, 'value')} (a non-negative flow cannot fall)"))
+    return problems
+
+
+def check_illustrative_status(ill: RawTable) -> list[Problem]:
+    """Every row of the generated illustrative table has status illustrative."""
+    return [ill.problem(i, "status", row["status"], "illustrative (real figures go in "
+                        "observations.csv)")
+            for i, row in enumerate(ill.rows) if row["status"] != "illustrative"]
 
 
 def check_references(t: RawTable, column: str, other: RawTable) -> list[Problem]:
@@ -281,13 +393,15 @@ def check_target_indicators(targets: RawTable, indicators: RawTable) -> list[Pro
 
 
 def check_benchmarks(
-    targets: RawTable, indicators: RawTable, observations: RawTable | None
+    targets: RawTable, indicators: RawTable, figures: list[RawTable]
 ) -> list[Problem]:
-    """A benchmark names a registered indicator and a series that has observations."""
+    """A benchmark names a registered indicator and a series that has observations (real or
+    illustrative)."""
     registry = {row["indicator_id"] for row in indicators.rows}
+    observations = figures[0] if figures else None
     series = None
-    if observations is not None:
-        series = {(row["indicator_id"], row["geography"]) for row in observations.rows}
+    if figures:
+        series = {(row["indicator_id"], row["geography"]) for t in figures for row in t.rows}
     problems = []
     for i, row in enumerate(targets.rows):
         m = BENCHMARK_PATTERN.match(row.get("benchmark", ""))
@@ -316,12 +430,13 @@ def _range_text(measure: str, indicator_id: str) -> str:
 
 
 def check_observation_values(observations: RawTable, indicators: RawTable) -> list[Problem]:
-    """An observation carries the registry's unit and a value within its measure's range."""
+    """An observation carries the registry's unit and a value within its measure's range
+    (a year-to-date growth rate is in % and unbounded)."""
     registry = {row["indicator_id"]: row for row in indicators.rows}
     problems = []
     for i, row in enumerate(observations.rows):
         ind = registry.get(row["indicator_id"])
-        if ind is None:
+        if ind is None or row.get("measure", "") == "ytd_growth":
             continue
         problems += _unit_problem(observations, i, row, ind, indicators)
         value, measure = parse_number(row["value"]), ind["measure"]
@@ -333,6 +448,72 @@ def check_observation_values(observations: RawTable, indicators: RawTable) -> li
             problems.append(observations.problem(
                 i, "value", row["value"], _range_text(measure, row["indicator_id"])))
     return problems
+
+
+def plausibility(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Warnings, not errors: a whole-year amount or count that jumps by more than JUMP_FACTOR
+    from the previous year's figure of the same series (current vintages of real figures)."""
+    indicators, obs = tables.get("indicators"), tables.get("observations")
+    if indicators is None or obs is None or missing_columns(obs) or missing_columns(indicators):
+        return []
+    measures = _measures(indicators)
+    latest: dict[tuple[str, ...], tuple[str, int]] = {}
+    for i, row in enumerate(obs.rows):
+        if row.get("period", "") or measures.get(row["indicator_id"]) not in ("amount", "count"):
+            continue
+        if row.get("measure", "") not in ("", "period") or row["status"] == "illustrative":
+            continue
+        key = (row["indicator_id"], row["geography"], row["year"])
+        received = row_received(row)
+        if key not in latest or received >= latest[key][0]:
+            latest[key] = (received, i)
+    return jump_warnings(obs, latest)
+
+
+def jump_warnings(t: RawTable, latest: Mapping[tuple[str, ...], tuple[str, int]],
+                  only: set[int] | None = None) -> list[Problem]:
+    """Rows of ``t`` (in ``only``, or all) whose value jumps by more than JUMP_FACTOR from the
+    figure of the year before; ``latest`` maps (indicator, geography, year) to (received, row)."""
+    warnings = []
+    for (ind, geo, year), (_, i) in latest.items():
+        if only is not None and i not in only:
+            continue
+        prev = latest.get((ind, geo, str(int(year) - 1))) if year.isdigit() else None
+        if prev is None:
+            continue
+        v0, v1 = parse_number(t.rows[prev[1]]["value"]), parse_number(t.rows[i]["value"])
+        if v0 is None or v1 is None or v0 <= 0 or v1 <= 0:
+            continue
+        if max(v1 / v0, v0 / v1) > JUMP_FACTOR:
+            warnings.append(t.problem(
+                i, "value", t.rows[i]["value"],
+                f"a value within a factor {JUMP_FACTOR:g} of {int(year) - 1}'s {v0:g} "
+                f"(plausibility warning: check the unit and the figure)"))
+    return warnings
+
+
+def assumptions(tables: Mapping[str, RawTable]) -> list[str]:
+    """What loading assumed where a plan folder leaves the newer columns out or blank."""
+    obs, ill = tables.get("observations"), tables.get("illustrative")
+    lines = []
+    if obs is None:
+        return lines
+    n_rec = sum(1 for r in obs.rows if not r.get("received", ""))
+    if n_rec:
+        lines.append(f"{n_rec} of {len(obs.rows)} figures in {obs.file} have no received date: "
+                     "each is taken as known from the end of its period (for --as-of)")
+    n_meas = sum(1 for r in obs.rows if r.get("period", "") and not r.get("measure", ""))
+    if n_meas:
+        lines.append(f"{n_meas} sub-annual figures in {obs.file} have no measure: taken as "
+                     "cumulative from January (ytd; ytd_growth for growth indicators)")
+    n_ill = sum(1 for r in obs.rows if r["status"] == "illustrative")
+    if n_ill:
+        lines.append(f"{n_ill} illustrative figures in {obs.file}: used only where no real figure "
+                     "of the same indicator, geography, year and period exists")
+    if ill is None:
+        lines.append("no illustrative.csv: only the figures of "
+                     f"{obs.file} are used")
+    return lines
 
 
 def validate(tables: Mapping[str, RawTable]) -> list[Problem]:
@@ -352,6 +533,7 @@ def validate(tables: Mapping[str, RawTable]) -> list[Problem]:
             problems += check_unique_ids(t)
     pillars, indicators = ok.get("pillars"), ok.get("indicators")
     targets, observations = ok.get("targets"), ok.get("observations")
+    figures = [ok[n] for n in ("observations", "illustrative") if n in ok]
     if indicators is not None:
         problems += check_indicator_units(indicators)
     if targets is not None:
@@ -361,11 +543,17 @@ def validate(tables: Mapping[str, RawTable]) -> list[Problem]:
         if indicators is not None:
             problems += check_references(targets, "indicator_id", indicators)
             problems += check_target_indicators(targets, indicators)
-            problems += check_benchmarks(targets, indicators, observations)
-    if observations is not None:
-        problems += check_periods(observations)
-        problems += check_unique_observations(observations)
+            problems += check_benchmarks(targets, indicators, figures)
+    for obs in figures:
+        problems += check_periods(obs)
+        problems += check_unique_observations(obs, indicators)
+        problems += check_observation_dates(obs)
+        problems += check_observation_measures(obs, indicators)
         if indicators is not None:
-            problems += check_references(observations, "indicator_id", indicators)
-            problems += check_observation_values(observations, indicators)
+            problems += check_references(obs, "indicator_id", indicators)
+            problems += check_observation_values(obs, indicators)
+    if observations is not None and indicators is not None:
+        problems += check_ytd_order(observations, indicators)
+    if "illustrative" in ok:
+        problems += check_illustrative_status(ok["illustrative"])
     return problems

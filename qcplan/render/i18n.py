@@ -67,6 +67,7 @@ KIND = {
 DATA_STATUS = {
     "official": ("正式数据", "Official"),
     "preliminary": ("初步/预计数", "Preliminary"),
+    "estimate": ("估计数", "Estimate"),
     "derived": ("推算数", "Derived"),
     "illustrative": ("示意数据(非官方)", "Illustrative (not official)"),
 }

@@ -549,7 +549,10 @@ class ReportContext:
         from qcplan.render.i18n import check_lang
 
         check_lang(lang)
+        from qcplan.model.assess import as_of_date
+
         plan = load_plan(data_dir or None)
+        plan = plan.known_at(as_of_date(as_of or None))  # the figures the assessment used
         scenarios = load_scenarios(params_dir or None, plan)
         pillars = list(plan.pillars["pillar"])
         if pillar not in pillars:

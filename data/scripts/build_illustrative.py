@@ -1,12 +1,16 @@
-"""Build ``data/observations.csv`` from the published figures and the illustrative assumptions.
+"""Build ``data/illustrative.csv``, the illustrative histories, from the written assumptions.
+
+Real figures are never generated: they live in ``data/observations.csv`` (entered by hand or
+ingested from the responsible units' workbooks with ``qcplan ingest``). The illustrative table
+is used only where no real figure of the same indicator, geography and year exists; that choice
+is made when the plan is loaded (``qcplan.plan.vintages``), so a real figure entered for a year
+replaces the illustrative one in the next run without rerunning this script.
 
 Inputs
 ------
-``data/sources/published.csv``
-    Every figure read from a public page, already mapped to an ``indicator_id`` and a
-    ``geography`` (one series = one indicator x one geography; a different coverage or
-    vintage is a different series). Status ``official``, ``preliminary`` or ``derived``.
-    Copied to the output unchanged (values keep their published digits).
+``data/observations.csv``
+    The real figures (every vintage). Read only for the ``published`` anchors below (the
+    current vintage of the whole-year figure).
 ``data/sources/illustrative.csv``
     One row per illustrative series: the written-down assumptions. Used only where no
     official history exists, so that every target can be assessed end to end. Each row
@@ -34,8 +38,8 @@ Inputs
 
 Rules
 -----
-* An illustrative row is never written for an (indicator, geography, year, period) that has a
-  published row; walks still pass through the published anchor.
+* Every year first_year .. last_year of a series is written, also a year that has a real
+  figure (the loader prefers the real one); walks pass through the ``published`` anchor.
 * Illustrative rows are whole years (blank ``period``), status ``illustrative``, source
   ``illustrative: data/sources/illustrative.csv (seed N)`` and a note saying they are not
   official figures.
@@ -46,11 +50,11 @@ Rules
 
 Run from the repository root::
 
-    python data/scripts/build_observations.py
+    python data/scripts/build_illustrative.py
 
-To use an official figure instead of an illustrative one, add it to
-``data/sources/published.csv`` and rerun: the illustrative value of that year disappears.
-To drop an illustrative series, delete its row in ``data/sources/illustrative.csv``.
+To use an official figure instead of an illustrative one, add it to ``data/observations.csv``
+(or ingest it): the illustrative value of that year is no longer used. To drop an illustrative
+series, delete its row in ``data/sources/illustrative.csv`` and rerun.
 """
 
 from __future__ import annotations
@@ -65,16 +69,16 @@ import numpy as np
 
 SEED = 20240822
 DATA = Path(__file__).resolve().parents[1]
-PUBLISHED = DATA / "sources" / "published.csv"
+OBSERVATIONS = DATA / "observations.csv"
 ILLUSTRATIVE = DATA / "sources" / "illustrative.csv"
 INDICATORS = DATA / "indicators.csv"
-OUTPUT = DATA / "observations.csv"
+OUTPUT = DATA / "illustrative.csv"
 
 COLUMNS = ["indicator_id", "geography", "year", "period", "value", "unit", "status", "source", "note"]
 SOURCE = f"illustrative: data/sources/illustrative.csv (seed {SEED})"
 NOTE = "示意值,非官方统计数字 (illustrative, not an official figure); assumptions in data/sources/illustrative.csv"
 MODELS = ("trend", "abs_walk", "pct_walk", "explicit")
-PUBLISHED_STATUSES = ("official", "preliminary", "derived")
+REAL_STATUSES = ("official", "preliminary", "estimate", "derived")
 
 
 class BuildError(Exception):
@@ -156,24 +160,26 @@ def generate(spec: dict[str, str], where: str, published: dict[tuple, str]) -> d
     return {y: values[y] for y in years}
 
 
+def published_anchors() -> dict[tuple, str]:
+    """The current whole-year real figure of each (indicator, geography, year): the one received
+    last (a blank received date counts as the year's end; on one date, the later row)."""
+    latest: dict[tuple, tuple[str, str]] = {}
+    for row in read_csv(OBSERVATIONS):
+        if row.get("period", "") or row.get("status") not in REAL_STATUSES:
+            continue
+        if row.get("measure", "") not in ("", "period"):
+            continue
+        key = (row["indicator_id"], row["geography"], int(row["year"]), "")
+        received = row.get("received", "") or f"{row['year']}-12-31"
+        if key not in latest or received >= latest[key][0]:
+            latest[key] = (received, row["value"])
+    return {k: v for k, (_, v) in latest.items()}
+
+
 def build() -> list[dict[str, str]]:
     units = {row["indicator_id"]: row["unit"] for row in read_csv(INDICATORS)}
     rows: list[dict[str, str]] = []
-    published: dict[tuple, str] = {}
-    for line, row in enumerate(read_csv(PUBLISHED), start=2):
-        where = f"{PUBLISHED.relative_to(DATA.parent)} line {line}"
-        key = (row["indicator_id"], row["geography"], int(row["year"]), row["period"])
-        if row["indicator_id"] not in units:
-            raise BuildError(f"{where}, column indicator_id: {row['indicator_id']!r} not in {INDICATORS.name}")
-        if row["unit"] != units[row["indicator_id"]]:
-            raise BuildError(f"{where}, column unit: {row['unit']!r}, expected {units[row['indicator_id']]!r}")
-        if row["status"] not in PUBLISHED_STATUSES:
-            raise BuildError(f"{where}, column status: {row['status']!r}, expected one of {PUBLISHED_STATUSES}")
-        if key in published:
-            raise BuildError(f"{where}: a second figure for {key}")
-        published[key] = row["value"]
-        rows.append({c: row.get(c, "") for c in COLUMNS})
-
+    published = published_anchors()
     seen: set[tuple[str, str]] = set()
     for line, spec in enumerate(read_csv(ILLUSTRATIVE), start=2):
         where = f"{ILLUSTRATIVE.relative_to(DATA.parent)} line {line}"
@@ -189,8 +195,6 @@ def build() -> list[dict[str, str]]:
         upper = number(spec, "upper", where, math.inf)
         decimals = int(number(spec, "decimals", where, 0))
         for year, value in generate(spec, where, published).items():
-            if (ind, geo, year, "") in published:
-                continue
             value = min(max(value, lower), upper)
             rows.append({
                 "indicator_id": ind, "geography": geo, "year": str(year), "period": "",
@@ -205,9 +209,9 @@ def main() -> int:
     try:
         rows = build()
     except BuildError as exc:
-        print(f"build_observations: {exc}", file=sys.stderr)
+        print(f"build_illustrative: {exc}", file=sys.stderr)
         return 2
-    # written next to the output and renamed onto it: never a half-written observations.csv
+    # written next to the output and renamed onto it: never a half-written illustrative.csv
     tmp = OUTPUT.with_name(f".{OUTPUT.name}.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
@@ -215,8 +219,7 @@ def main() -> int:
         writer.writerows(rows)
     tmp.replace(OUTPUT)
     n_ill = sum(r["status"] == "illustrative" for r in rows)
-    print(f"wrote {OUTPUT.relative_to(DATA.parent)}: {len(rows)} rows "
-          f"({len(rows) - n_ill} published, {n_ill} illustrative)")
+    print(f"wrote {OUTPUT.relative_to(DATA.parent)}: {n_ill} illustrative rows")
     return 0
 
 
