@@ -167,6 +167,7 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
     """``index.html``: the pillar × scenario matrix of the run's reports."""
     from qcplan import __version__
     from qcplan.render.dashboard import write_dashboard as _write
+    from qcplan.render.narrative import Narrator
 
     _write(
         run_dir / "index.html",
@@ -181,6 +182,7 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
         as_of=as_of,
         n_sims=n_sims,
         seed=seed,
+        narrator=Narrator(plan, scenarios),
     )
 
 

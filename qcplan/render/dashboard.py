@@ -61,6 +61,12 @@ table.matrix{border-collapse:collapse;width:100%;font-size:.92em}
 .legend .chip{margin-right:8px}
 .muted{color:#8c959f}
 footer{margin-top:32px;color:#57606a;font-size:.85em}
+table.risk{border-collapse:collapse;width:100%;font-size:.9em}
+.risk th,.risk td{border-bottom:1px solid #d8dee4;padding:5px 8px;vertical-align:top;
+  text-align:left}
+.risk thead th{background:#f0f2f5}
+.risk td.p{white-space:nowrap;font-weight:600}
+.risk .need{font-size:.92em}
 """
 
 
@@ -158,6 +164,65 @@ def _vintage_text(vintage: Mapping[str, Any]) -> str:
     return " · ".join(parts) or "—"
 
 
+def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]],
+                 pillars: pd.DataFrame, narrator: Any = None, scenario: str = "baseline") -> str:
+    """The at-risk list: every target of ``table`` (the baseline's) that is missed, overdue,
+    moving away, off track or needs acceleration, sorted by P(reach), with the pace required
+    against the pace observed, the responsible units and links to its row in its pillar's
+    reports (``#target-<id>``)."""
+    from qcplan.render.narrative import Narrator, percent_short
+    from qcplan.render.report import target_anchor
+
+    narrator = narrator or Narrator()
+    title = _both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")
+    if table is None or table.empty:
+        return ""
+    table = table[table["pillar"].isin(list(pillars["pillar"]))]
+    risk = narrator.at_risk(table)
+    if risk.empty:
+        none = _both("没有偏离、背离、未完成、逾期或需加快的目标。",
+                     "No target is off track, moving away, missed, overdue or in need of "
+                     "acceleration.")
+        return f'<h2 id="at-risk">{title}</h2><p>{none}</p>'
+
+    names = pillars.set_index("pillar")
+    rows = []
+    for _, r in risk.iterrows():
+        links = []
+        for rep in reports:
+            if rep["pillar"] != r["pillar"] or rep["scenario"] != scenario or \
+                    rep.get("status") != "ok" or not rep.get("html"):
+                continue
+            href = html.escape(f"{rep['html']}#{target_anchor(str(r['target_id']))}", quote=True)
+            links.append(f'<a href="{href}">{_esc(LANG_NAMES.get(str(rep["lang"]), rep["lang"]))}'
+                         "</a>")
+        pillar = names.loc[r["pillar"]] if r["pillar"] in names.index else None
+        p_name = _both(_esc(pillar["name_zh"]), _esc(pillar["name_en"])) if pillar is not None \
+            else _esc(r["pillar"])
+        p = r.get("prob_reach")
+        shown_p = "—" if r["status"] in ("missed", "overdue") else percent_short(p)
+        rows.append(
+            f'<tr class="risk-{_esc(r["status"])}">'
+            f"<td>{_status_chip(str(r['status']))}</td>"
+            f'<td class="p">{_esc(shown_p)}</td>'
+            f"<td>{_esc(r['name_zh'])}<br><span class=\"en\">{_esc(r['name_en'])}</span><br>"
+            f'<span class="muted">{p_name}</span></td>'
+            f'<td class="need">{_esc(narrator.need(r, "zh"))}<br>'
+            f'<span class="en">{_esc(narrator.need(r, "en"))}</span></td>'
+            f"<td>{_esc(narrator.bodies(r, 'zh'))}<br>"
+            f'<span class="en">{_esc(narrator.bodies(r, "en"))}</span></td>'
+            f"<td>{' · '.join(links) or '—'}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in (
+        _both("状态", "status"), _both("达标概率", "P(reach)"), _both("目标", "target"),
+        _both("所需与实际进度", "pace needed vs observed"), _both("责任单位", "responsible units"),
+        _both("报告", "report")))
+    count = _both(f"共{len(risk)}项,按达标概率从低到高排列。",
+                  f"{len(risk)} targets, lowest P(reach) first.")
+    return (f'<h2 id="at-risk">{title}</h2><p class="muted">{count}</p>'
+            f'<table class="risk"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
+            "</tbody></table>")
+
+
 def render_dashboard(
     *,
     pillars: pd.DataFrame,
@@ -171,6 +236,7 @@ def render_dashboard(
     as_of: str = "",
     n_sims: int | None = None,
     seed: int | None = None,
+    narrator: Any = None,
 ) -> str:
     """The dashboard page as a string.
 
@@ -179,7 +245,9 @@ def render_dashboard(
     anything with ``label(lang)``), in column order; ``tables``: scenario -> assessment table
     (one row per target, with ``pillar, status, prob_reach, illustrative``); ``reports``: one
     mapping per report with ``pillar, scenario, lang, status`` and ``html`` (file name relative
-    to the page) and, for a failure, ``error``.
+    to the page) and, for a failure, ``error``; ``narrator``
+    (:class:`qcplan.render.narrative.Narrator`) gives the English names of responsible units.
+    Above the matrix, the at-risk list of the baseline (:func:`at_risk_html`).
     """
     rows = []
     illustrative = False
@@ -244,6 +312,7 @@ def render_dashboard(
 <tr><td>{_both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
 <tr><td>qcplan</td><td>{_esc(version)}</td></tr>
 </table>
+{at_risk_html(tables.get("baseline"), reports, pillars, narrator)}
 <h2>{_both("各领域 × 情景:目标状态与平均达标概率",
            "Pillars × scenarios: target status and mean P(reach)")}</h2>
 <table class="matrix">

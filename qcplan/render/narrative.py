@@ -91,6 +91,14 @@ def percent(p: float, lang: str = "zh") -> str:
     return f"约{r}%" if lang == "zh" else f"about {r}%"
 
 
+def percent_short(p: float) -> str:
+    """P(reach) for a table cell: 44%, <1%, >99% (the same rounding as :func:`percent`)."""
+    if not _finite(p):
+        return "—"
+    r = math.floor(100.0 * float(p) + 0.5)
+    return "<1%" if r < 1 else (">99%" if r > 99 else f"{r}%")
+
+
 def years_word(n: int, lang: str = "zh") -> str:
     """A small count of years: 两年 / two years (digits beyond ten)."""
     if lang == "zh":
@@ -654,4 +662,4 @@ def finding_frame(plan: Any, tables: Mapping[str, pd.DataFrame],
 
 
 __all__ = ["AT_RISK", "Narrator", "family", "finding_frame", "likelihood", "number", "percent",
-           "years_word"]
+           "percent_short", "years_word"]

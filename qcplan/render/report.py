@@ -43,9 +43,7 @@ from qcplan.model.scenarios import Scenario
 from qcplan.render.i18n import (
     STATUS_COLOUR,
     data_status_label,
-    eurostat_label,
     kind_label,
-    review_label,
     status_label,
     t,
 )
@@ -265,6 +263,10 @@ STYLE = """
 .qc-badge{display:inline-block;border-radius:4px;padding:1px 6px;white-space:nowrap}
 .qc-illus{color:#b45309;font-weight:600}
 .qc-note{color:#555;font-size:0.85em}
+.qc-kind,.qc-p{color:#555;font-size:0.85em;white-space:nowrap}
+.qc-table tr.qc-target td{border-bottom:none}
+.qc-table tr.qc-finding td{color:#333;font-size:0.95em;line-height:1.6;padding:0 6px 8px 18px}
+.qc-summary{background:#f6f8fa;border-left:4px solid #5c6bc0;padding:8px 12px;line-height:1.7}
 </style>
 """
 
@@ -283,15 +285,31 @@ def name_of(row: Mapping[str, Any], lang: str) -> str:
     return str(row.get("name_zh") if lang == "zh" else row.get("name_en") or row.get("name_zh"))
 
 
-def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = False) -> str:
-    """The pillar's status table: colour-coded classes, P(reach), latest, target, projection,
-    required vs observed rates, the anchors' grades and the responsible units."""
-    heads = [t("target_name", lang), t("kind", lang), t("status", lang), t("prob_reach", lang),
-             t("latest", lang), t("threshold", lang), t("projected", lang), t("interval", lang),
-             t("required", lang), t("observed", lang), t("eurostat", lang), t("review", lang),
+def target_anchor(target_id: str) -> str:
+    """The id of a target's row in its pillar report (links from ``index.html`` end in it)."""
+    return f"target-{target_id}"
+
+
+def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = False,
+                      findings: Mapping[str, str] | None = None,
+                      narrator: Any = None) -> str:
+    """The pillar's status table: one verdict per target (the status from P(reach), with
+    P(reach)), latest, target, projection and interval, required against observed pace and the
+    responsible units; under each target its written finding (``findings``: target_id → text),
+    which explains the Eurostat-style class and the plan-review grade where they differ.
+
+    Each target's row has the id :func:`target_anchor`; ``narrator``
+    (:class:`qcplan.render.narrative.Narrator`) gives English units and names of responsible
+    units from the registries.
+    """
+    from qcplan.render.narrative import Narrator, percent_short
+
+    narrator = narrator or Narrator()
+    heads = [t("target_name", lang), t("status", lang), t("latest", lang), t("threshold", lang),
+             t("projected", lang), t("interval", lang), t("required", lang), t("observed", lang),
              t("units", lang)]
     if show_shift:
-        heads.insert(4, "所需增速调整(百分点/年)" if lang == "zh"
+        heads.insert(2, "所需增速调整(百分点/年)" if lang == "zh"
                      else "Extra growth needed (pp/yr)")
     rows = []
     for _, r in table.iterrows():
@@ -307,16 +325,23 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
         if np.isfinite(r.get("threshold_high", np.nan)):
             thr += f"–{fmt(r['threshold_high'], 2)}"
         unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
-                                                   esc(r.get("unit")))
+                                                   esc(narrator.unit(r, lang)))
         interval = "—" if not np.isfinite(r.get("projected_p10", np.nan)) else \
             f"{fmt(r['projected_p10'], 2)} – {fmt(r['projected_p90'], 2)}"
-        rate_unit = esc(str(r.get("rate_unit") or "").replace("/年", "/年" if lang == "zh"
-                                                                 else "/yr"))
+        rate_unit = str(r.get("rate_unit") or "")
+        if lang == "en" and rate_unit and not rate_unit.startswith("%"):
+            rate_unit = f"{narrator.unit(r, 'en')}/yr"
+        rate_unit = esc(rate_unit.replace("/年", "/年" if lang == "zh" else "/yr"))
+        p = r.get("prob_reach")
+        verdict = badge(r["status"], lang)
+        if np.isfinite(p if p is not None else np.nan) and r["status"] not in (
+                "done", "missed", "overdue"):
+            verdict += (f' <span class="qc-p">{"达标概率" if lang == "zh" else "P"} '
+                        f"{percent_short(p)}</span>")
         cells = [
-            f"{esc(name_of(r, lang))}{illus}",
-            esc(kind_label(r["kind"], lang)),
-            badge(r["status"], lang),
-            pct(r.get("prob_reach")),
+            f"{esc(name_of(r, lang))}{illus}<br>"
+            f'<span class="qc-kind">{esc(kind_label(r["kind"], lang))}</span>',
+            verdict,
             latest,
             f"{thr} {unit}",
             f"{fmt(r.get('projected_median'), 2)} {unit}" if np.isfinite(
@@ -326,14 +351,21 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
                 r.get("required_rate", np.nan)) else "—",
             f"{fmt(r.get('observed_rate'), 1)} {rate_unit}" if np.isfinite(
                 r.get("observed_rate", np.nan)) else "—",
-            esc(eurostat_label(r.get("eurostat_class", ""), lang)),
-            esc(review_label(r.get("review_grade", ""), lang)),
-            esc(r.get("responsible_units")),
+            esc(narrator.bodies(r, lang)),
         ]
         if show_shift:
-            cells.insert(4, f"{r['shift_pp']:+.1f}" if r["status"] == "plan_path" else "—")
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            cells.insert(2, f"{r['shift_pp']:+.1f}" if r["status"] == "plan_path" else "—")
+        anchor = esc(target_anchor(str(r["target_id"])))
+        rows.append(f'<tr id="{anchor}" class="qc-target">' +
+                    "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        text = findings.get(r["target_id"]) if findings is not None else None
+        if text:
+            rows.append(f'<tr class="qc-finding"><td colspan="{len(cells)}">{esc(text)}</td></tr>')
     note = t("estimate_note", lang)
+    note += (" 状态依据达标概率判定;欧盟统计局分级和规划评估分级与之不一致时,"
+             "在该目标的评估意见中说明。" if lang == "zh" else
+             " The status follows P(reach); where the Eurostat-style class or the plan-review "
+             "grade says otherwise, the target's finding says so and why.")
     if (table["kind"] == "relative").any():
         note += (" 相对基准类目标以“与基准之比”表示(1.00 = 与基准持平);“差距缩小”类目标的目标值是"
                  "基期之比。" if lang == "zh" else
@@ -346,7 +378,7 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
     if table.get("illustrative", pd.Series(dtype=bool)).any():
         note += " " + ("* 含示意数据(非官方)。" if lang == "zh"
                        else "* uses illustrative (not official) figures.")
-    return (STYLE + '<table class="qc-table"><thead><tr>' +
+    return (STYLE + '<table class="qc-table qc-status"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
             "".join(rows) + f'</tbody></table><p class="qc-note">{esc(note)}</p>')
 
@@ -537,6 +569,12 @@ class ReportContext:
         self.table = table[table["pillar"] == pillar].reset_index(drop=True)
         prow = plan.pillars.set_index("pillar").loc[pillar]
         self.pillar_row = {"pillar": pillar, **prow.to_dict()}
+        from qcplan.render.narrative import Narrator
+
+        self.narrator = Narrator(plan, scenarios)
+        #: what changed since the last run (target_id, previous_status, status), when known
+        self.changes: pd.DataFrame | None = None
+        self._findings: pd.Series | None = None
 
     @classmethod
     def open(cls, pillar: str, scenario: str = "baseline", lang: str = "zh", data_dir: Any = "",
@@ -591,8 +629,26 @@ class ReportContext:
         return (f"{len(self.table)} targets in this pillar ({self.scenario.label('en')}):\n"
                 f"{parts};\nmean P(reach) {mean_p:.2f} (model estimate).")
 
+    def findings(self) -> pd.Series:
+        """Each target's written finding (target_id → text) under this scenario."""
+        if self._findings is None:
+            others = {n: b["table"] for n, b in self.bundles.items()}
+            self._findings = self.narrator.findings(self.table, self.lang, others)
+        return self._findings
+
+    def finding(self, target_id: str) -> str:
+        return str(self.findings().get(target_id, ""))
+
+    def summary_text(self) -> str:
+        """The pillar's paragraph: counts per status, the most at risk, what changed."""
+        return self.narrator.pillar_paragraph(self.table, self.lang, self.changes)
+
+    def summary_html(self) -> str:
+        return f'<p class="qc-summary">{esc(self.summary_text())}</p>'
+
     def status_table_html(self) -> str:
-        return status_table_html(self.table, self.lang, show_shift=self.scenario.mode == "plan")
+        return status_table_html(self.table, self.lang, show_shift=self.scenario.mode == "plan",
+                                 findings=self.findings(), narrator=self.narrator)
 
     def charted_targets(self) -> list[str]:
         """The pillar's targets charted one by one: not milestones, not the 2024 work points
