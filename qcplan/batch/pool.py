@@ -63,16 +63,59 @@ def _kill(pids: Iterable[int]) -> None:
             pass
 
 
-def _worker_sigterm(signum: int, frame: Any) -> None:
+def _leave(signum: int) -> None:
     """In a worker: take the kernels down too, then leave at once."""
     _kill(children(os.getpid()))
     os._exit(128 + signum)
 
 
-def init_worker(log_dir: str) -> None:
-    """Worker set-up: Ctrl-C is the main process's business; output goes to a log file."""
+def _worker_sigterm(signum: int, frame: Any) -> None:
+    _leave(signum)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> bool:
+    """Linux: have the kernel send ``sig`` to this process when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``). True when set; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int, interval: float = 1.0) -> None:
+    """A daemon thread that ends this worker (and its kernels) once ``parent_pid`` is no longer
+    its parent: the fallback where ``PR_SET_PDEATHSIG`` is not available."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                _leave(signal.SIGHUP)
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="qcplan-parent-watchdog", daemon=True).start()
+
+
+def init_worker(log_dir: str, parent_pid: int | None = None) -> None:
+    """Worker set-up: Ctrl-C is the main process's business; SIGTERM and SIGHUP end the worker
+    and its kernels; the worker dies with its parent (``parent_pid``, by default the process
+    that started it), even one killed with SIGKILL; output goes to a log file."""
+    parent_pid = os.getppid() if parent_pid is None else parent_pid
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_sigterm)
+    signal.signal(signal.SIGHUP, _worker_sigterm)
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        _leave(signal.SIGTERM)
+    _watch_parent(parent_pid)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     try:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
@@ -85,6 +128,11 @@ def init_worker(log_dir: str) -> None:
         os.close(fd)
     except OSError:
         pass
+
+
+def _kernel_preexec() -> None:
+    """In a new kernel process, before it starts: die with the worker that started it."""
+    die_with_parent(signal.SIGKILL)
 
 
 def error_info(exc: BaseException) -> dict[str, Any]:
@@ -160,7 +208,9 @@ def _reused_kernel(cwd: str, timeout: float) -> Any:
         km = None
     if km is None:
         km = KernelManager(kernel_name="python3")
-        km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"])
+        # The kernel also polls its parent (ipykernel, JPY_PARENT_PID) and ends with it.
+        km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"],
+                        preexec_fn=_kernel_preexec if sys.platform.startswith("linux") else None)
         _KERNEL.update(km=km, cwd=cwd)
         import atexit
 
@@ -274,7 +324,7 @@ class Pool:
         self.jobs = jobs
         self.executor = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker, initargs=(str(log_dir),),
+            initializer=init_worker, initargs=(str(log_dir), os.getpid()),
         )
 
     def submit(self, fn: Any, *args: Any) -> Future:

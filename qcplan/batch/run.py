@@ -25,7 +25,11 @@
    interrupted run leaves the previous ``latest`` as it was.
 
 Exit codes: 0 all reports written, 1 some failed (the others are still written) or the run was
-stopped (SIGTERM), 2 invalid input, 130 interrupted with Ctrl-C.
+stopped (SIGTERM or SIGHUP), 2 invalid input, 130 interrupted with Ctrl-C.
+
+Processes: the workers die with the main process, even when it is killed with SIGKILL
+(``prctl(PR_SET_PDEATHSIG)`` on Linux, and a watchdog on the parent's pid everywhere), and take
+their kernels with them (:mod:`qcplan.batch.pool`).
 
 Bounds: ``timeout`` limits the whole run (pending reports are cancelled and running kernels
 killed; they count as ``timeout``); ``cell_timeout`` limits each notebook cell. The main process
@@ -115,7 +119,14 @@ class RunResult:
 
 
 class _Stopped(BaseException):
-    """Raised in the main thread by the SIGTERM handler."""
+    """Raised in the main thread by the SIGTERM / SIGHUP handler."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+
+
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 # --------------------------------------------------------------------------- logging
@@ -419,8 +430,8 @@ def run_batch(
                 _render(pool, run, lg)
         except KeyboardInterrupt:
             run.interrupt = "SIGINT"
-        except _Stopped:
-            run.interrupt = "SIGTERM"
+        except _Stopped as e:
+            run.interrupt = e.name
         finally:
             lg.close_bar()
         if run.interrupt:
@@ -470,21 +481,23 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
 
 
 class _stop_signals:
-    """While inside: SIGTERM raises :class:`_Stopped` in the main thread (once)."""
+    """While inside: SIGTERM or SIGHUP raises :class:`_Stopped` in the main thread (once)."""
 
     def __enter__(self) -> _stop_signals:
-        self.old: Any = None
+        self.old: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
             def on_signal(signum: int, frame: Any) -> None:
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
-                raise _Stopped()
+                for sig in STOP_SIGNALS:  # once: let the clean-up finish
+                    signal.signal(sig, signal.SIG_IGN)
+                raise _Stopped(signum)
 
-            self.old = signal.signal(signal.SIGTERM, on_signal)
+            for sig in STOP_SIGNALS:
+                self.old[sig] = signal.signal(sig, on_signal)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.old is not None:
-            signal.signal(signal.SIGTERM, self.old)
+        for sig, handler in self.old.items():
+            signal.signal(sig, handler)
 
 
 def _publish(run: _Run, lg: _Log) -> RunResult:

@@ -1,0 +1,145 @@
+"""The batch's processes: workers and kernels die with the main process (kill -9, SIGHUP).
+
+Each test starts ``run_batch`` in a child Python process on the stand-in notebook that sleeps,
+waits until its kernels run, signals it and checks that no worker or kernel survives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+psutil = pytest.importorskip("psutil")
+
+REPO = Path(__file__).resolve().parents[1]
+STANDINS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+PILLAR = "overall_strength"
+SCENARIOS = ["baseline", "optimistic"]
+
+
+def _kernels_in(folder: Path) -> list[int]:
+    """Kernel processes whose working folder is ``folder`` (the stand-ins' folder)."""
+    pids = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            cmd = " ".join(p.info["cmdline"] or [])
+            if ("ipykernel" in cmd and Path(p.cwd()) == folder
+                    and p.status() != psutil.STATUS_ZOMBIE):
+                pids.append(p.pid)
+        except (psutil.Error, OSError):
+            continue
+    return pids
+
+
+def _alive(pids: list[int]) -> list[int]:
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+def start_run(out: Path, env: dict[str, str] | None = None,
+              notebook: str = "sleeps.nb.json") -> subprocess.Popen:
+    """``run_batch`` in a child process, its kernels running when this returns."""
+    code = (
+        "import sys; from qcplan.batch.run import run_batch; "
+        f"r = run_batch(pillars=[{PILLAR!r}], scenarios={SCENARIOS!r}, out={str(out)!r}, "
+        f"n_sims=500, as_of='2026-06-30', notebook={str(STANDINS / notebook)!r}); "
+        "sys.exit(r.exit_code)"
+    )
+    # Output to a file, not a pipe: orphaned workers would hold a pipe open.
+    err = open(out.parent / "stderr.txt", "w", encoding="utf-8")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=err, text=True, env={**os.environ, **(env or {})})
+    err.close()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            mine = {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+        except psutil.Error:
+            break
+        if len(mine & set(_kernels_in(STANDINS))) >= 2:
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    for pid in [proc.pid, *_descendants(proc.pid)]:
+        _kill(pid)
+    proc.wait(30)
+    raise AssertionError(f"the run's kernels did not start: {stderr_of(out)[-2000:]}")
+
+
+def stderr_of(out: Path) -> str:
+    return (out.parent / "stderr.txt").read_text(encoding="utf-8")
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def wait_gone(pids: list[int], seconds: float = 15) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return _alive(pids)
+
+
+@pytest.fixture
+def started() -> Iterator[list[int]]:
+    """Pids the test started; whatever of them is left is killed at the end."""
+    pids: list[int] = []
+    yield pids
+    for pid in _alive(pids):
+        _kill(pid)
+
+
+@pytest.mark.slow
+def test_kill_9_takes_workers_and_kernels_down(tmp_path: Path, started: list[int]) -> None:
+    proc = start_run(tmp_path / "reports")
+    descendants = _descendants(proc.pid)
+    started += [proc.pid, *descendants]
+    assert len(descendants) >= 4  # 2 workers, 2 kernels
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert wait_gone(descendants) == []
+
+
+@pytest.mark.slow
+def test_sighup_is_treated_like_sigterm(tmp_path: Path, started: list[int]) -> None:
+    out = tmp_path / "reports"
+    proc = start_run(out)
+    descendants = _descendants(proc.pid)
+    started += [proc.pid, *descendants]
+    proc.send_signal(signal.SIGHUP)
+    proc.wait(timeout=60)
+    stderr = stderr_of(out)
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr and "SIGHUP" in stderr
+    assert wait_gone(descendants) == []
+    (run_dir,) = list(out.glob("2*Z-*"))
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "interrupted"
+    assert {r["status"] for r in m["reports"]} == {"interrupted"}
+    assert {r["error"]["evalue"] for r in m["reports"]} == {"SIGHUP"}
