@@ -17,7 +17,8 @@ from qcplan.plan.load import load_plan
 BASE = Scenario("baseline", "基准", "Baseline", "d", "d")
 TARGET_COLS = ["target_id", "indicator_id", "geography", "pillar", "name_zh", "name_en", "unit",
                "kind", "direction", "threshold", "threshold_high", "rule", "period_start",
-               "target_year", "benchmark", "section", "quote_zh", "responsible_units", "note"]
+               "target_year", "benchmark", "section", "quote_zh", "responsible_units", "note",
+               "base_year"]
 MEASURE_UNIT = {"amount": "亿元", "count": "个", "share": "%", "growth": "%", "flag": "",
                 "rate": "人/千人"}
 
@@ -95,7 +96,11 @@ def test_level_row_has_the_promised_columns(tmp_path: Path):
     assert r["latest_value"] == 930 and r["latest_year"] == 2025
     assert r["projected_p10"] <= r["projected_median"] <= r["projected_p90"]
     assert r["required_rate"] == pytest.approx(((1100 / 930) ** 0.5 - 1) * 100)
-    assert r["observed_rate"] == pytest.approx(((930 / 660) ** (1 / 5) - 1) * 100)
+    # the conventional rates run from the base year (period_start 2023, 820) as Eurostat's do
+    assert r["grade_base_year"] == 2023
+    assert r["observed_rate"] == pytest.approx(((930 / 820) ** (1 / 2) - 1) * 100)
+    assert r["planned_rate"] == pytest.approx(((1100 / 820) ** (1 / 4) - 1) * 100)
+    assert r["progress_ratio"] == pytest.approx(r["observed_rate"] / r["planned_rate"])
     assert r["status"] in STATUS_ORDER
 
 
@@ -114,9 +119,40 @@ def test_achieved_level_of_a_non_decreasing_series_is_achieved(tmp_path_factory,
     assert r["status"] == "achieved"
 
 
+def test_grade_base_year_column_moves_the_base(tmp_path: Path):
+    r = one(tmp_path, level(1100, base_year=2020), GDP, n_sims=500)
+    assert r["grade_base_year"] == 2020
+    assert r["observed_rate"] == pytest.approx(((930 / 660) ** (1 / 5) - 1) * 100)
+    assert r["planned_rate"] == pytest.approx(((1100 / 660) ** (1 / 7) - 1) * 100)
+
+
+def test_met_level_is_met_whatever_the_projection(tmp_path: Path):
+    # just over the line after a fall: the projection may well fall back (status), but the
+    # conventional class is met, with no ratio
+    r = one(tmp_path, level(100), {2020: 110.0, 2021: 106, 2022: 103, 2023: 101.5, 2024: 100.8,
+                                   2025: 100.2}, n_sims=2000)
+    assert r["eurostat_class"] == "met" and np.isnan(r["progress_ratio"])
+    assert r["review_grade"] == "提前实现"
+    assert r["status"] in ("achieved", "needs_acceleration", "off_track", "moving_away")
+
+
+def test_conventional_grades_do_not_depend_on_the_scenario(tmp_path: Path):
+    plan = load_plan(write_plan(tmp_path / "d", [level(1300)], {("gdp", "谯城区"): GDP},
+                                {"gdp": "amount"}))
+    a = Assessor(plan, as_of=2026)
+    up = Scenario("up", "u", "u", "d", "d", assumptions=(Assumption("all", growth_shift_pp=5),))
+    cols = ["eurostat_class", "review_grade", "progress_ratio", "observed_rate", "planned_rate"]
+    base = a.assess(BASE, n_sims=1000).iloc[0][cols]
+    for scen in (up, Scenario("plan", "p", "p", "d", "d", mode="plan")):
+        assert a.assess(scen, n_sims=1000).iloc[0][cols].equals(base)
+
+
 def test_single_observation_is_insufficient_data(tmp_path: Path):
     r = one(tmp_path, level(1000), {2025: 930.0})
     assert r["status"] == "insufficient_data" and np.isnan(r["prob_reach"])
+    assert r["eurostat_class"] == "—"
+    met = one(tmp_path / "met", level(900), {2025: 930.0})
+    assert met["eurostat_class"] == "met"  # the reference grades a met target on one figure
 
 
 def test_gaps_in_years(tmp_path: Path):
@@ -172,7 +208,12 @@ def test_growth_partly_observed_gives_remaining_pace(tmp_path: Path):
     r = one(tmp_path, target, rates, measure="growth", n_sims=3000)
     needed = ((1.1 ** 4 / (1.08 * 1.12)) ** 0.5 - 1) * 100
     assert r["required_rate"] == pytest.approx(needed, rel=1e-6)
-    assert r["observed_rate"] == pytest.approx(np.mean([9.5, 8, 8.5, 8.0, 12.0]))
+    # observed since the base year 2023: the geometric mean of 2024 and 2025, against 10
+    observed = (np.sqrt(1.08 * 1.12) - 1) * 100
+    assert r["observed_rate"] == pytest.approx(observed)
+    assert r["planned_rate"] == pytest.approx(10.0)
+    assert r["progress_ratio"] == pytest.approx(observed / 10.0)
+    assert r["eurostat_class"] == "on_track" and r["review_grade"] == "基本符合预期"
     assert r["threshold"] == 10 and 0 <= r["prob_reach"] <= 1
 
 
@@ -319,3 +360,74 @@ def test_shipped_plan_every_scenario():
         assert set(table["status"]) <= set(STATUS_ORDER)
         p = table["prob_reach"].dropna()
         assert ((p >= 0) & (p <= 1)).all()
+
+
+# --------------------------------------------------------------------------- every kind, both ways
+# Each kind with a period whose every year is observed (2023–2025, as of 2026): a "high" data set
+# whose decision quantity is clearly above the threshold and a "low" one clearly below. At least:
+# high is achieved, low missed; at most: the other way round.
+KIND_CASES = {
+    "level": ({"threshold": 100}, "amount", {2022: 90.0, 2023: 95, 2024: 105, 2025: 110},
+              {2022: 90.0, 2023: 92, 2024: 94, 2025: 95}),
+    "share": ({"threshold": 60}, "share", {2022: 55.0, 2023: 58, 2024: 62, 2025: 65},
+              {2022: 50.0, 2023: 51, 2024: 52, 2025: 53}),
+    "workpoint": ({"threshold": 75}, "count", {2022: 60.0, 2023: 70, 2024: 72, 2025: 80},
+                  {2022: 60.0, 2023: 70, 2024: 72, 2025: 70}),
+    "growth": ({"threshold": 10}, "growth", {2022: 9.0, 2023: 11, 2024: 12, 2025: 11.5},
+               {2022: 9.0, 2023: 8, 2024: 8.5, 2025: 9}),
+    "flow/every_year": ({"threshold": 100, "rule": "every_year"}, "count",
+                        {2022: 90.0, 2023: 120, 2024: 110, 2025: 130},
+                        {2022: 90.0, 2023: 80, 2024: 90, 2025: 70}),
+    "flow/average": ({"threshold": 100, "rule": "average"}, "count",
+                     {2022: 90.0, 2023: 120, 2024: 95, 2025: 130},
+                     {2022: 90.0, 2023: 80, 2024: 105, 2025: 70}),
+    "cumulative": ({"threshold": 300}, "count", {2022: 90.0, 2023: 100, 2024: 120, 2025: 130},
+                   {2022: 90.0, 2023: 80, 2024: 90, 2025: 100}),
+}
+
+
+@pytest.mark.parametrize("direction", ["at_least", "at_most"])
+@pytest.mark.parametrize("side", ["high", "low"])
+@pytest.mark.parametrize("kind", list(KIND_CASES))
+def test_every_kind_both_directions_decided(tmp_path: Path, kind: str, side: str,
+                                            direction: str):
+    extra, measure, high, low = KIND_CASES[kind]
+    target = {"target_id": "k", "indicator_id": "x", "kind": kind.split("/")[0],
+              "direction": direction, "period_start": 2022, "target_year": 2025, **extra}
+    r = one(tmp_path, target, high if side == "high" else low, measure=measure, as_of=2026,
+            n_sims=500)
+    good = (side == "high") == (direction == "at_least")
+    assert r["status"] == ("achieved" if good else "missed")
+    assert r["prob_reach"] == (1.0 if good else 0.0)
+
+
+@pytest.mark.parametrize("direction", ["at_least", "at_most"])
+@pytest.mark.parametrize("rule", ["reach", "exceed"])
+def test_relative_both_directions_decided(tmp_path: Path, direction: str, rule: str):
+    target = {"target_id": "r", "indicator_id": "tert", "kind": "relative", "rule": rule,
+              "benchmark": "tert@安徽省", "direction": direction, "period_start": 2022,
+              "target_year": 2025}
+    own = {2022: 50.0, 2023: 52, 2024: 54, 2025: 56}
+    prov = {2022: 52.0, 2023: 53, 2024: 53.5, 2025: 54}
+    r = one(tmp_path, target, own, measure="share",
+            extra={("tert", "安徽省"): ("share", prov)}, as_of=2026, n_sims=500)
+    assert r["status"] == ("achieved" if direction == "at_least" else "missed")
+
+
+def test_flow_every_year_ceiling_broken_once_is_missed(tmp_path: Path):
+    # 城镇调查失业率每年控制在5.5%以内: one year at 5.8 misses it, whatever the others
+    target = {"target_id": "u", "indicator_id": "unemp", "kind": "flow", "rule": "every_year",
+              "direction": "at_most", "threshold": 5.5, "period_start": 2020,
+              "target_year": 2025}
+    r = one(tmp_path, target, {2020: 5.2, 2021: 5.1, 2022: 5.8, 2023: 5.2, 2024: 5.1},
+            measure="rate", as_of=2025, n_sims=1000)
+    assert r["status"] == "missed" and r["review_grade"] == "滞后"
+    done = one(tmp_path / "done", target, {2020: 5.2, 2021: 5.1, 2022: 5.8, 2023: 5.2, 2024: 5.1,
+                                           2025: 5.0}, measure="rate", as_of=2026)
+    assert done["status"] == "missed" and done["projected_median"] == pytest.approx(5.8)
+    ok = one(tmp_path / "ok", target, {2020: 5.2, 2021: 5.1, 2022: 5.4, 2023: 5.2, 2024: 5.1},
+             measure="rate", as_of=2025, n_sims=2000)
+    assert ok["status"] != "missed" and ok["observed_rate"] == pytest.approx(5.4)
+    # the projected year decides by its largest draw: P(reach) below the share of draws of 2025
+    # alone under 5.5
+    assert 0 < ok["prob_reach"] < 1

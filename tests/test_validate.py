@@ -148,3 +148,15 @@ def test_xlsx_missing_column_names_header_row(data_dir: Path, tmp_path: Path) ->
 )
 def test_parse_number(text: str, expected: float | None) -> None:
     assert parse_number(text) == expected
+
+
+def test_base_year_must_come_before_the_target_year(data_dir: Path) -> None:
+    from fixtures.bad import add_column
+
+    add_column(data_dir, "targets", "base_year")
+    set_cell(data_dir, "targets", "gdp_2027", "base_year", "2027")
+    problems = problems_of(data_dir)
+    assert [(p.file, p.column, p.value) for p in problems] == [
+        ("targets.csv", "base_year", "2027")]
+    set_cell(data_dir, "targets", "gdp_2027", "base_year", "2015")
+    assert load_plan(data_dir).targets.set_index("target_id").loc["gdp_2027", "base_year"] == 2015

@@ -45,17 +45,13 @@ A share target of 100% counts as met within ``SHARE_CEILING_TOLERANCE`` (0.5 poi
 targets, ``observed_total`` the total delivered in the observed years of the period (the written
 findings of :mod:`qcplan.render.narrative` quote both).
 
-Beside it, for comparison with the conventional anchors (deterministic, no uncertainty):
-
-- ``progress_ratio`` = observed rate / required rate (Eurostat's ratio R), and ``eurostat_class``:
-  ``met`` (achieved), ``on_track`` R ≥ 0.95, ``moderate`` 0.6 ≤ R < 0.95, ``insufficient``
-  0 ≤ R < 0.6, ``moving_away`` R < 0. Rates: compound yearly growth in % for levels and shares
-  (observed over the last five years at most; required from the latest value to the threshold),
-  the yearly growth itself for growth targets (required: the pace still needed for the remaining
-  years), and yearly amounts for flows and cumulative targets.
-- ``review_grade``, the five-year-plan review's words: 提前实现 (achieved before the target
-  year), 快于预期 (R ≥ 1.1, or for cumulative targets the share delivered ≥ 1.1 × the share of
-  time elapsed), 基本符合预期 (0.9 ≤ that ratio < 1.1), 滞后 (below 0.9, missed or overdue).
+Beside it, the conventional grades (deterministic, from observed figures only, the same in every
+scenario; :mod:`qcplan.model.grades`, see there and docs/METHOD.md): ``eurostat_class`` and
+``progress_ratio`` (Eurostat's R as Open SDG computes it: observed over required compound growth,
+both from the base year ``grade_base_year``, i.e. the ``base_year`` column or ``period_start``;
+``met`` whenever the latest figure meets the threshold), their rates ``observed_rate`` and
+``planned_rate``, and ``review_grade`` (提前实现 / 快于预期 / 基本符合预期 / 滞后).
+``required_rate`` is the forward-looking pace still needed from the latest figure.
 """
 
 from __future__ import annotations
@@ -70,6 +66,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qcplan.model import grades
+from qcplan.model.grades import is_downward
 from qcplan.model.project import fit as _fit_projection
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
 
@@ -214,6 +212,17 @@ class TargetModel:
             self.threshold = 100.0 - SHARE_CEILING_TOLERANCE
         self.rule = row.get("rule") or ""
         self.bench_statuses: pd.Series | None = None
+        base = row.get("base_year")
+        #: the base year of the conventional grades: the ``base_year`` column, else period_start
+        self.base_year = int(base) if base is not None and pd.notna(base) else self.period_start
+
+    @property
+    def decision_direction(self) -> str:
+        """The direction the decision quantity is compared in: strict for a relative target
+        that must exceed its benchmark or narrow its gap."""
+        if self.kind == "relative" and self.rule in ("exceed", "narrow_gap"):
+            return "below" if is_downward(self.direction) else "above"
+        return self.direction
 
     # -- basic facts -------------------------------------------------------
     @property
@@ -271,7 +280,11 @@ class TargetModel:
         elif kind == "flow":
             years = self._period_years()
             mat = np.vstack([draws.at(y, n) for y in years])
-            stat = mat.min(axis=0) if self.rule == "every_year" else mat.mean(axis=0)
+            if self.rule == "every_year":
+                # every year must meet it: the worst year decides (the largest under a ceiling)
+                stat = mat.max(axis=0) if is_downward(self.direction) else mat.min(axis=0)
+            else:
+                stat = mat.mean(axis=0)
             complete = all(y in self.history.index for y in years)
             extra["period_years"] = years
         elif kind == "cumulative":
@@ -299,9 +312,12 @@ class TargetModel:
         else:
             # draws come back from log/logit scales: allow for rounding at the threshold itself
             tol = 1e-9 * max(1.0, abs(thr))
-            if self.direction == "at_most":
+            d = self.decision_direction
+            if d == "at_most":
                 p = float(np.mean(stat[ok] <= thr + tol))
-            elif kind == "relative" and self.rule in ("exceed", "narrow_gap"):
+            elif d == "below":
+                p = float(np.mean(stat[ok] < thr - tol))
+            elif d == "above":
                 p = float(np.mean(stat[ok] > thr + tol))
             else:
                 p = float(np.mean(stat[ok] >= thr - tol))
@@ -364,7 +380,7 @@ class TargetModel:
 
     def plan_shift(self, adj: Adjustment = Adjustment(), seed: int | None = 0) -> float:
         """The shift at which the median decision quantity exactly meets the threshold."""
-        sign = -1.0 if self.direction == "at_most" else 1.0
+        sign = -1.0 if is_downward(self.direction) else 1.0
 
         def goal(ev: Evaluation) -> float:
             return sign * (ev.quantile(0.5) - ev.threshold)
@@ -374,7 +390,7 @@ class TargetModel:
     def shift_for_probability(self, p: float, adj: Adjustment = Adjustment(),
                               seed: int | None = 0) -> float:
         """The growth shift (pp a year) that makes P(reach) ≥ ``p``: goal seek."""
-        if self.direction == "at_most":
+        if is_downward(self.direction):
             return self.solve_shift(lambda ev: p - ev.prob_reach, adj, seed=seed)
         return self.solve_shift(lambda ev: ev.prob_reach - p, adj, seed=seed)
 
@@ -524,8 +540,8 @@ class Assessor:
                 needs_bench and model.bench_fitted is None
                 and model.target_year not in (model.bench_history.index
                                               if model.bench_history is not None else [])):
-            out.update(status="insufficient_data", review_grade="—",
-                       eurostat_class="insufficient_data")
+            out.update(status="insufficient_data")
+            out.update(_grade_columns(conventional_grade(model)))
             return out, None
         adj = adjustment if adjustment is not None else self.adjustment_for(scen, model)
         ev = model.evaluate(adj, n_sims, seed)
@@ -601,6 +617,8 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "indicator_median": math.nan,
         "required_rate": math.nan,
         "observed_rate": math.nan,
+        "planned_rate": math.nan,
+        "grade_base_year": math.nan,
         "rate_unit": "",
         "progress_ratio": math.nan,
         "schedule_ratio": math.nan,
@@ -650,11 +668,8 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
     }
     if ev.projection is not None and model.kind != "growth":
         out["indicator_median"] = float(ev.projection.median(model.target_year))
-    req, obs, unit, sched = _rates(model, ev)
-    out.update(required_rate=req, observed_rate=obs, rate_unit=unit, schedule_ratio=sched)
-    out.update(_observed_window(model, ev))
-    ratio = obs / req if np.isfinite(req) and np.isfinite(obs) and abs(req) > 1e-9 else math.nan
-    out["progress_ratio"] = ratio
+    req, recent, unit, sched = _rates(model, ev)
+    out.update(required_rate=req, rate_unit=unit, schedule_ratio=sched)
     met_now = _met_by_observation(model, ev)
     if met_now and model.kind in ("level", "share", "relative") and not ev.complete:
         # met early, but a level can fall back: keep "achieved" only while it likely holds
@@ -674,52 +689,88 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
         status = "on_track"
     elif ev.prob_reach >= P_NEEDS_ACCELERATION:
         status = "needs_acceleration"
-    elif _moving_away(model, req, obs):
+    elif _moving_away(model, req, recent):
         status = "moving_away"
     else:
         status = "off_track"
     out["status"] = status
-    out["eurostat_class"] = _eurostat(status, ratio)
-    out["review_grade"] = _grade(status, ratio, sched, model)
+    grade = conventional_grade(model, missed=status == "missed")
+    out.update(_grade_columns(grade))
+    out.update(_observed_window(model, grade))
     return out
+
+
+def conventional_grade(model: TargetModel, missed: bool = False) -> grades.Grade:
+    """The target's conventional grades (:mod:`qcplan.model.grades`) from its observed figures.
+
+    Independent of the projection and of the scenario; ``missed`` marks a target that observed
+    figures already decided against (an every-year flow that broke its bound).
+    """
+    kind, thr, d, ty = model.kind, model.threshold, model.direction, model.target_year
+    by = model.base_year
+    if kind in ("level", "share", "workpoint"):
+        return grades.grade_level(model.raw_history, thr, d, by, ty)
+    if kind == "relative":
+        if model.bench_history is None:
+            return grades.Grade()
+        ratio = (model.raw_history / model.bench_history).dropna()
+        return grades.grade_level(ratio, model._relative_threshold(), model.decision_direction,
+                                  by, ty)
+    if kind == "growth":
+        return grades.grade_growth(model.history, thr, d, by, ty)
+    if kind == "flow":
+        return grades.grade_flow(model.history, thr, d, model.rule, model._period_years(), ty,
+                                 missed)
+    if kind == "cumulative":
+        return grades.grade_cumulative(model.history, thr, d, model._period_years(),
+                                       model.latest_year)
+    return grades.Grade()
+
+
+def _grade_columns(g: grades.Grade) -> dict[str, Any]:
+    return {"eurostat_class": g.eurostat_class, "review_grade": g.review_grade,
+            "progress_ratio": g.progress_ratio, "observed_rate": g.observed_rate,
+            "planned_rate": g.planned_rate,
+            "grade_base_year": g.base_year if g.base_year is not None else math.nan}
 
 
 def _met_by_observation(model: TargetModel, ev: Evaluation) -> bool:
     """Observed figures alone meet the target."""
     h = model.history
-    thr, d = ev.threshold, model.direction
+    thr, d = ev.threshold, model.decision_direction
 
     def meets(v: float) -> bool:
-        return v <= thr if d == "at_most" else v >= thr
+        return grades.meets(v, thr, d)
 
     if ev.complete:
         s = ev.stat[np.isfinite(ev.stat)]
         if not s.size:
             return False
-        v = float(s[0])
-        if model.kind == "relative" and model.rule in ("exceed", "narrow_gap"):
-            return v > thr
-        return meets(v)
+        return meets(float(s[0]))
     if model.kind in ("level", "share"):
         start = model.period_start if model.period_start is not None else -10**9
         yrs = [y for y in h.index if start < y <= model.target_year]
         return bool(yrs) and meets(float(h.loc[max(yrs)]))
     if model.kind == "cumulative":
         years = [y for y in ev.extra.get("period_years", []) if y in h.index]
-        return bool(years) and meets(float(h.loc[years].sum())) and d != "at_most"
+        return bool(years) and meets(float(h.loc[years].sum())) and not is_downward(d)
     return False
 
 
 def _flow_failed(model: TargetModel) -> bool:
     h = model.history
     years = [y for y in model._period_years() if y in h.index]
-    thr = model.threshold
-    return any((h.loc[y] > thr) if model.direction == "at_most" else (h.loc[y] < thr)
+    return any(not grades.meets(float(h.loc[y]), model.threshold, model.direction)
                for y in years)
 
 
 def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float]:
-    """(required rate, observed rate, unit of the rates, schedule ratio)."""
+    """(required rate, recent rate, unit of the rates, schedule ratio).
+
+    The required rate is the pace still needed from the latest figure; the recent rate (over the
+    last five years at most) only decides whether a target off track is ``moving_away``. The
+    observed rate of the reports is the conventional grade's, from the base year.
+    """
     h = model.raw_history
     h = h.dropna().sort_index()
     if len(h) == 0:
@@ -781,25 +832,24 @@ def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float
     return req, obs, unit, math.nan
 
 
-def _observed_window(model: TargetModel, ev: Evaluation) -> dict[str, float]:
-    """The first year of the figures behind ``observed_rate`` (as :func:`_rates` takes them) and,
+def _observed_window(model: TargetModel, grade: grades.Grade) -> dict[str, float]:
+    """The first year of the figures behind ``observed_rate`` (the conventional grade's) and,
     for cumulative targets, the total delivered in the observed years of the period."""
     h = model.raw_history.dropna().sort_index()
     out = {"observed_from": math.nan, "observed_total": math.nan}
-    if len(h) < 2:
+    if not np.isfinite(grade.observed_rate) or grade.base_year is None:
         return out
-    last_year = int(h.index[-1])
-    window = h[h.index >= last_year - 5]
-    if model.kind == "growth" and model.measure == "growth":
-        first = int(window.iloc[-5:].index[0])
-    elif model.kind in ("flow", "cumulative"):
-        first = int(h.iloc[-3:].index[0])
+    if model.kind in ("flow", "cumulative"):
+        years = [y for y in model._period_years() if y in h.index]
+        first = min(years) if years else math.nan
+    elif model.kind == "growth" and model.measure == "growth":
+        first = grade.base_year + 1  # the yearly rates after the base year
     else:
-        first = int(window.index[0])
+        first = grade.base_year
     out["observed_from"] = float(first)
     if model.kind == "cumulative":
-        years = ev.extra.get("period_years", model._period_years())
-        out["observed_total"] = float(sum(h.loc[y] for y in years if y in h.index))
+        out["observed_total"] = float(sum(h.loc[y] for y in model._period_years()
+                                          if y in h.index))
     return out
 
 
@@ -813,47 +863,15 @@ def _moving_away(model: TargetModel, req: float, obs: float) -> bool:
         if len(h) < 2:
             return False
         slope = np.polyfit(h.index.astype(float), h.to_numpy(float), 1)[0]
-        return slope < 0 if model.direction != "at_most" else slope > 0
+        return slope > 0 if is_downward(model.direction) else slope < 0
     h = model.history.dropna()
     if h.empty:
         return False
     gap = model.threshold - float(h.iloc[-1])
-    if model.direction == "at_most":
+    if is_downward(model.direction):
         gap = -gap
     # away: still short of the target and the recent change points the other way
     return gap > 0 and req * obs < 0
-
-
-def _eurostat(status: str, ratio: float) -> str:
-    if status == "achieved":
-        return "met"
-    if status == "insufficient_data" or not np.isfinite(ratio):
-        return "—"
-    if ratio >= 0.95:
-        return "on_track"
-    if ratio >= 0.6:
-        return "moderate"
-    if ratio >= 0:
-        return "insufficient"
-    return "moving_away"
-
-
-def _grade(status: str, ratio: float, sched: float, model: TargetModel) -> str:
-    if status == "achieved":
-        return "提前实现" if model.latest_year is not None and \
-            model.latest_year < model.target_year else "基本符合预期"
-    if status in ("missed", "overdue"):
-        return "滞后"
-    if status == "plan_path":
-        return "—"
-    r = sched if model.kind == "cumulative" and np.isfinite(sched) else ratio
-    if not np.isfinite(r):
-        return "—"
-    if r >= 1.1:
-        return "快于预期"
-    if r >= 0.9:
-        return "基本符合预期"
-    return "滞后"
 
 
 # --------------------------------------------------------------------------- results

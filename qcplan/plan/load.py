@@ -203,7 +203,9 @@ def _frame(t: RawTable) -> pd.DataFrame:
     for c in SCHEMAS[t.name].columns:
         cells = [r.get(c.name, "") for r in t.rows]
         if c.type in ("int", "year"):
-            data[c.name] = pd.array([parse_int(v) for v in cells], dtype="int64")
+            # an optional whole-number column may be blank: nullable integers
+            data[c.name] = pd.array([parse_int(v) for v in cells],
+                                    dtype="int64" if c.nonblank else "Int64")
         elif c.type == "number":
             data[c.name] = pd.array([parse_number(v) for v in cells], dtype="float64")
         else:

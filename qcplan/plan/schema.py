@@ -154,6 +154,8 @@ SCHEMAS: dict[str, Table] = {
             Column("period_start", "year", nonblank=True),
             Column("target_year", "year", nonblank=True),
             _opt("benchmark"),
+            # base year of the conventional grades (blank: period_start)
+            _opt("base_year", "year"),
             _opt("section"),
             _opt("quote_zh"),
             _opt("responsible_units"),

@@ -344,6 +344,11 @@ def check_target_rules(targets: RawTable) -> list[Problem]:
             problems.append(targets.problem(
                 i, "target_year", row["target_year"],
                 f"a year not before period_start {row['period_start']}"))
+        base = parse_year(row.get("base_year", ""))
+        if base is not None and due is not None and base >= due:
+            problems.append(targets.problem(
+                i, "base_year", row["base_year"],
+                f"a year before target_year {row['target_year']} (or blank: period_start)"))
         benchmark = row.get("benchmark", "")
         if kind == "relative" and not benchmark:
             problems.append(targets.problem(
