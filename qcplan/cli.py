@@ -174,9 +174,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     table = assessor.assess(scenarios[args.scenario], n_sims=args.n_sims, seed=args.seed,
                             targets=ids)
     if args.csv:
-        from qcplan.files import write_atomic
+        from qcplan.files import write_csv_safe
 
-        out = write_atomic(args.csv, "\ufeff" + table.to_csv(index=False))
+        out = write_csv_safe(table, args.csv)
         print(f"{len(table)} targets written to {out}")
         return EXIT_OK
     with pd.option_context("display.width", 200, "display.max_rows", 500,

@@ -81,13 +81,53 @@ def load_yaml(text: str) -> Any:
         loader.dispose()
 
 
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV/XLSX injection).
+# Cells a spreadsheet would read as a formula (or as a formula's start): OWASP's list for CSV
+# injection. "-5" typed by a person in a text column is text here too: only numbers stay numbers.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_cell(value: object) -> object:
-    """A text that a spreadsheet would run as a formula gets a leading ``'`` (shown as text);
-    other values (numbers, dates, None, harmless text) are returned unchanged."""
+def neutralise_cell(value: Any) -> Any:
+    """``value`` made safe to open in a spreadsheet: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading single quote (OWASP's advice against CSV injection), so that
+    ``=HYPERLINK(...)`` shows as text instead of running. Anything that is not text (numbers,
+    negative ones included, dates, missing values) is returned unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def write_csv_safe(df: Any, path: str | os.PathLike[str], *, bom: bool = True) -> Path:
+    """Write a pandas DataFrame as CSV (UTF-8 with a byte-order mark so that spreadsheets read it
+    as UTF-8; CRLF line ends), every text cell and column name passed through
+    :func:`neutralise_cell`, atomically (:func:`write_atomic`). Every CSV qcplan writes goes
+    through here."""
+    from pandas.api import types
+
+    out = df.copy()
+    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+    for i in range(out.shape[1]):
+        series = out.iloc[:, i]
+        # Numeric, boolean and date columns hold no text; any other may (object, string, category).
+        if not (types.is_numeric_dtype(series) or types.is_bool_dtype(series)
+                or types.is_datetime64_any_dtype(series)):
+            out.isetitem(i, series.astype(object).map(neutralise_cell))
+    # Lines end in CRLF (RFC 4180); with "\n" alone, Python's csv module leaves a cell holding a
+    # carriage return unquoted, and a reader splits the row there.
+    text = out.to_csv(index=False, lineterminator="\r\n")
+    return write_atomic(path, ("\ufeff" if bom else "") + text)
+
+
+def neutralise_sheet(sheet: Any) -> Any:
+    """Make every text cell of an openpyxl worksheet safe to open: a cell holding text that starts
+    like a formula (:data:`FORMULA_PREFIXES`, or that openpyxl took for one) is stored as text
+    with Excel's "quote prefix" (what typing ``'`` before it does): it shows as written, exactly,
+    and stays text when edited. Numbers are left alone. Every workbook qcplan writes goes through
+    here before it is saved."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                cell.value = value
+                cell.data_type = "s"
+                cell.quotePrefix = True
+    return sheet

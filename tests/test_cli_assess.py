@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ import pandas as pd
 import pytest
 
 from qcplan.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_assess_prints_the_pillar_table(capsys):
@@ -46,3 +49,32 @@ def test_no_traceback_from_the_console_script():
     proc = subprocess.run([sys.executable, "-m", "qcplan", "assess", "--pillar", "nope"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_assess_csv_neutralises_formulas(tmp_path: Path, data_dir: Path):
+    from fixtures.bad import set_cell
+
+    hostile = '=HYPERLINK("http://x.example/","click")'
+    set_cell(data_dir, "targets", "gdp_2027", "name_en", hostile)
+    set_cell(data_dir, "targets", "gdp_2027", "responsible_units", "@SUM(1+1)")
+    out = tmp_path / "table.csv"
+    params = tmp_path / "params" / "scenarios"
+    params.mkdir(parents=True)
+    shutil.copy(REPO / "params" / "scenarios" / "baseline.yaml", params)
+    assert main(["assess", "--data", str(data_dir), "--params", str(params.parent), "--target",
+                 "gdp_2027", "--n-sims", "200", "--csv", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    row = table.iloc[0]
+    assert row["name_en"] == "'" + hostile
+    assert row["responsible_units"] == "'@SUM(1+1)"
+    assert pd.api.types.is_float_dtype(table["prob_reach"])  # numbers stay numbers
+
+
+def test_summary_csv_neutralises_formulas(tmp_path: Path):
+    from qcplan.batch.outputs import write_summary
+
+    df = pd.DataFrame({"target_id": ["a"], "name_zh": ["-1+1"], "prob_reach": [-0.0],
+                       "latest_value": [-3.5]})
+    write_summary(tmp_path / "summary.csv", df)
+    back = pd.read_csv(tmp_path / "summary.csv", encoding="utf-8-sig")
+    assert back.loc[0, "name_zh"] == "'-1+1" and back.loc[0, "latest_value"] == -3.5

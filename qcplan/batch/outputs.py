@@ -151,13 +151,10 @@ def summary_table(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
 
 
 def write_summary(path: Path, df: Any) -> None:
-    import io
+    """``summary.csv``: UTF-8 with a BOM, text that a spreadsheet would run neutralised."""
+    from qcplan.files import write_csv_safe
 
-    from qcplan.files import write_atomic
-
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    write_atomic(path, "\ufeff" + buf.getvalue())  # BOM: spreadsheets read it as UTF-8
+    write_csv_safe(df, path)
 
 
 def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any,
