@@ -75,3 +75,49 @@ def test_illustrative_charts_say_so(bundles):
     texts = [t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
     assert any("示意数据" in t for t in texts)
+
+
+DOLLARS = "US$5 billion and US$3 billion"
+MACRO = r"$\undefinedmacro{x}$"
+
+
+def _texts_are_plain(fig) -> list[str]:
+    """Every text drawn in the figure, after checking matplotlib shows it as plain text."""
+    from matplotlib.text import Text
+
+    shown = []
+    for text in fig.findobj(Text):
+        s = text.get_text()
+        if s:
+            assert text._preprocess_math(s) == (s, False), s  # not read as mathtext
+            shown.append(s)
+    return shown
+
+
+def test_dollar_signs_in_names_are_plain_text(bundles):
+    b = dict(bundles["optimistic"])
+    table = b["table"].copy()
+    tid = next(t for t, k in zip(table["target_id"], table["kind"])
+               if k not in ("milestone", "workpoint") and t in set(b["history"]["target_id"]))
+    table.loc[table["target_id"] == tid, ["name_en", "unit"]] = [DOLLARS, MACRO]
+    b["table"] = table
+    fig = indicator_chart(b, tid, lang="en", baseline=bundles["baseline"], scenario_label=MACRO)
+    fig.canvas.draw()  # an undefined macro read as mathtext raises here
+    shown = _texts_are_plain(fig)
+    plt.close(fig)
+    assert DOLLARS in shown and MACRO in shown
+    assert any(MACRO in s for s in shown if s != MACRO)  # the legend's scenario label
+
+
+def test_dollar_signs_in_work_point_names_are_plain_text(bundles):
+    table = bundles["baseline"]["table"].copy()
+    rows = table.index[(table["kind"] == "workpoint") & (table["target_year"] == 2024)]
+    assert len(rows) >= 2
+    table.loc[rows[0], "name_en"] = DOLLARS
+    table.loc[rows[1], ["name_en", "unit"]] = [MACRO, "$x$"]
+    fig = workpoints_chart(table, lang="en")
+    fig.canvas.draw()
+    shown = _texts_are_plain(fig)
+    plt.close(fig)
+    for name in (DOLLARS, MACRO):  # tick labels, "⚠ " first on illustrative rows
+        assert any(s in (name, "⚠ " + name) for s in shown), name

@@ -1,5 +1,8 @@
 """Charts of one target: history marked by status, projection fan, scenario path, target line,
-and the path that would meet the target."""
+and the path that would meet the target.
+
+Every text is plain: a ``$`` in a name is a dollar sign, never the start of mathtext (see
+:func:`qcplan.render.fonts.use_cjk_font`, which every chart calls first)."""
 
 from __future__ import annotations
 
@@ -109,9 +112,21 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
                 ha="right", va="bottom", fontsize=9, color="#b45309",
                 bbox=dict(facecolor="#fff4e5", edgecolor="#e8833a", boxstyle="round,pad=0.3"))
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    _plain_texts(fig)
     if not own_figure:
         fig.tight_layout()
     return fig
+
+
+def _plain_texts(fig: Any) -> None:
+    """Every text made so far in ``fig`` shown as written: no mathtext, no TeX. Texts made later
+    (tick labels at drawing time) follow ``text.parse_math``, which :func:`use_cjk_font` turns off;
+    this covers texts made before it, e.g. on an ``ax`` the caller created."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
 
 
 def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
@@ -161,6 +176,7 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
                for s in dict.fromkeys(rows["status"]) if s in STATUS_COLOUR]
     ax.legend(handles, [status_label(s, lang) for s in dict.fromkeys(rows["status"])
                         if s in STATUS_COLOUR], fontsize=7.5, loc="lower right")
+    _plain_texts(fig)
     return fig
 
 

@@ -21,17 +21,30 @@ def font_path() -> Path:
 
 
 @cache
-def use_cjk_font() -> str:
-    """Register Noto Sans SC with matplotlib (once) and make it the default; return its name."""
-    import matplotlib as mpl
+def _register() -> str:
     from matplotlib import font_manager
 
     path = font_path()
     if not path.is_file():  # pragma: no cover - the dependency is declared
         raise FileNotFoundError(f"font file not found: {path} (reinstall pylopdf-fonts-zh-cn)")
     font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def use_cjk_font() -> str:
+    """Register Noto Sans SC with matplotlib (once) and make it the default; return its name.
+
+    Also makes every text plain: names and units come from the plan's tables, and "US$5 billion
+    and US$3 billion" must not be read as mathtext (nor ``$\\undefinedmacro{x}$`` fail a report).
+    ``text.parse_math`` is read when a text (a tick label too) is made, so it is set globally, not
+    in a context that ends before the figure is drawn; every chart calls this first.
+    """
+    import matplotlib as mpl
+
+    name = _register()
     mpl.rcParams["font.family"] = "sans-serif"
     mpl.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
     mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["text.parse_math"] = False
+    mpl.rcParams["text.usetex"] = False
     return name
