@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from qcplan.batch.outputs import run_status
+
 psutil = pytest.importorskip("psutil")
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,9 +123,14 @@ def test_kill_9_takes_workers_and_kernels_down(tmp_path: Path, started: list[int
     descendants = _descendants(proc.pid)
     started += [proc.pid, *descendants]
     assert len(descendants) >= 4  # 2 workers, 2 kernels
+    (run_dir,) = list((tmp_path / "reports").glob("2*Z-*"))
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "running" and m["process"]["pid"] == proc.pid
+    assert run_status(run_dir) == "running"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert wait_gone(descendants) == []
+    assert run_status(run_dir) == "killed"  # the marker stays; its process is gone
 
 
 @pytest.mark.slow
@@ -143,3 +150,32 @@ def test_sighup_is_treated_like_sigterm(tmp_path: Path, started: list[int]) -> N
     assert m["status"] == "interrupted"
     assert {r["status"] for r in m["reports"]} == {"interrupted"}
     assert {r["error"]["evalue"] for r in m["reports"]} == {"SIGHUP"}
+
+
+def _dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(proc.stdout)
+
+
+def test_run_status_running_then_how_it_ended(tmp_path: Path) -> None:
+    import socket
+
+    def manifest(status: str, pid: int) -> Path:
+        folder = tmp_path / f"{status}-{pid}-{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps(
+            {"status": status, "process": {"host": socket.gethostname(), "pid": pid,
+                                           "pid_started": None}}), encoding="utf-8")
+        return folder
+
+    assert run_status(manifest("running", os.getpid())) == "running"
+    assert run_status(manifest("running", _dead_pid())) == "killed"
+    for ended in ("ok", "failed", "timeout", "interrupted"):
+        assert run_status(manifest(ended, _dead_pid())) == ended
+    assert run_status(tmp_path / "nothing") == "unknown"
+    other = manifest("running", os.getpid())
+    m = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    m["process"]["pid_started"] = 1.0  # the pid now belongs to another process
+    (other / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    assert run_status(other) == "killed"

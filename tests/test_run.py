@@ -378,7 +378,8 @@ def test_overall_timeout_kills_and_keeps_latest(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert os.readlink(latest) == OLD_RUN
     m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert m["status"] == "failed"
+    assert m["status"] == "timeout" and result.status == "timeout"
+    assert qrun.run_status(result.run_dir) == "timeout"
     assert [r["status"] for r in m["reports"]] == ["timeout", "timeout"]
     assert "time limit" in log.getvalue()
     time.sleep(1)

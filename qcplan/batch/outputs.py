@@ -1,9 +1,13 @@
 """What a run leaves in its folder and how it is published.
 
-A run folder ``OUT/<run-id>/`` holds the reports, ``summary.csv`` (:func:`summary_table`,
-:func:`write_summary`), ``index.html`` (:func:`write_dashboard`) and ``manifest.json``
-(:func:`write_json`, :func:`versions`, :func:`file_hashes`). :func:`switch_latest` points
-``OUT/latest`` at a finished run.
+A run folder ``OUT/<run-id>/`` says from its first moment that it is running: its
+``manifest.json`` has ``"status": "running"`` and the ``process`` (host, pid, start time) doing
+it, until the run replaces it with how it ended (ok, failed, timeout, interrupted).
+:func:`run_status` reads it, and tells a run whose process is gone without saying how it ended
+(killed, or the machine went down) as ``killed``. The folder holds the reports, ``summary.csv``
+(:func:`summary_table`, :func:`write_summary`), ``index.html`` (:func:`write_dashboard`) and
+``manifest.json`` (:func:`write_json`, :func:`versions`, :func:`file_hashes`).
+:func:`switch_latest` points ``OUT/latest`` at a finished run.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 import os
 import platform
 import secrets
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -29,6 +34,62 @@ VERSION_PACKAGES = (
     "qcplan", "numpy", "pandas", "statsmodels", "matplotlib", "papermill", "nbconvert",
     "nbclient", "ipykernel",
 )
+
+
+RUNNING = "running"
+ENDED = ("ok", "failed", "timeout", "interrupted")
+
+
+def process_stamp(pid: int | None = None) -> dict[str, Any]:
+    """Which process on which machine does the run: host, pid and the process's start time
+    (seconds since the epoch; it tells a reused pid apart)."""
+    pid = os.getpid() if pid is None else pid
+    return {"host": socket.gethostname(), "pid": pid, "pid_started": _started(pid)}
+
+
+def _started(pid: int) -> float | None:
+    try:
+        import psutil
+
+        return round(psutil.Process(pid).create_time(), 2)
+    except Exception:
+        return None
+
+
+def _process_alive(stamp: Mapping[str, Any]) -> bool | None:
+    """Whether the process of ``stamp`` still runs (None: cannot tell, another host)."""
+    if stamp.get("host") != socket.gethostname():
+        return None
+    pid = stamp.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    started = _started(pid)
+    want = stamp.get("pid_started")
+    if started is not None and want is not None and abs(started - float(want)) > 1:
+        return False  # the pid now belongs to another process
+    return True
+
+
+def run_status(run_dir: str | os.PathLike[str]) -> str:
+    """How a run folder's run ended: ok, failed, timeout, interrupted; ``running`` while its
+    process runs; ``killed`` when its manifest still says running but its process is gone
+    (SIGKILL, power cut); ``unknown`` without a readable manifest, or for a run said to be
+    running on another host."""
+    try:
+        manifest = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+        status = manifest["status"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unknown"
+    if status != RUNNING:
+        return status if status in ENDED else "unknown"
+    alive = _process_alive(manifest.get("process") or {})
+    return {True: RUNNING, False: "killed", None: "unknown"}[alive]
 
 
 @dataclass

@@ -7,7 +7,9 @@
    names, languages, numbers). On any problem every message goes to the log (stderr) and the
    result has exit code 2; no notebook runs and no run folder is created.
 2. **Plan the work** (:func:`_plan`): a new run folder ``OUT/<run-id>/`` (UTC time plus a random
-   suffix, never reused) and one :class:`~qcplan.batch.outputs.ReportOutcome` per report.
+   suffix, never reused) whose ``manifest.json`` says at once ``"status": "running"`` and which
+   process runs it (:func:`~qcplan.batch.outputs.run_status`), and one
+   :class:`~qcplan.batch.outputs.ReportOutcome` per report.
 3. **Precompute** (:func:`_precompute`) every scenario's bundle once
    (:func:`qcplan.render.report.precompute`) into ``OUT/<run-id>/cache/``, split over the
    workers. Every scenario of the parameters is precomputed, not only those reported, because
@@ -20,9 +22,10 @@
 5. **Publish** (:func:`_publish`, :mod:`qcplan.batch.outputs`): ``summary.csv`` (one row per
    target × scenario), ``index.html`` (:mod:`qcplan.render.dashboard`) and ``manifest.json``
    (versions, parameters, SHA-256 of every data and parameter file, timings, the outcome of
-   every report); then, only when every report succeeded, switch ``OUT/latest`` to the new run
-   in one atomic step (a temporary symlink renamed onto ``latest``). A failed, timed-out or
-   interrupted run leaves the previous ``latest`` as it was.
+   every report, and the run's status: ok, failed, timeout or interrupted); then, only when
+   every report succeeded, switch ``OUT/latest`` to the new run in one atomic step (a
+   temporary symlink renamed onto ``latest``). A failed, timed-out or interrupted run leaves
+   the previous ``latest`` as it was.
 
 Exit codes: 0 all reports written, 1 some failed (the others are still written) or the run was
 stopped (SIGTERM or SIGHUP), 2 invalid input, 130 interrupted with Ctrl-C.
@@ -56,10 +59,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from qcplan.batch.outputs import (
+    RUNNING,
     SUMMARY_COLUMNS,
     ReportOutcome,
     file_hashes,
     new_run_dir,
+    process_stamp,
+    run_status,
     safe,
     sha256,
     summary_table,
@@ -73,7 +79,7 @@ from qcplan.batch.pool import Pool, error_info, precompute_task, report_task, wa
 
 __all__ = [
     "DEFAULT_OUT", "LANG_CHOICES", "ReportOutcome", "RunResult", "SUMMARY_COLUMNS",
-    "file_hashes", "run_batch", "switch_latest", "versions",
+    "file_hashes", "run_batch", "run_status", "switch_latest", "versions",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +103,7 @@ class RunResult:
     """The outcome of :func:`run_batch`."""
 
     exit_code: int
-    status: str  # ok | failed | interrupted | invalid
+    status: str  # ok | failed | timeout | interrupted | invalid
     run_id: str | None = None
     run_dir: Path | None = None
     reports: list[ReportOutcome] = field(default_factory=list)
@@ -347,6 +353,7 @@ class _Run:
     cell_timeout: float | None
     reuse_kernels: bool
     deadline: float | None
+    process: dict[str, Any] = field(default_factory=process_stamp)
     status: str = "ok"
     errors: list[str] = field(default_factory=list)
     timings: dict[str, float | None] = field(default_factory=dict)
@@ -477,7 +484,8 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
                deadline=None if timeout is None else t_start + float(timeout),
                timings={"validate_seconds": round(t_validated - t_start, 3),
                         "precompute_seconds": None, "reports_seconds": None})
-    return run, RunResult(EXIT_OK, "running", run_id, run_dir, reports)
+    write_json(run_dir / "manifest.json", _manifest(run, RUNNING))
+    return run, RunResult(EXIT_OK, RUNNING, run_id, run_dir, reports)
 
 
 class _stop_signals:
@@ -503,7 +511,7 @@ class _stop_signals:
 def _publish(run: _Run, lg: _Log) -> RunResult:
     """summary.csv, index.html, manifest.json; then ``latest`` when every report succeeded."""
     inputs, reports = run.inputs, run.reports
-    if run.status != "interrupted" and any(r.status != "ok" for r in reports):
+    if run.status == "ok" and any(r.status != "ok" for r in reports):
         run.status = "failed"
     now = _input_hashes(inputs)
     changed = sorted(k for k in set(now) | set(run.hashes) if now.get(k) != run.hashes.get(k))
@@ -553,13 +561,16 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     return result
 
 
-def _manifest(run: _Run) -> dict[str, Any]:
-    """The run's ``manifest.json``."""
+def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
+    """The run's ``manifest.json`` (``status`` running: the one written at the start)."""
+    status = status or run.status
     return {
         "run_id": run.run_id,
-        "status": run.status,
+        "status": status,
+        "process": run.process,
         "started": run.started.isoformat(timespec="seconds"),
-        "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "finished": None if status == RUNNING
+        else _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "versions": versions(),
         "parameters": run.params,
         "data_vintage": safe(run.inputs.plan.vintage),
@@ -613,6 +624,7 @@ def _precompute(pool: Pool, run: _Run, lg: _Log) -> bool:
                 _timeout(pool, run.reports, lg,
                          "the run's time limit was reached while precomputing")
                 run.errors.append("timeout during precompute")
+                run.status = "timeout"
                 return False
             for fut in wait_step(pending, run.deadline):
                 group = pending.pop(fut)
@@ -670,6 +682,7 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
             if _expired(run):
                 _timeout(pool, run.reports, lg, "the run's time limit was reached")
                 run.errors.append("timeout")
+                run.status = "timeout"
                 return
             for fut in wait_step(by_future, run.deadline):
                 r = by_future.pop(fut)
