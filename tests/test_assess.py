@@ -431,3 +431,19 @@ def test_flow_every_year_ceiling_broken_once_is_missed(tmp_path: Path):
     # the projected year decides by its largest draw: P(reach) below the share of draws of 2025
     # alone under 5.5
     assert 0 < ok["prob_reach"] < 1
+
+
+def test_pessimistic_does_not_shift_a_rate_held_at_its_target():
+    """Retention 99.1 against 99: a weaker economy widens its spread but does not make it fall
+    0.75 points a year (issue 11: it read Off track, P 0 %, moving away)."""
+    from qcplan.plan.load import load_plan as _load
+
+    a = Assessor(_load())
+    base = a.assess("baseline", n_sims=2000).set_index("target_id")
+    pess = a.assess("pessimistic", n_sims=2000).set_index("target_id")
+    for tid in ("compulsory_edu_consolidation", "green_building_share"):
+        assert pess.loc[tid, "shift_pp"] == 0.0
+        assert pess.loc[tid, "status"] not in ("off_track", "moving_away")
+    # what grows is still moved
+    assert pess.loc["gdp_level", "shift_pp"] < 0
+    assert pess.loc["gdp_level", "prob_reach"] < base.loc["gdp_level", "prob_reach"]

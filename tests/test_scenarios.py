@@ -86,6 +86,11 @@ def test_adjustments_combine_in_order():
         ({"assumptions": [{"scope": "all"}]}, "assumptions[0]"),
         ({"assumptions": [{"scope": "all", "speed": 3}]}, "assumptions[0].speed"),
         ({"assumptions": "all faster"}, "assumptions"),
+        ({"assumptions": [{"scope": "all", "measures": ["shares"], "growth_shift_pp": 1}]},
+         "assumptions[0].measures"),
+        ({"assumptions": [{"scope": "all", "measures": "share", "growth_shift_pp": 1}]},
+         "assumptions[0].measures"),
+        ({"assumptions": [{"scope": "all", "measures": ["share"]}]}, "assumptions[0]"),
     ],
 )
 def test_each_mistake_names_file_and_key(params: Path, change: dict, key: str):
@@ -207,3 +212,48 @@ def test_long_values_are_shown_as_a_bounded_excerpt(params: Path):
     assert excerpt(nested) == "[...]"
     assert excerpt("x" * 10**6).endswith("…") and len(excerpt("x" * 10**6)) == 81
     assert excerpt({"a": 5}) == "{'a': 5}"
+
+
+# --------------------------------------------------------------------------- what moves what
+def test_broad_growth_shifts_move_only_what_grows():
+    s = Scenario("x", "x", "x", "x", "x", assumptions=(
+        Assumption("all", growth_shift_pp=-1.0, uncertainty_scale=1.2, shocks={2026: -3.0}),
+    ))
+    for measure in ("amount", "count", "growth"):
+        a = s.adjustment("t", "i", "p", measure)
+        assert a.shift == -1.0 and a.shocks == {2026: -3.0} and a.scale == 1.2
+    for measure in ("share", "rate"):
+        a = s.adjustment("t", "i", "p", measure)
+        assert a.shift == 0.0 and a.shocks == {} and a.scale == 1.2  # spread only
+    assert s.adjustment("t", "i", "p").shift == -1.0  # measure unknown: as written
+
+
+def test_measures_list_says_what_an_assumption_moves():
+    s = Scenario("x", "x", "x", "x", "x", assumptions=(
+        Assumption("pillar:p", growth_shift_pp=0.5, uncertainty_scale=2.0, measures=("share",)),
+        Assumption("target:t", growth_shift_pp=1.0),
+    ))
+    assert s.adjustment("u", "i", "p", "share").shift == 0.5
+    assert s.adjustment("u", "i", "p", "share").scale == 2.0
+    assert s.adjustment("u", "i", "p", "amount").shift == 0.0
+    assert s.adjustment("u", "i", "p", "amount").scale == 1.0
+    # scoped to one target: applies whatever its measure
+    assert s.adjustment("t", "i", "q", "rate").shift == 1.0
+
+
+def test_measures_round_trip_through_the_file(params: Path):
+    data = good()
+    data["assumptions"] = [{"scope": "all", "measures": ["share", "rate"], "growth_shift_pp": 1}]
+    write(params, "extra", data)
+    scen = load_scenarios(params)["extra"]
+    assert scen.assumptions[0].measures == ("share", "rate")
+    assert scen.to_dict()["assumptions"][0]["measures"] == ["share", "rate"]
+
+
+def test_shipped_scenarios_say_how_each_kind_is_moved():
+    for name in ("optimistic", "pessimistic"):
+        text = (REPO / "params" / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8")
+        for measure in ("amount", "count", "growth", "share", "rate"):
+            assert f"- {measure}" in text or f" {measure}," in text, (name, measure)
+        scen = load_scenarios(REPO / "params")[name]
+        assert all(a.measures is not None for a in scen.assumptions if a.growth_shift_pp)

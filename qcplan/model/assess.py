@@ -517,7 +517,7 @@ class Assessor:
 
     def adjustment_for(self, scen: Scenario, model: TargetModel) -> Adjustment:
         row = model.row
-        adj = scen.adjustment(model.target_id, row["indicator_id"], row["pillar"])
+        adj = scen.adjustment(model.target_id, row["indicator_id"], row["pillar"], model.measure)
         if adj.set_growth is not None and model.fitted is not None:
             base = model.evaluate(Adjustment(scale=adj.scale), 2_000, 0)
             adj = Adjustment(shift=adj.shift + _shift_to_growth(model, base, adj.set_growth),

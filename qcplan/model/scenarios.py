@@ -36,6 +36,7 @@ import yaml
 
 from qcplan.errors import ParameterError, Problem, excerpt
 from qcplan.files import load_yaml
+from qcplan.plan.schema import MEASURES
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODES = ("projection", "plan")
@@ -44,7 +45,10 @@ TOP_KEYS = {
     "name", "label_zh", "label_en", "description_zh", "description_en", "mode", "method",
     "assumptions",
 }
-ASSUMPTION_KEYS = {"scope", "growth_shift_pp", "growth_set_pct", "shocks", "uncertainty_scale"}
+ASSUMPTION_KEYS = {"scope", "growth_shift_pp", "growth_set_pct", "shocks", "uncertainty_scale",
+                   "measures"}
+#: The measures a broad assumption (all, pillar:) moves when it lists none: what grows.
+GROWING_MEASURES: tuple[str, ...] = ("amount", "count", "growth")
 SHIPPED = ("baseline", "plan", "optimistic", "pessimistic")
 
 
@@ -77,12 +81,28 @@ class Assumption:
     growth_set_pct: float | None = None
     shocks: dict[int, float] = field(default_factory=dict)
     uncertainty_scale: float = 1.0
+    measures: tuple[str, ...] | None = None
 
     def applies(self, target_id: str, indicator_id: str, pillar: str) -> bool:
         if self.scope == "all":
             return True
         kind, _, ident = self.scope.partition(":")
         return {"pillar": pillar, "indicator": indicator_id, "target": target_id}.get(kind) == ident
+
+    @property
+    def names_its_series(self) -> bool:
+        """Scoped to one indicator or target: it applies whatever the measure."""
+        return self.scope.partition(":")[0] in ("indicator", "target")
+
+    def moves(self, measure: str | None) -> tuple[bool, bool]:
+        """(growth changes apply, uncertainty scale applies) to an indicator of ``measure``
+        (None: unknown, everything applies)."""
+        if measure is None or self.names_its_series:
+            return True, True
+        if self.measures is not None:
+            inside = measure in self.measures
+            return inside, inside
+        return measure in GROWING_MEASURES, True
 
 
 @dataclass(frozen=True)
@@ -105,17 +125,23 @@ class Scenario:
     def description(self, lang: str = "zh") -> str:
         return self.description_zh if lang == "zh" else self.description_en
 
-    def adjustment(self, target_id: str, indicator_id: str, pillar: str) -> Adjustment:
-        """Combine the assumptions that apply to one target, in file order."""
+    def adjustment(self, target_id: str, indicator_id: str, pillar: str,
+                   measure: str | None = None) -> Adjustment:
+        """Combine the assumptions that apply to one target, in file order; ``measure`` (the
+        indicator's) decides which broad assumptions move it (see the module docstring)."""
         shift, scale, set_growth = 0.0, 1.0, None
         shocks: dict[int, float] = {}
         for a in self.assumptions:
             if not a.applies(target_id, indicator_id, pillar):
                 continue
+            growth, spread = a.moves(measure)
+            if spread:
+                scale *= a.uncertainty_scale
+            if not growth:
+                continue
             if a.growth_set_pct is not None:
                 set_growth, shift = a.growth_set_pct, 0.0
             shift += a.growth_shift_pp
-            scale *= a.uncertainty_scale
             for year, pct in a.shocks.items():
                 shocks[year] = shocks.get(year, 0.0) + pct
         return Adjustment(shift=shift, set_growth=set_growth, shocks=shocks, scale=scale)
@@ -131,6 +157,7 @@ class Scenario:
                     "growth_set_pct": a.growth_set_pct,
                     "shocks": ", ".join(f"{y}: {p:+g}%" for y, p in sorted(a.shocks.items())),
                     "uncertainty_scale": a.uncertainty_scale,
+                    "measures": ", ".join(a.measures) if a.measures is not None else "",
                 }
             )
         return rows
@@ -158,6 +185,8 @@ class Scenario:
                 item["shocks"] = {int(y): float(p) for y, p in sorted(a.shocks.items())}
             if a.uncertainty_scale != 1.0:
                 item["uncertainty_scale"] = float(a.uncertainty_scale)
+            if a.measures is not None:
+                item["measures"] = list(a.measures)
             items.append(item)
         out["assumptions"] = items
         return out
@@ -287,12 +316,22 @@ def parse_scenario(
                     bad(f"{where}.shocks.{year}", p, "a level change in % between -90 and 500")
                     continue
                 shocks[year] = float(p)
-        if not any(k in item for k in ASSUMPTION_KEYS - {"scope"}):
+        measures = item.get("measures")
+        if measures is not None:
+            if not isinstance(measures, list) or not measures or \
+                    not all(isinstance(m, str) and m in MEASURES for m in measures):
+                bad(f"{where}.measures", measures,
+                    "a non-empty list of measures, each one of " + ", ".join(MEASURES))
+                measures = None
+            else:
+                measures = tuple(dict.fromkeys(measures))
+        if not any(k in item for k in ASSUMPTION_KEYS - {"scope", "measures"}):
             bad(where, scope, "at least one of growth_shift_pp, growth_set_pct, shocks, "
                 "uncertainty_scale")
         assumptions.append(Assumption(scope=str(scope), growth_shift_pp=float(shift),
                                       growth_set_pct=None if set_g is None else float(set_g),
-                                      shocks=shocks, uncertainty_scale=float(scale)))
+                                      shocks=shocks, uncertainty_scale=float(scale),
+                                      measures=measures))
     if probs:
         return None, probs
     return Scenario(

@@ -486,6 +486,8 @@ def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, la
                 if a["shocks"] else "",
                 f"{'不确定性倍数' if lang == 'zh' else 'uncertainty ×'} {a['uncertainty_scale']:g}"
                 if a["uncertainty_scale"] != 1 else "",
+                f"{'适用指标类别' if lang == 'zh' else 'measures moved'}: {esc(a['measures'])}"
+                if a.get("measures") else "",
             ] if x) + "</li>" for a in rows)
         assumptions = f"<ul>{items}</ul>"
     else:
