@@ -1,4 +1,4 @@
-"""Command line: ``qcplan validate``, ``qcplan assess`` and ``qcplan run``.
+"""Command line: ``qcplan validate``, ``assess``, ``run``, ``collect`` and ``ingest``.
 
 Subcommands plug into ``build_parser`` and ``HANDLERS``.
 
@@ -210,6 +210,74 @@ def add_assess_parser(sub: argparse._SubParsersAction) -> None:
                    help="write every column as CSV to FILE instead of printing")
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    """Write one .xlsx workbook per responsible unit into OUT: the figures its targets need that
+    are still missing or only preliminary (sheet 填报), with instructions (sheet 说明)."""
+    import datetime as _dt
+
+    from qcplan.plan.collect import collect
+
+    plan = load_plan(args.data)
+    units = [u for text in args.units or [] for u in text.replace(",", " ").split()] or None
+    written = collect(plan, args.out, units=units, year=args.year, today=_dt.date.today())
+    for unit, (path, n) in written.items():
+        print(f"{path}  {unit}: {n} figure(s) to fill")
+    print(f"{len(written)} workbook(s) written to {args.out}")
+    return EXIT_OK
+
+
+HANDLERS["collect"] = cmd_collect
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read returned workbooks (or CSV files with the same columns) and append their figures to
+    observations.csv with provenance. Exit 0 all applied, 1 applied except conflicts with official
+    figures (held back: see --accept-revisions), 2 a problem in a file (nothing written)."""
+    import datetime as _dt
+
+    from qcplan.errors import ParameterError
+    from qcplan.plan.ingest import ingest
+
+    received = None
+    if args.received:
+        try:
+            received = _dt.date.fromisoformat(args.received)
+        except ValueError:
+            raise ParameterError("command line", "--received", args.received,
+                                 "a date YYYY-MM-DD") from None
+    plan = load_plan(args.data)
+    result = ingest(plan, args.files, accept_revisions=args.accept_revisions,
+                    received=received, unit=args.unit, dry_run=args.dry_run)
+    print(result.summary())
+    return 1 if result.conflicts else EXIT_OK
+
+
+HANDLERS["ingest"] = cmd_ingest
+
+
+def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("collect", help="write one workbook per responsible unit to fill in",
+                       description=cmd_collect.__doc__)
+    p.add_argument("--out", metavar="DIR", required=True, help="folder for the workbooks")
+    p.add_argument("--units", nargs="+", metavar="UNIT", default=None,
+                   help="only these units (as named in targets.csv; default: every unit)")
+    p.add_argument("--year", type=int, metavar="Y", default=None,
+                   help="ask for year Y only (default: every year from each target's "
+                        "period_start to last year)")
+    add_data_option(p)
+    p = sub.add_parser("ingest", help="append the figures of returned workbooks",
+                       description=cmd_ingest.__doc__)
+    p.add_argument("files", nargs="+", metavar="FILE", help="returned .xlsx (or .csv) files")
+    add_data_option(p)
+    p.add_argument("--accept-revisions", action="store_true",
+                   help="apply figures that differ from an official one held (new vintage)")
+    p.add_argument("--received", metavar="DATE", default=None,
+                   help="date the files were received, YYYY-MM-DD (default: today)")
+    p.add_argument("--unit", metavar="UNIT", default=None,
+                   help="reporting unit of CSV files (default: the file's name)")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand's name is a key of ``HANDLERS``."""
     parser = argparse.ArgumentParser(
@@ -222,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_params_option(validate)
     add_assess_parser(sub)
     add_run_parser(sub)
+    add_collect_parsers(sub)
     return parser
 
 
