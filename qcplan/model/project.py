@@ -344,6 +344,8 @@ class FittedModel:
     stats: dict[str, float] = field(default_factory=dict)
     _ets: Any = None
     _scale_obj: _Scale | None = None
+    #: The current year's in-year nowcast (``qcplan.model.nowcast.Nowcast``), from ``subannual``.
+    nowcast: Any = None
 
     @property
     def last_year(self) -> int | None:
@@ -419,7 +421,12 @@ class FittedModel:
             y = int(year)
             if last < y <= to_year and pct != 0.0:
                 add[y - last - 1 :] += sc.step(float(pct), last_value)
-        z = z + add[:, None]
+        if self.nowcast is not None and self.nowcast.year == years[0]:
+            # the current year known in part: its draws come from the in-year nowcast, later
+            # years follow from them, and adjustments act on the part still to come
+            z = self.nowcast.adjust(self.nowcast.condition(z, sc, scale), add, sc)
+        else:
+            z = z + add[:, None]
         draws = sc.back(z)
         return Projection(self, to_year, years, draws, n_sims, seed, adj)
 
@@ -495,6 +502,9 @@ def fit(
     history: pd.Series | Mapping[int, float],
     method: str = "auto",
     bounds: tuple[float, float] | None = None,
+    *,
+    subannual: pd.Series | None = None,
+    subannual_kind: Literal["flow", "stock"] = "flow",
 ) -> FittedModel:
     """Fit a projection model to a yearly history (done once; simulation is separate).
 
@@ -508,6 +518,11 @@ def fit(
     bounds : (float, float), optional
         Natural bounds of the series (e.g. ``(0, 100)`` for a share): every method then works
         on the logit of the position inside the bounds and draws stay inside them.
+    subannual : pandas.Series, optional
+        Monthly or quarterly figures (``pd.PeriodIndex``) of earlier years and of the first
+        sub-periods of the current, incomplete year; see :func:`project`.
+    subannual_kind : "flow" or "stock"
+        A flow's year is the sum of its sub-periods; a stock's is its year-end value.
 
     Returns
     -------
@@ -545,6 +560,10 @@ def fit(
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if subannual is not None:
+        from qcplan.model.nowcast import fit_subannual
+
+        return fit_subannual(fit, history, method, bounds, subannual, subannual_kind)
     h = _clean_history(history)
     if method == "bounded" and bounds is None:
         bounds = (0.0, 100.0)
@@ -688,6 +707,12 @@ class Projection:
     def history(self) -> pd.Series:
         """The cleaned history the projection starts from."""
         return self.model.history
+
+    @property
+    def nowcast(self) -> Any:
+        """The in-year nowcast of the first projected year (None without sub-annual figures)."""
+        nc = self.model.nowcast
+        return nc if nc is not None and len(self._years) and nc.year == self._years[0] else None
 
     @property
     def years(self) -> np.ndarray:
@@ -852,6 +877,8 @@ def project(
     shift: float = 0.0,
     shocks: Mapping[int, float] | None = None,
     scale: float = 1.0,
+    subannual: pd.Series | None = None,
+    subannual_kind: Literal["flow", "stock"] = "flow",
 ) -> Projection:
     """Project a yearly series to ``to_year`` as ``n_sims`` simulated paths.
 
@@ -878,11 +905,24 @@ def project(
         Natural bounds; every method then works on the logit scale and stays inside them.
     shift, shocks, scale
         Scenario adjustments applied at simulation time; see :meth:`FittedModel.simulate`.
+        In a year known in part they act on the part still to come.
+    subannual : pandas.Series, optional
+        Each sub-period's own value on a monthly or quarterly ``pd.PeriodIndex`` (not
+        cumulative; see :mod:`qcplan.model.nowcast` for the published cumulative forms), for
+        earlier years and the first k sub-periods of the current, incomplete year. That year
+        becomes the first projected year, its draws conditioned on the figures so far (the
+        usual share of the year so far, :mod:`qcplan.model.nowcast`); later years follow from
+        each draw. Complete years after the last yearly figure count as yearly figures. Bad
+        input raises :class:`qcplan.errors.ParameterError`.
+    subannual_kind : "flow" or "stock"
+        ``"flow"`` (default): the year's value is the sum of its sub-periods. ``"stock"``: each
+        value is an end-of-period level and the year's value is the year-end level.
 
     Returns
     -------
     Projection
     """
-    model = fit(history, method=method, bounds=bounds)
+    model = fit(history, method=method, bounds=bounds, subannual=subannual,
+                subannual_kind=subannual_kind)
     return model.simulate(to_year, n_sims=n_sims, seed=seed, shift=shift, shocks=shocks,
                           scale=scale)

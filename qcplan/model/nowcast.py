@@ -1,0 +1,574 @@
+"""In-year nowcast: the current year's value from the months (or quarters) already known.
+
+In November the analyst has January–October figures. For a **flow** (the year's value is the sum
+of its sub-periods) the year's total is predicted from the *usual share of the year so far*:
+
+    total = YTD / s,   log s ~ Student-t around the recency-weighted mean of the shares of the
+                       same first k sub-periods in up to 8 earlier years' totals,
+
+with the spread of those shares (log scale), inflated for the uncertainty of their mean, and
+``df = n - 1`` for n earlier years. For a **stock** observed at the end of a sub-period (a
+quarter-end balance) the year-end value is predicted the same way from the usual change between
+the end of sub-period k and the year end. The known part is never contradicted: a non-negative
+flow's total is at least its year-to-date sum.
+
+Why this model, and what each ingredient adds, is measured in ``bench/nowcast_backtest.py``
+(M3's 1,428 monthly and 756 quarterly series; see bench/README.md and docs/METHOD.md). The
+module also holds the two baselines of that backtest, the *YTD rule* (the year's growth = the
+growth so far, what analysts do by hand) and the *YTD ratio* with a Student-t spread, and the
+conversions of the forms Chinese statistics publish (cumulative year-to-date values, cumulative
+year-to-date growth rates) into each sub-period's own value.
+
+:func:`qcplan.project` takes the sub-period figures as ``subannual=`` and conditions the draws of
+the current year on them; later years follow from each path's nowcast value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from qcplan.errors import ParameterError
+
+__all__ = [
+    "MAX_YEARS", "DISCOUNT", "Nowcast", "Predictive", "SubAnnual", "basis_label",
+    "clean_subannual", "from_ytd_growth", "from_ytd_values", "share_model", "ytd_ratio_t",
+    "ytd_rule",
+]
+
+#: Earlier years used for the usual share (the most recent ones).
+MAX_YEARS = 8
+#: Weight of a year's share relative to the year after it: recent years count more, since
+#: seasonal patterns drift (a year three years back counts about half as much as the last one).
+#: 1.0 gives the plain mean of the reference model. See bench/README.md for the sensitivity.
+DISCOUNT = 0.8
+#: Fewest earlier years with the same sub-periods for the share model (the spread needs two).
+MIN_YEARS = 2
+
+Kind = Literal["flow", "stock"]
+SOURCE = "subannual"
+
+
+# --------------------------------------------------------------------------------------------
+# the predictive distribution
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Predictive:
+    """A Student-t predictive ``loc + scale * t(df)``, optionally cut from below at ``floor``."""
+
+    loc: float
+    scale: float
+    df: float
+    floor: float = -math.inf
+
+    def sf(self, x: np.ndarray | float) -> np.ndarray:
+        """P(value >= x)."""
+        x = np.asarray(x, dtype=float)
+        if self.scale <= 0:
+            return (max(self.loc, self.floor) >= x).astype(float)
+        p = stats.t.sf((x - self.loc) / self.scale, self.df)
+        return np.where(x <= self.floor, 1.0, p)
+
+    def ppf(self, u: np.ndarray | float, spread: float = 1.0) -> np.ndarray:
+        """Quantiles at levels ``u``; ``spread`` multiplies the scale (scenario ``scale``)."""
+        u = np.asarray(u, dtype=float)
+        q = self.loc + spread * self.scale * stats.t.ppf(u, self.df)
+        return np.maximum(q, self.floor)
+
+
+def _weights(n: int, discount: float) -> np.ndarray:
+    w = discount ** np.arange(n - 1, -1, -1, dtype=float)
+    return w / w.sum()
+
+
+def share_model(ytd: Sequence[float], totals: Sequence[float], ytd_now: float,
+                discount: float = DISCOUNT, inflate: bool = True) -> Predictive:
+    """The usual share of the year so far: predictive of log(total) this year.
+
+    ``ytd`` and ``totals`` are the earlier years' year-to-date sums over the same sub-periods
+    and their totals (oldest first, all positive); ``ytd_now`` this year's. With n earlier
+    years: ``log s`` has the recency-weighted mean m of ``log(ytd / totals)`` (weights
+    ``discount ** age``; 1.0 gives the plain mean) and the sample sd s of those log shares;
+    the prediction is ``log(ytd_now) - m`` with Student-t spread ``s * sqrt(1 + sum(w**2))``
+    (the sampling variance of a weighted mean of n independent shares; ``1 + 1/n`` for equal
+    weights) and ``df = n - 1``. The total cannot fall below ``ytd_now`` (floor).
+    """
+    y = np.asarray(ytd, dtype=float)
+    a = np.asarray(totals, dtype=float)
+    n = len(y)
+    if n < MIN_YEARS:
+        raise ValueError(f"the share model needs {MIN_YEARS} earlier years; got {n}")
+    ls = np.log(y / a)
+    w = _weights(n, discount)
+    m = float(np.sum(w * ls))
+    sd = float(np.std(ls, ddof=1))
+    infl = math.sqrt(1.0 + float(np.sum(w**2))) if inflate else 1.0
+    base = math.log(ytd_now)
+    return Predictive(base - m, sd * infl, float(n - 1), floor=base)
+
+
+def ytd_ratio_t(ytd: Sequence[float], totals: Sequence[float], ytd_now: float) -> Predictive:
+    """Baseline: the year grows as the year so far did, with a Student-t spread.
+
+    log(total) = log(last total) + log(ytd_now / last ytd) + mean error, where the errors are
+    ``log(total_y / total_{y-1}) - log(ytd_y / ytd_{y-1})`` over the earlier years; the spread is
+    their sd times ``sqrt(1 + 1/m)`` with ``df = m - 1`` (m errors; needs 3 earlier years).
+    """
+    y = np.log(np.asarray(ytd, dtype=float))
+    a = np.log(np.asarray(totals, dtype=float))
+    e = np.diff(a) - np.diff(y)
+    m = len(e)
+    if m < 2:
+        raise ValueError("the YTD ratio model needs 3 earlier years")
+    loc = a[-1] + math.log(ytd_now) - y[-1] + float(e.mean())
+    return Predictive(loc, float(e.std(ddof=1)) * math.sqrt(1.0 + 1.0 / m), float(m - 1))
+
+
+def ytd_rule(ytd_last: float, total_last: float, ytd_now: float) -> float:
+    """Baseline (what analysts do by hand): the year's growth equals the growth so far."""
+    return float(total_last) * float(ytd_now) / float(ytd_last)
+
+
+# --------------------------------------------------------------------------------------------
+# sub-annual data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubAnnual:
+    """Validated sub-period figures: one row per year, columns 1..periods (NaN where unknown)."""
+
+    table: pd.DataFrame
+    periods: int  # 12 (months) or 4 (quarters)
+    kind: Kind
+
+    @property
+    def last_year(self) -> int:
+        return int(self.table.index[-1])
+
+    def known(self, year: int) -> int:
+        """Sub-periods known in ``year`` (its first k; 0 if none)."""
+        if year not in self.table.index:
+            return 0
+        return int(self.table.loc[year].notna().sum())
+
+    def complete_years(self) -> list[int]:
+        return [int(y) for y in self.table.index if self.known(int(y)) == self.periods]
+
+    def year_value(self, year: int) -> float:
+        """A complete year's value: the sum (flow) or the last sub-period's value (stock)."""
+        row = self.table.loc[year].to_numpy(dtype=float)
+        return float(row.sum()) if self.kind == "flow" else float(row[-1])
+
+    def partial(self, year: int, k: int) -> float:
+        """The first k sub-periods of ``year``: their sum (flow) or the k-th value (stock)."""
+        row = self.table.loc[year].to_numpy(dtype=float)[:k]
+        return float(row.sum()) if self.kind == "flow" else float(row[-1])
+
+
+def _freq_periods(index: pd.PeriodIndex) -> int | None:
+    code = index.freqstr.upper()
+    if code in ("M", "ME") or code.startswith("M"):
+        return 12
+    if code in ("Q", "Q-DEC", "QE", "QE-DEC"):
+        return 4
+    return None
+
+
+def clean_subannual(sub: pd.Series, kind: Kind = "flow",
+                    source: str = SOURCE) -> SubAnnual:
+    """Validate a sub-annual series and lay it out as years × sub-periods.
+
+    ``sub`` must be a ``pd.Series`` on a monthly or (calendar) quarterly ``pd.PeriodIndex``, with
+    numeric finite values, no duplicate period and no gap between its first and last period (the
+    first year may start late; its missing early periods make it unusable for the shares). Each
+    value is the sub-period's own value (flows) or its end-of-period value (stocks).
+
+    Raises
+    ------
+    ParameterError
+        naming the period and what was expected.
+    """
+    if kind not in ("flow", "stock"):
+        raise ParameterError(source, "kind", kind, "'flow' or 'stock'")
+    if not isinstance(sub, pd.Series):
+        raise ParameterError(source, "type", type(sub).__name__,
+                             "a pandas Series on a monthly or quarterly PeriodIndex")
+    idx = sub.index
+    if isinstance(idx, pd.DatetimeIndex):
+        raise ParameterError(source, "index", "DatetimeIndex",
+                             "a PeriodIndex (convert with .to_period('M') or .to_period('Q'))")
+    if not isinstance(idx, pd.PeriodIndex):
+        raise ParameterError(source, "index", type(idx).__name__,
+                             "a monthly or quarterly pandas PeriodIndex")
+    periods = _freq_periods(idx)
+    if periods is None:
+        raise ParameterError(source, "index frequency", idx.freqstr,
+                             "monthly ('M') or calendar-quarterly ('Q-DEC')")
+    if len(sub) == 0:
+        raise ParameterError(source, "values", "an empty series", "at least one sub-period")
+    if idx.has_duplicates:
+        dup = sorted({str(p) for p in idx[idx.duplicated()]})
+        raise ParameterError(source, "period", dup[:5], "each period once")
+    if sub.dtype.kind in "iuf":
+        values = sub.to_numpy(dtype=float)
+    else:
+        values = np.empty(len(sub))
+        for i, (p, v) in enumerate(zip(idx, sub.to_numpy(dtype=object), strict=True)):
+            numeric = isinstance(v, int | float | np.integer | np.floating)
+            if isinstance(v, bool | np.bool_) or not numeric:
+                raise ParameterError(source, str(p), v, "a number")
+            values[i] = float(v)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ParameterError(source, str(idx[i]), values[i], "a finite number (no gaps: leave "
+                             "a period out only after the last known one)")
+    order = np.argsort(idx.asi8, kind="stable")
+    pidx = idx[order]
+    values = values[order]
+    full = pd.period_range(pidx[0], pidx[-1], freq=pidx.freq)
+    if len(full) != len(pidx):
+        missing = [str(p) for p in full.difference(pidx)][:5]
+        raise ParameterError(source, "period", missing,
+                             "no gap between the first and the last sub-period")
+    years = np.asarray(pidx.year, dtype=int)
+    pos = np.asarray(pidx.month - 1 if periods == 12 else pidx.quarter - 1, dtype=int)
+    first = int(years[0])
+    grid = np.full((int(years[-1]) - first + 1, periods), np.nan)
+    grid[years - first, pos] = values
+    table = pd.DataFrame(grid, index=pd.Index(range(first, int(years[-1]) + 1), name="year"),
+                         columns=range(1, periods + 1))
+    return SubAnnual(table, periods, kind)
+
+
+def _period(year: int, j: int, periods: int) -> pd.Period:
+    """The j-th (0-based) sub-period of ``year``."""
+    if periods == 12:
+        return pd.Period(year=int(year), month=j + 1, freq="M")
+    return pd.Period(year=int(year), quarter=j + 1, freq="Q")
+
+
+def _period_index(years: Sequence[int], periods: int) -> pd.PeriodIndex:
+    return pd.period_range(_period(int(years[0]), 0, periods), periods=len(years) * periods)
+
+
+def from_ytd_values(ytd: pd.Series, source: str = SOURCE) -> pd.Series:
+    """Cumulative year-to-date values (1—9月累计) → each sub-period's own value.
+
+    The first sub-period of a year is its year-to-date value; each later one is the difference
+    from the previous cumulative value of the same year, which must be known (a year may start
+    at its first period only: a cumulative figure after a missing one cannot be split).
+    """
+    sa = clean_subannual(ytd, "stock", source)  # validation and layout; values are cumulative
+    out = {}
+    periods = sa.periods
+    for y in sa.table.index:
+        row = sa.table.loc[y].to_numpy(dtype=float)
+        k = int(np.sum(~np.isnan(row)))
+        if k and np.isnan(row[0]):
+            first = int(np.argmax(~np.isnan(row))) + 1
+            raise ParameterError(source, f"{y} period {first}", row[first - 1],
+                                 "the year's cumulative figures from its first sub-period on "
+                                 "(a cumulative value after a missing one cannot be split)")
+        own = np.diff(np.concatenate([[0.0], row[:k]]))
+        for j, v in enumerate(own):
+            out[(int(y), j)] = float(v)
+    keys = sorted(out)
+    index = pd.PeriodIndex([_period(y, j, periods) for y, j in keys])
+    return pd.Series([out[k] for k in keys], index=index, name=ytd.name)
+
+
+def from_ytd_growth(rates: pd.Series, earlier: pd.Series, source: str = SOURCE) -> pd.Series:
+    """Cumulative year-to-date growth rates (1—9月累计增长, %) → each sub-period's own value.
+
+    ``earlier`` holds sub-period values (not cumulative) of the years before; a year's
+    year-to-date value is the same months' sum a year before times ``1 + rate/100``, and the
+    sub-periods' own values are the differences of those cumulative values. Years are filled in
+    order, so a rate for 2025 can rest on 2024 values implied by 2024's rates. Returns
+    ``earlier`` with the implied periods added.
+    """
+    base = clean_subannual(earlier, "flow", source)
+    r = clean_subannual(rates, "stock", source)
+    if r.periods != base.periods:
+        raise ParameterError(source, "index frequency", rates.index.freqstr,
+                             f"the frequency of the earlier values ({earlier.index.freqstr})")
+    table = base.table.copy()
+    for y in r.table.index:
+        row = r.table.loc[y].to_numpy(dtype=float)
+        prev = y - 1
+        if prev not in table.index:
+            raise ParameterError(source, f"{y}", "no figures for the year before",
+                                 f"sub-period values of {prev} to apply the growth rates to")
+        if y not in table.index:
+            table.loc[y] = np.nan
+            table = table.sort_index()
+        cum_prev = np.cumsum(table.loc[prev].to_numpy(dtype=float))
+        k = int(np.sum(~np.isnan(row)))
+        if k and np.isnan(row[0]):
+            raise ParameterError(source, f"{y}", "a rate after a missing one",
+                                 "the year's cumulative growth rates from its first sub-period on")
+        if np.any(np.isnan(cum_prev[:k])):
+            raise ParameterError(source, f"{y}", "incomplete figures for the year before",
+                                 f"the first {k} sub-periods of {prev}")
+        if np.any(row[:k] <= -100.0):
+            raise ParameterError(source, f"{y}", row[:k].min(), "growth rates above -100%")
+        cum = cum_prev[:k] * (1.0 + row[:k] / 100.0)
+        own = np.diff(np.concatenate([[0.0], cum]))
+        known = np.array(table.loc[y], dtype=float)
+        known[:k] = own
+        table.loc[y] = known
+    years = list(table.index)
+    idx = _period_index(years, base.periods)
+    flat = table.to_numpy(dtype=float).ravel()
+    out = pd.Series(flat, index=idx, name=earlier.name)
+    return out[out.notna()]
+
+
+# --------------------------------------------------------------------------------------------
+# labels
+# --------------------------------------------------------------------------------------------
+
+_CN_Q = {1: "一季度", 2: "上半年", 3: "前三季度", 4: "全年"}
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_EN_Q = {1: "the first quarter", 2: "the first half", 3: "the first three quarters",
+         4: "the whole year"}
+
+
+def basis_label(k: int, periods: int, lang: str = "zh") -> str:
+    """The in-year basis in words: ``1—9月`` / ``January–September``, ``前三季度`` / ..."""
+    if periods == 12:
+        if lang == "zh":
+            return f"{k}月" if k == 1 else f"1—{k}月"
+        return _EN_MONTHS[0] if k == 1 else f"{_EN_MONTHS[0]}–{_EN_MONTHS[k - 1]}"
+    return _CN_Q[k] if lang == "zh" else _EN_Q[k]
+
+
+# --------------------------------------------------------------------------------------------
+# the nowcast used by project()
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Nowcast:
+    """The current year's value given its first k sub-periods, on the annual model's scale.
+
+    ``method`` is ``"share"`` (the usual share of the year so far), ``"remainder"`` (fallback
+    with one earlier year: the rest of the year moves as the annual model's year does) or
+    ``"floor"`` (fallback with none: the annual model's draws, a non-negative flow's total cut
+    from below at the year-to-date sum).
+    """
+
+    year: int
+    k: int
+    periods: int
+    kind: Kind
+    known: float  # year-to-date sum (flow) or latest end-of-period value (stock)
+    method: str
+    predictive: Predictive | None = None  # on the model scale (log or raw)
+    n_years: int = 0
+    usual_share: float = math.nan  # flows: share of the year usually known by now
+    remainder: tuple[float, float] | None = None  # (last year's rest, last year's total)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fraction_left(self) -> float:
+        """The part of the year still to come (scenario shifts act on it only)."""
+        if self.kind == "flow" and math.isfinite(self.usual_share):
+            return float(min(max(1.0 - self.usual_share, 0.0), 1.0))
+        return (self.periods - self.k) / self.periods
+
+    def basis(self, lang: str = "zh") -> str:
+        """``基于1—9月数据`` / ``based on January–September figures``."""
+        label = basis_label(self.k, self.periods, lang)
+        if lang == "zh":
+            return f"基于{label}数据"
+        return f"based on {label} figures"
+
+    def condition(self, z: np.ndarray, scale_obj: object, spread: float = 1.0) -> np.ndarray:
+        """Replace row 0 of ``z`` (the current year, model scale) by nowcast draws.
+
+        Draws are matched by rank (the path whose annual draw was the i-th smallest gets the
+        nowcast's i-th smallest value), so each path keeps its place; later years are moved by
+        the same amount on the model scale (a level rescaling on logs).
+        """
+        z = np.array(z, dtype=float, copy=True)
+        n = z.shape[1]
+        old = z[0].copy()
+        if self.method == "share" and self.predictive is not None:
+            ranks = np.empty(n)
+            ranks[np.argsort(old, kind="stable")] = np.arange(n)
+            new = self.predictive.ppf((ranks + 0.5) / n, spread)
+        elif self.method == "remainder" and self.remainder is not None:
+            rest, total = self.remainder
+            vals = scale_obj.back(old)  # type: ignore[attr-defined]
+            new_v = self.known + rest * vals / total
+            new = scale_obj.forward(np.maximum(new_v, 1e-300))  # type: ignore[attr-defined]
+        else:  # floor
+            new = old
+            if self.kind == "flow" and self.known > 0:
+                new = np.maximum(old, scale_obj.forward(np.array([self.known]))[0])  # type: ignore[attr-defined]
+        z[0] = new
+        if z.shape[0] > 1:
+            z[1:] += (new - old)[None, :]
+        return z
+
+
+    def adjust(self, z: np.ndarray, add: np.ndarray, scale_obj: object) -> np.ndarray:
+        """Add scenario adjustments (model scale, one per year) to conditioned draws.
+
+        The current year's adjustment acts on the part of the year still to come: a flow's
+        remainder (total - year to date) grows by it (so the total never falls below the
+        year-to-date sum), a stock moves by the share of the year left; later years then move
+        with the current year plus their own adjustments.
+        """
+        a0 = float(add[0])
+        out = z + (add - a0)[:, None]
+        if a0 == 0.0:
+            return out
+        if self.kind == "flow" and getattr(scale_obj, "kind", "") == "log" and self.known > 0:
+            rest = np.maximum(np.exp(z[0]) - self.known, 0.0)
+            d = np.log(self.known + rest * math.exp(a0)) - z[0]
+        else:
+            d = np.full(z.shape[1], self.fraction_left * a0)
+        return out + d[None, :]
+
+
+def _totals(sa: SubAnnual, annual: pd.Series, years: Sequence[int]) -> dict[int, float]:
+    """Each complete year's total: the yearly figure when there is one, else the sub-periods'."""
+    out = {}
+    for y in years:
+        out[int(y)] = float(annual.loc[y]) if y in annual.index else sa.year_value(int(y))
+    return out
+
+
+def build(annual: pd.Series, sa: SubAnnual, year: int, scale: str,
+          discount: float = DISCOUNT) -> Nowcast:
+    """The nowcast of ``year`` (its first k sub-periods known) on the annual model's ``scale``.
+
+    ``annual`` is the cleaned yearly history (years before ``year``). Earlier years count when
+    their first k sub-periods are known and they have a total (complete sub-periods or a yearly
+    figure); the most recent :data:`MAX_YEARS` are used.
+    """
+    k = sa.known(year)
+    known = sa.partial(year, k)
+    cand = [int(y) for y in sa.table.index if y < year
+            and not np.isnan(sa.table.loc[y].to_numpy(dtype=float)[:k]).any()
+            and (y in annual.index or sa.known(int(y)) == sa.periods)]
+    cand = cand[-MAX_YEARS:]
+    tot = _totals(sa, annual, cand)
+    part = {y: sa.partial(y, k) for y in cand}
+    nc = Nowcast(year, k, sa.periods, sa.kind, known, "floor", n_years=len(cand))
+    if scale == "logit":
+        nc.notes.append("in-year figures of a bounded series are not used")
+        return nc
+    log = scale == "log"
+    usable = [y for y in cand if (tot[y] > 0 and part[y] > 0) or not log]
+    if log and known <= 0:
+        nc.notes.append(f"the in-year value {known:g} is not positive: not used")
+        return nc
+    if len(usable) >= MIN_YEARS:
+        ys = np.array([part[y] for y in usable])
+        ts = np.array([tot[y] for y in usable])
+        if log:
+            pred = share_model(ys, ts, known, discount)
+            if sa.kind == "stock":
+                pred = Predictive(pred.loc, pred.scale, pred.df)  # a stock may fall
+            nc.usual_share = float(np.exp(math.log(known) - pred.loc)) if sa.kind == "flow" \
+                else math.nan
+        else:
+            c = ts - ys  # the rest of the year (flow) or the change to the year end (stock)
+            w = _weights(len(c), discount)
+            m = float(np.sum(w * c))
+            sd = float(np.std(c, ddof=1)) * math.sqrt(1.0 + float(np.sum(w**2)))
+            pred = Predictive(known + m, sd, float(len(c) - 1))
+            if sa.kind == "flow":
+                nc.usual_share = float(np.sum(w * ys) / np.sum(w * ts)) if np.sum(w * ts) else \
+                    math.nan
+        nc.method = "share"
+        nc.predictive = pred
+        return nc
+    if sa.kind == "flow" and usable:
+        y = usable[-1]
+        nc.method = "remainder"
+        nc.remainder = (tot[y] - part[y], tot[y])
+        nc.usual_share = part[y] / tot[y] if tot[y] else math.nan
+        nc.notes.append(f"one earlier year with the same sub-periods: the rest of {year} moves "
+                        "as the yearly model's year does")
+        return nc
+    nc.notes.append(f"fewer than {MIN_YEARS} earlier years with the same sub-periods: "
+                    + ("the year-to-date sum only bounds the total from below"
+                       if sa.kind == "flow" else "the in-year value is not used"))
+    return nc
+
+
+def fit_subannual(fit_fn, history: pd.Series, method: str, bounds: tuple[float, float] | None,
+                  subannual: pd.Series, kind: Kind):  # noqa: ANN201 - returns FittedModel
+    """``fit`` with sub-annual figures (see :func:`qcplan.model.project.fit`).
+
+    Complete years of ``subannual`` after the last yearly figure become yearly figures (their sum
+    for a flow, their last value for a stock); the last year, when incomplete, is the year to
+    nowcast and must directly follow the last complete year.
+    """
+    from qcplan.model.project import _clean_history
+
+    sa = clean_subannual(subannual, kind)
+    h = _clean_history(history)
+    values = sa.table.to_numpy(dtype=float)
+    if kind == "flow" and len(h) and bool((h > 0).all()) and np.nanmin(values) < 0:
+        y, j = np.argwhere(values < 0)[0]
+        raise ParameterError(SOURCE, str(_period(int(sa.table.index[y]), int(j), sa.periods)),
+                             float(values[y, j]),
+                             "a value ≥ 0: the yearly figures of this flow are all positive")
+    if bounds is not None:
+        lo, hi = bounds
+        if np.nanmin(values) < lo or np.nanmax(values) > hi:
+            raise ParameterError(SOURCE, "values", [np.nanmin(values), np.nanmax(values)],
+                                 f"values within the bounds {bounds}")
+    notes: list[str] = []
+    last = int(h.index[-1]) if len(h) else None
+    added: dict[int, float] = {}
+    for y in sa.complete_years():
+        v = sa.year_value(y)
+        if y in h.index:
+            a = float(h.loc[y])
+            if a > 0 and v > 0 and not 0.5 <= v / a <= 2.0:
+                raise ParameterError(
+                    SOURCE, str(y), v, f"sub-periods that add up to about the yearly figure "
+                    f"{a:g} (same unit; {'sum' if kind == 'flow' else 'year-end value'} {v:g})")
+        elif last is None or y > last:
+            added[y] = v
+    if added:
+        notes.append("yearly figure(s) from complete sub-periods: "
+                     + ", ".join(str(y) for y in sorted(added)))
+        h = pd.concat([h, pd.Series(added, dtype=float)]).sort_index()
+        h.index = h.index.astype("int64")
+        h.index.name = "year"
+    current: int | None = sa.last_year if 0 < sa.known(sa.last_year) < sa.periods else None
+    if current is not None and len(h):
+        top = int(h.index[-1])
+        if current <= top:
+            notes.append(f"in-year figures of {current} not used: the year's figure is known")
+            current = None
+        elif current > top + 1:
+            raise ParameterError(SOURCE, str(current), f"yearly figures end in {top}",
+                                 f"a figure for every year up to {current - 1} "
+                                 "(yearly or complete sub-periods)")
+    model = fit_fn(h, method=method, bounds=bounds)
+    model.notes.extend(notes)
+    if current is not None and model.status == "ok":
+        nc = build(h, sa, current, model.scale)
+        model.nowcast = nc
+        model.notes.append(f"{current}: in-year nowcast from {nc.k} of {sa.periods} sub-periods "
+                           f"({nc.method}, {nc.n_years} earlier years)")
+        model.notes.extend(nc.notes)
+    return model
