@@ -163,3 +163,24 @@ def test_a_jump_is_a_warning_naming_the_cell(tmp_path: Path, capsys):
     assert "observations.csv line 100, column value: '8501.0'" in str(plan.warnings[0])
     assert main(["validate", "--data", str(data), "--params", str(REPO / "params")]) == 0
     assert "1 plausibility warning(s)" in capsys.readouterr().out
+
+
+def test_in_year_figures_in_the_report(tmp_path: Path):
+    from qcplan.render.report import in_year_label, subannual_html
+
+    assert in_year_label(2025, "M09", "ytd", 9, "zh") == "2025年1—9月"
+    assert in_year_label(2025, "Q3", "ytd_growth", 9, "en") == "Jan–Sep 2025"
+    assert in_year_label(2025, "Q3", "period", 9, "zh") == "2025年第三季度"
+    assert in_year_label(2025, "M03", "period", 3, "en") == "Mar 2025"
+    data = shipped(tmp_path)
+    geo = "谯城区(不含高新区)"
+    append(data, [{**fig("services_va_growth", geo, 2025, 7.9, unit="%", received="2025-10-21"),
+                   "period": "M09", "measure": "ytd_growth"}])
+    plan = load_plan(data)
+    table = plan.targets[plan.targets["target_id"] == "services_va_growth"]
+    html = subannual_html(plan, table, "zh")
+    assert "2025年1—9月" in html and "7.9 %" in html and "2025-10-21" in html
+    assert "2025年1—3月" in html and "(期末,假定)" in html  # the Q1 figure has no received date
+    assert "Jan–Sep 2025" in subannual_html(plan, table, "en")
+    other = plan.targets[plan.targets["target_id"] == "gdp_level"]
+    assert subannual_html(plan, other, "zh") == ""

@@ -18,8 +18,8 @@ rows for context. Sheets:
 ``lists``
     Hidden: the allowed values the drop-down lists read.
 
-Every text written comes from the plan's tables and goes through
-:func:`qcplan.files.neutralise_cell`, so no text can become a formula.
+Every sheet goes through :func:`qcplan.files.neutralise_sheet` before it is saved, so no text
+from the plan's tables can become a formula.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from qcplan.errors import ParameterError
-from qcplan.files import neutralise_cell, write_atomic
+from qcplan.files import neutralise_sheet, write_atomic
 from qcplan.plan.schema import INGEST_STATUSES, MEASURE_RANGES, OBS_MEASURES, PERIODS
 
 SHEET = "填报"
@@ -204,7 +204,7 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
     col = {name: i + 1 for i, name in enumerate(FIELD_NAMES)}
 
     def put(r: int, name: str, value: Any, editable: bool = False) -> None:
-        cell = ws.cell(row=r, column=col[name], value=neutralise_cell(value))
+        cell = ws.cell(row=r, column=col[name], value=value)
         cell.protection = Protection(locked=not editable)
         cell.fill = yellow if editable else grey
 
@@ -222,7 +222,7 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
                "E": list(INGEST_STATUSES)}
     for letter, values in columns.items():
         for i, v in enumerate(values, start=1):
-            lists[f"{letter}{i}"] = neutralise_cell(v)
+            lists[f"{letter}{i}"] = v
 
     def list_dv(letter: str, n: int, what: str) -> DataValidation:
         ref = f"{LISTS_SHEET}!${letter}$1:${letter}${max(n, 1)}"
@@ -318,7 +318,7 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
     info["A1"] = "qcplan 数据填报 / figures requested"
     info["A1"].font = bold
     info["A2"] = "填报单位 Reporting unit"
-    info[UNIT_CELL] = neutralise_cell(unit)
+    info[UNIT_CELL] = unit
     info["A3"] = "发出日期 Issued"
     info["B3"] = issued.isoformat()
     info["A4"] = "待填报行数 Rows to fill"
@@ -333,6 +333,8 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
             line += 1
         line += 1
     info.protection.sheet = True
+    for sheet in wb.worksheets:
+        neutralise_sheet(sheet)
     wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)

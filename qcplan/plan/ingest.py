@@ -288,8 +288,7 @@ def read_workbook(path: Path) -> _Sheet:
         for f, j in header.items():
             c = ws.cell(row=r, column=j)
             ref = f"{SHEET}!{get_column_letter(j)}{r}"
-            formula = c.data_type == "f" or (isinstance(c.value, str)
-                                              and c.value.startswith("="))
+            formula = c.data_type == "f"  # text typed with a leading ' is text
             cells[f] = _Cell(c.value, ref, formula, "%" in (c.number_format or ""))
         texts = {f: cells[f].text for f in cells}
         if all(not t for t in texts.values()):

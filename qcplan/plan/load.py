@@ -282,7 +282,9 @@ class Plan:
         Columns: ``year``, ``period`` (M01-M12, Q1-Q4, H1), ``months`` (the last month the period
         covers: M09 and Q3 -> 9), ``measure`` (``period`` the period's own value, ``ytd`` the
         cumulative value January to the period's end, ``ytd_growth`` that value's growth in %
-        over the same months a year earlier), ``value``, ``status``, ``received``, ``source``.
+        over the same months a year earlier), ``value``, ``status``, ``received``,
+        ``received_assumed`` (True: no received date was given, the period's end is assumed),
+        ``source``.
         ``measure`` keeps only that measure. Empty when there are none; an unknown series raises
         ``KeyError`` as :meth:`series` does.
         """
@@ -298,6 +300,8 @@ class Plan:
             "value": rows["value"].to_numpy(dtype=float),
             "status": rows["status"].to_numpy(dtype=object),
             "received": rows["received"].to_numpy(dtype=object),
+            "received_assumed": rows["assumed_received"].to_numpy(dtype=bool)
+            if "assumed_received" in rows else np.zeros(len(rows), dtype=bool),
             "source": rows["source"].to_numpy(dtype=object),
         })
         return out.sort_values(["year", "months", "period", "measure"],

@@ -445,6 +445,71 @@ def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
             "".join(rows) + "</tbody></table>")
 
 
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+QUARTERS_ZH = {"Q1": "一", "Q2": "二", "Q3": "三", "Q4": "四"}
+
+
+def in_year_label(year: int, period: str, measure: str, months: int, lang: str = "zh") -> str:
+    """'2025年1—9月' (a year-to-date figure), '2025年9月', '2025年第三季度' (a period's own value);
+    'Jan–Sep 2025', 'Sep 2025', 'Q3 2025' in English."""
+    zh = lang == "zh"
+    if measure in ("ytd", "ytd_growth"):
+        if months == 1:
+            return f"{year}年1月" if zh else f"Jan {year}"
+        return f"{year}年1—{months}月" if zh else f"Jan–{MONTHS_EN[months - 1]} {year}"
+    if period in QUARTERS_ZH:
+        return f"{year}年第{QUARTERS_ZH[period]}季度" if zh else f"{period} {year}"
+    if period == "H1":
+        return f"{year}年上半年" if zh else f"H1 {year}"
+    return f"{year}年{months}月" if zh else f"{MONTHS_EN[months - 1]} {year}"
+
+
+def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
+    """The in-year figures (monthly, quarterly, year-to-date) of the pillar's series, the latest
+    year of each: shown, not projected. Empty when there are none."""
+    zh = lang == "zh"
+    measure_label = {"ytd": ("累计值", "year to date"), "ytd_growth": ("累计增长", "growth, year "
+                     "to date"), "period": ("当期值", "period value")}
+    series = []
+    for _, r in table.iterrows():
+        series.append((r["indicator_id"], r["geography"]))
+        if isinstance(r.get("benchmark"), str) and "@" in r["benchmark"]:
+            b_ind, _, b_geo = r["benchmark"].partition("@")
+            series.append((b_ind, b_geo))
+    if not hasattr(plan, "subannual"):
+        return ""
+    names = plan.indicators.set_index("indicator_id")
+    rows = []
+    for ind, geo in dict.fromkeys(series):
+        try:
+            sub = plan.subannual(ind, geo)
+        except KeyError:
+            continue
+        if sub.empty:
+            continue
+        sub = sub[sub["year"] == sub["year"].max()]
+        label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
+        unit = names.loc[ind, "unit"] if ind in names.index else ""
+        for r in sub.itertuples():
+            u = "%" if r.measure == "ytd_growth" else unit
+            cells = [esc(label), esc(geo),
+                     esc(in_year_label(int(r.year), r.period, r.measure, int(r.months), lang)),
+                     esc(measure_label[r.measure][0 if zh else 1]), f"{fmt(r.value)} {esc(u)}",
+                     esc(data_status_label(str(r.status), lang)),
+                     esc(r.received) + (esc("(期末,假定)" if zh else " (period end, assumed)")
+                                        if r.received_assumed else "")]
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    if not rows:
+        return ""
+    heads = (["指标", "地区/口径", "期间", "类型", "数值", "数据性质", "收到日期"] if zh else
+             ["Indicator", "Geography", "Period", "Measure", "Value", "Status", "Received"])
+    title = ("年内数据(月度、季度累计,仅展示,不进入预测)" if zh else
+             "In-year figures (monthly and quarterly, shown but not projected)")
+    return (f"<h3>{esc(title)}</h3>" + STYLE + '<table class="qc-table"><thead><tr>' +
+            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
+            "".join(rows) + "</tbody></table>")
+
+
 def _year_ranges(grp: pd.DataFrame) -> str:
     """'2018–2022, 2024 Q1' from the rows' years and periods."""
     whole = sorted({int(y) for y, p in zip(grp["year"], grp.get("period", [""] * len(grp)))
@@ -671,7 +736,9 @@ class ReportContext:
         return workpoints_html(self.table, self.lang)
 
     def sources_html(self) -> str:
-        return sources_html(self.plan, self.table, self.lang)
+        """The sources table, then the in-year figures of the pillar's series (if any)."""
+        return (sources_html(self.plan, self.table, self.lang)
+                + subannual_html(self.plan, self.table, self.lang))
 
 
 def inline_figures_once() -> None:
