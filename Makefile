@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.qcplan-installed
 help:
 	@echo "make reports   run every pillar x scenario report on the shipped data (reports/latest)"
 	@echo "make test      run the whole test suite (unit, property, notebooks, end to end, browser)"
-	@echo "make validate  check data/ and params/ and print a summary"
+	@echo "make validate  check the plan folder data/ (plan.yaml, tables, scenarios); summary"
 	@echo "make bench     backtest and speed benchmarks (prints figures)"
 	@echo "make lint      ruff"
 

@@ -1,4 +1,4 @@
-"""qcplan: track the targets of the 谯城区 plan for urban function, quality and vitality.
+"""qcplan: track the targets of a plan (any plan folder) with honest uncertainty.
 
 The subpackages follow the data's path, each importing only the ones above it in this list:
 ``plan`` (the plan's tables: schema, load, validate), ``model`` (projections, scenarios, the

@@ -1,6 +1,8 @@
-"""Command line: ``qcplan validate``, ``assess``, ``run``, ``collect`` and ``ingest``.
+"""Command line: ``qcplan validate``, ``assess``, ``run``, ``collect``, ``ingest`` and ``new``.
 
-Subcommands plug into ``build_parser`` and ``HANDLERS``.
+Subcommands plug into ``build_parser`` and ``HANDLERS``. Every command takes ``--plan DIR`` (the
+older ``--data DIR`` is the same option); without it the plan is ``$QCPLAN_PLAN``, else ``./data``
+when that is a plan folder, else the shipped example. Every command says which plan it used.
 
 Bad input never ends in a traceback: every ``QcplanError`` is reported and the exit code is 2.
 """
@@ -24,6 +26,21 @@ def _report(error: QcplanError) -> None:
     print(f"qcplan: {error}", file=sys.stderr)
 
 
+def _plan_choice(args: argparse.Namespace, *, single: bool = True):
+    """The plan folder(s) chosen for a command, announced on stderr."""
+    from qcplan.errors import ParameterError
+    from qcplan.plan.meta import choose_plan_dir
+
+    given = list(getattr(args, "plan", None) or [])
+    if single and len(given) > 1:
+        raise ParameterError("command line", "--plan", ", ".join(given),
+                             f"one plan folder for `qcplan {args.command}`")
+    choices = [choose_plan_dir(g) for g in given] or [choose_plan_dir(None)]
+    for c in choices:
+        print(f"qcplan: plan {c.path} (from {c.how})", file=sys.stderr)
+    return choices
+
+
 def _check_params(params: str | None, plan: object | None) -> bool:
     """Check the scenario parameters; True when fine."""
     from qcplan.model.scenarios import load_scenarios
@@ -38,37 +55,50 @@ def _check_params(params: str | None, plan: object | None) -> bool:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Load and check the data (and the scenario parameters); print a summary."""
-    plan = None
-    try:
-        plan = load_plan(args.data)
-    except DataError as e:
-        _report(e)
-    else:
-        print(plan.summary())
-        if plan.assumptions:
-            print("\nAssumed (columns left out or blank; see docs/DESIGN.md):")
-            print("\n".join(f"  {line}" for line in plan.assumptions))
-        if plan.warnings:
-            print(f"\n{len(plan.warnings)} plausibility warning(s) (not errors):")
-            print("\n".join(f"  {w}" for w in plan.warnings))
-    # The repository's params/ go with its data/: with another --data, check only a given --params.
-    check = args.params is not None or args.data is None
-    params_ok = _check_params(args.params, plan) if check else True
-    return EXIT_OK if plan is not None and params_ok else EXIT_BAD_INPUT
+    """Load and check each plan (plan.yaml, the four tables, the scenarios); print a summary.
+
+    The scenarios checked are the generic ones, the plan's own scenarios/ and a --params folder.
+    """
+    ok = True
+    for i, choice in enumerate(_plan_choice(args, single=False)):
+        if i:
+            print()
+        plan = None
+        try:
+            plan = load_plan(choice.path)
+        except DataError as e:
+            _report(e)
+        else:
+            print(plan.summary())
+            if plan.assumptions:
+                print("\nAssumed (columns left out or blank; see docs/DESIGN.md):")
+                print("\n".join(f"  {line}" for line in plan.assumptions))
+            if plan.warnings:
+                print(f"\n{len(plan.warnings)} plausibility warning(s) (not errors):")
+                print("\n".join(f"  {w}" for w in plan.warnings))
+        params_ok = _check_params(args.params, plan)
+        ok = ok and plan is not None and params_ok
+    return EXIT_OK if ok else EXIT_BAD_INPUT
 
 
 HANDLERS: dict[str, Handler] = {"validate": cmd_validate}
 
+PLAN_HELP = ("plan folder: plan.yaml and the four tables (default: $QCPLAN_PLAN, else ./data when "
+             "it is a plan folder, else the shipped example); --data is the same option")
 
-def add_data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DIR", default=None,
-                        help="folder of the four tables (default: $QCPLAN_DATA, else data/)")
+
+def add_data_option(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """``--plan DIR`` (alias ``--data``); with ``many`` it may be given more than once."""
+    parser.add_argument("--plan", "--data", dest="plan", metavar="DIR", action="append",
+                        default=None,
+                        help=PLAN_HELP + ("; give it several times to render several plans"
+                                          if many else ""))
 
 
 def add_params_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", metavar="DIR", default=None,
-                        help="folder holding scenarios/*.yaml (default without --data: params/)")
+                        help="extra folder holding scenarios/*.yaml, laid over the generic "
+                             "scenarios and the plan's own scenarios/")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -81,9 +111,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     """
     from qcplan.batch.run import run_batch
 
+    choices = _plan_choice(args, single=True)
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
-        data_dir=args.data, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
+        data_dir=choices[0].path, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
         cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
         as_of=args.as_of, reuse_kernels=not args.fresh_kernels,
     )
@@ -107,9 +138,8 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
                    help="report language (default: zh)")
     p.add_argument("--out", metavar="DIR", default=run.DEFAULT_OUT,
                    help="folder of the run folders and of 'latest' (default: reports)")
-    add_data_option(p)
-    p.add_argument("--params", metavar="DIR", default=None,
-                   help="folder holding scenarios/*.yaml (default: params/)")
+    add_data_option(p, many=False)
+    add_params_option(p)
     p.add_argument("--jobs", type=int, default=run.DEFAULT_JOBS, metavar="N",
                    help=f"parallel worker processes (default: {run.DEFAULT_JOBS})")
     p.add_argument("--timeout", type=float, default=run.DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -147,7 +177,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from qcplan.model.assess import Assessor
     from qcplan.model.scenarios import load_scenarios
 
-    plan = load_plan(args.data)
+    plan = load_plan(_plan_choice(args)[0].path)
     scenarios = load_scenarios(args.params, plan=plan)
     if args.scenario not in scenarios:
         raise ParameterError("command line", "--scenario", args.scenario,
@@ -199,8 +229,7 @@ def add_assess_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pillar", default=None, metavar="ID", help="only this pillar's targets")
     p.add_argument("--target", nargs="+", default=None, metavar="ID", help="only these targets")
     add_data_option(p)
-    p.add_argument("--params", metavar="DIR", default=None,
-                   help="folder holding scenarios/*.yaml (default: params/)")
+    add_params_option(p)
     p.add_argument("--n-sims", type=int, default=10_000, metavar="N",
                    help="draws per projection (default: 10000)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
@@ -217,7 +246,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     from qcplan.plan.collect import collect
 
-    plan = load_plan(args.data)
+    plan = load_plan(_plan_choice(args)[0].path)
     units = [u for text in args.units or [] for u in text.replace(",", " ").split()] or None
     written = collect(plan, args.out, units=units, year=args.year, today=_dt.date.today())
     for unit, (path, n) in written.items():
@@ -245,7 +274,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         except ValueError:
             raise ParameterError("command line", "--received", args.received,
                                  "a date YYYY-MM-DD") from None
-    plan = load_plan(args.data)
+    plan = load_plan(_plan_choice(args)[0].path)
     result = ingest(plan, args.files, accept_revisions=args.accept_revisions,
                     received=received, unit=args.unit, dry_run=args.dry_run)
     print(result.summary())
@@ -281,12 +310,13 @@ def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand's name is a key of ``HANDLERS``."""
     parser = argparse.ArgumentParser(
-        prog="qcplan", description="Track the targets of the 谯城区 plan.")
+        prog="qcplan", description="Track the targets of a plan (a plan folder: plan.yaml and "
+        "four tables).")
     parser.add_argument("--version", action="version", version=f"qcplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    validate = sub.add_parser("validate", help="check data/ and params/ and print a summary",
+    validate = sub.add_parser("validate", help="check a plan folder and its scenarios; summary",
                               description=cmd_validate.__doc__)
-    add_data_option(validate)
+    add_data_option(validate, many=True)
     add_params_option(validate)
     add_assess_parser(sub)
     add_run_parser(sub)

@@ -33,7 +33,7 @@ def test_bad_data_exits_2_with_every_problem(data_dir: Path,
 
 def test_missing_data_dir_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--data", str(tmp_path / "nowhere")]) == 2
-    assert "data directory not found" in capsys.readouterr().err
+    assert "plan folder not found" in capsys.readouterr().err
 
 
 def test_usage_errors_return_codes(capsys: pytest.CaptureFixture[str]) -> None:

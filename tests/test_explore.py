@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -24,7 +23,7 @@ import yaml  # noqa: E402
 from qcplan.explore import build_ui  # noqa: E402
 from qcplan.explore.workbench import GoalSeek, Workbench  # noqa: E402
 from qcplan.model.assess import Assessor  # noqa: E402
-from qcplan.model.scenarios import ScenarioError, default_params_dir, load_scenarios  # noqa: E402
+from qcplan.model.scenarios import ScenarioError, load_scenarios  # noqa: E402
 from qcplan.plan.load import load_plan  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,9 +44,9 @@ def assessor(plan):
 
 @pytest.fixture
 def params(tmp_path: Path) -> Path:
-    """A writable copy of the shipped params/ (tests never write into the repository)."""
+    """An empty, writable folder of extra scenarios (tests never write into the repository)."""
     dest = tmp_path / "params"
-    shutil.copytree(default_params_dir(), dest)
+    (dest / "scenarios").mkdir(parents=True)
     return dest
 
 

@@ -195,7 +195,7 @@ def test_empty_csv_is_a_problem(data_dir: Path) -> None:
 
 
 def test_missing_directory(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="data directory not found"):
+    with pytest.raises(FileNotFoundError, match="plan folder not found"):
         load_plan(tmp_path / "nowhere")
 
 

@@ -247,8 +247,11 @@ def test_good_run_manifest(good_run: dict) -> None:
     assert p["pillars"] == [PILLAR] and p["scenarios"] == SCENARIOS and p["langs"] == ["zh"]
     assert p["n_sims"] == N_SIMS and p["seed"] == 0 and p["as_of"] == AS_OF and p["jobs"] == 2
     hashes = m["hashes"]
-    for rel in ("data/targets.csv", "data/observations.csv", "params/scenarios/baseline.yaml"):
+    for rel in ("data/targets.csv", "data/observations.csv", "data/plan.yaml",
+                "data/scenarios/optimistic.yaml"):
         assert hashes[rel] == hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
+    generic = REPO / "qcplan" / "resources" / "scenarios" / "baseline.yaml"
+    assert hashes["scenarios/baseline.yaml"] == hashlib.sha256(generic.read_bytes()).hexdigest()
     assert len(hashes["notebook"]) == 64
     t = m["timings"]
     assert t["total_seconds"] > 0 and t["precompute_seconds"] is not None
@@ -334,7 +337,7 @@ def test_failing_notebook_exit_1_error_in_manifest(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_inputs_changed_during_run_keep_latest(tmp_path: Path) -> None:
     params = tmp_path / "params"
-    shutil.copytree(REPO / "params", params)
+    shutil.copytree(REPO / "qcplan" / "resources" / "scenarios", params / "scenarios")
     out = tmp_path / "reports"
     latest = make_previous_run(out)
     log = io.StringIO()

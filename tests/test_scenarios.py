@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from qcplan.model.scenarios import (
+    GENERIC_DIR,
     SHIPPED,
     Assumption,
     Scenario,
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def params(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "params", tmp_path / "params")
+    shutil.copytree(GENERIC_DIR / "scenarios", tmp_path / "params" / "scenarios")
     return tmp_path / "params"
 
 
@@ -41,7 +42,7 @@ def good(name: str = "extra") -> dict:
 
 
 def test_shipped_scenarios_load_in_order():
-    scenarios = load_scenarios(REPO / "params")
+    scenarios = load_scenarios()
     assert list(scenarios)[:4] == list(SHIPPED)
     assert scenarios["plan"].mode == "plan"
     assert scenarios["baseline"].assumptions == ()

@@ -206,7 +206,7 @@ def summary_table(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
         if col in df.columns and pd.api.types.is_float_dtype(df[col]):
             values = df[col].dropna()
             if (values == values.round()).all():
-                df[col] = df[col].astype("Int64")  # 2024, not 2024.0
+                df[col] = df[col].astype("Int64")  # 2031, not 2031.0
     first = [c for c in SUMMARY_COLUMNS if c in df.columns]
     return df[first + [c for c in df.columns if c not in first]]
 
@@ -241,6 +241,7 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
         n_sims=n_sims,
         seed=seed,
         narrator=Narrator(plan, scenarios),
+        plan_title=(plan.title("zh"), plan.title("en")),
     )
 
 

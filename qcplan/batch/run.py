@@ -82,8 +82,9 @@ __all__ = [
     "file_hashes", "run_batch", "run_status", "switch_latest", "versions",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_NOTEBOOK = REPO_ROOT / "notebooks" / "pillar_report.ipynb"
+from qcplan.resources import report_notebook
+
+DEFAULT_NOTEBOOK = report_notebook()
 DEFAULT_OUT = "reports"
 DEFAULT_JOBS = 2
 DEFAULT_TIMEOUT = 3600.0
@@ -207,7 +208,7 @@ class _Inputs:
     scenarios: list[str]
     langs: list[str]
     data_dir: Path
-    params_dir: Path
+    params_dir: Path | None
     notebook: Path
     as_of: str
 
@@ -270,7 +271,7 @@ def _validate(
     """Check everything before any work; return the inputs or every problem found."""
     from qcplan.errors import ParameterError, QcplanError
     from qcplan.model.assess import as_of_date
-    from qcplan.model.scenarios import default_params_dir, load_scenarios
+    from qcplan.model.scenarios import load_scenarios
     from qcplan.plan.load import load_plan, resolve_data_dir
 
     problems: list[str] = []
@@ -300,7 +301,8 @@ def _validate(
         problems.append(nb_problem)
 
     data_path = resolve_data_dir(data_dir).resolve()
-    params_path = (Path(params_dir) if params_dir is not None else default_params_dir()).resolve()
+    # params_dir: an extra scenario folder laid over the generic ones and the plan's own
+    params_path = Path(params_dir).resolve() if params_dir not in (None, "") else None
     plan = None
     try:
         plan = load_plan(data_path)
@@ -398,11 +400,13 @@ def run_batch(
     """Run every report of ``pillars`` × ``scenarios`` × languages into a new run folder.
 
     ``pillars`` / ``scenarios``: ids (a list, or comma-separated), default all; ``lang``: zh, en
-    or both; ``out``: the folder holding run folders and ``latest``; ``data_dir`` /
-    ``params_dir``: default the shipped ``data/`` and ``params/``; ``jobs``: worker processes;
+    or both; ``out``: the folder holding run folders and ``latest``; ``data_dir``: the
+    plan folder (default: :func:`qcplan.plan.meta.choose_plan_dir`); ``params_dir``: an extra
+    folder of scenarios over the generic ones and the plan's own; ``jobs``: worker processes;
     ``timeout``: seconds for the whole run (None: no limit), ``cell_timeout``: seconds per
     notebook cell; ``as_of``: date of the assessment (default today, fixed once for the run);
-    ``notebook``: the report notebook (default ``notebooks/pillar_report.ipynb``), which must have
+    ``notebook``: the report notebook (default :func:`qcplan.resources.report_notebook`), which
+    must have
     a ``parameters`` cell; ``progress``: a tqdm bar (default: when ``log`` is a terminal and not
     ``quiet``); ``log``: where messages go (default stderr); ``reuse_kernels``: keep one kernel
     per worker across reports (namespace cleared before each; see :mod:`qcplan.batch.pool`).
@@ -473,7 +477,8 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
     params = {
         "pillars": inputs.pillars, "scenarios": inputs.scenarios, "langs": inputs.langs,
         "out": str(out_dir), "data_dir": str(inputs.data_dir),
-        "params_dir": str(inputs.params_dir), "notebook": str(inputs.notebook), "jobs": jobs,
+        "params_dir": None if inputs.params_dir is None else str(inputs.params_dir),
+        "plan_id": inputs.plan.id, "notebook": str(inputs.notebook), "jobs": jobs,
         "reuse_kernels": reuse_kernels,
         "timeout": timeout, "cell_timeout": cell_timeout, "n_sims": n_sims, "seed": seed,
         "as_of": inputs.as_of,
@@ -588,10 +593,14 @@ def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
 
 
 def _input_hashes(inputs: _Inputs) -> dict[str, str]:
-    """SHA-256 of every data and parameter file and of the report notebook."""
+    """SHA-256 of every file of the plan folder, of the generic scenarios, of an extra
+    ``params_dir`` and of the report notebook."""
+    from qcplan.model.scenarios import GENERIC_DIR
+
     return {
         **file_hashes(inputs.data_dir, "data"),
-        **file_hashes(inputs.params_dir, "params"),
+        **file_hashes(GENERIC_DIR / "scenarios", "scenarios"),
+        **(file_hashes(inputs.params_dir, "params") if inputs.params_dir is not None else {}),
         "notebook": sha256(inputs.notebook),
     }
 
@@ -664,7 +673,8 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
         slabel = inputs.all_scenarios[r.scenario].label(r.lang)
         parameters = {
             "pillar": r.pillar, "scenario": r.scenario, "lang": r.lang,
-            "data_dir": str(inputs.data_dir), "params_dir": str(inputs.params_dir),
+            "data_dir": str(inputs.data_dir),
+            "params_dir": "" if inputs.params_dir is None else str(inputs.params_dir),
             "as_of": inputs.as_of, "n_sims": run.n_sims, "seed": run.seed,
             "cache_dir": str(run.cache_dir),
         }

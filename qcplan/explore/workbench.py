@@ -24,10 +24,10 @@ classes and required rates as the reports — so what you see is exactly what ``
 reports once the settings are saved (:meth:`Workbench.save_as_scenario`).
 
 Why ``target:<id>`` and not ``indicator:<id>``: an indicator can carry several targets (a yearly
-flow and its 2024 work point, say) and the analyst looked at one of them; a target scope changes
-nothing that was not on the screen. The projection method has no per-target key in a scenario
-file, so a saved scenario takes the method control as its own ``method`` (for every indicator);
-the confirmation message says so when it is not ``auto``.
+flow and its work point of one year, say) and the analyst looked at one of them; a target scope
+changes nothing that was not on the screen. The projection method has no per-target key in a
+scenario file, so a saved scenario takes the method control as its own ``method`` (for every
+indicator); the confirmation message says so when it is not ``auto``.
 
 Under a ``mode: plan`` scenario the projection is shifted until its median just meets the target,
 which overrides the growth control (shocks, uncertainty and method still apply).
@@ -64,7 +64,6 @@ from qcplan.model.scenarios import (
     Adjustment,
     Assumption,
     Scenario,
-    default_params_dir,
     load_scenarios,
     save_scenario,
 )
@@ -238,7 +237,8 @@ class Workbench:
                  scenario: str = "baseline", assessor: Assessor | None = None):
         self.plan = plan
         self.lang = check_lang(lang)
-        self.params_dir = Path(params_dir) if params_dir else default_params_dir()
+        # Saved scenarios go to params_dir/scenarios, else to the plan's own scenarios/ folder.
+        self.params_dir = Path(params_dir) if params_dir else Path(plan.data_dir)
         self.assessor = assessor if assessor is not None else Assessor(plan, as_of=as_of)
         self.n_sims = int(n_sims)
         self.seed = seed

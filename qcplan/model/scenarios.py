@@ -1,6 +1,17 @@
-"""Scenarios: named sets of assumptions laid over the projections, read from ``params/scenarios``.
+"""Scenarios: named sets of assumptions laid over the projections.
 
-A scenario file (``params/scenarios/<name>.yaml``)::
+Scenarios come in layers, a later one replacing an earlier one of the same name:
+
+1. the **generic** scenarios shipped with qcplan (``qcplan/resources/scenarios``: baseline, plan,
+   optimistic, pessimistic); they name no pillar, indicator, target or year, so they run on any
+   plan;
+2. the plan's own ``scenarios/`` folder (``<plan>/scenarios/*.yaml``), if it has one;
+3. a ``params_dir`` given explicitly (``--params DIR``: ``DIR/scenarios/*.yaml``).
+
+A scenario whose scope names a pillar, indicator or target the plan lacks is an input error
+naming the file and the key.
+
+A scenario file (``scenarios/<name>.yaml``)::
 
     name: optimistic                 # must equal the file name; a safe id
     label_zh: 乐观情景
@@ -37,6 +48,7 @@ import yaml
 from qcplan.errors import ParameterError, Problem, excerpt
 from qcplan.files import load_yaml
 from qcplan.plan.schema import MEASURES
+from qcplan.resources import generic_scenarios_dir
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODES = ("projection", "plan")
@@ -52,12 +64,36 @@ GROWING_MEASURES: tuple[str, ...] = ("amount", "count", "growth")
 SHIPPED = ("baseline", "plan", "optimistic", "pessimistic")
 
 
+GENERIC_DIR = generic_scenarios_dir()
+
+
 def default_params_dir() -> Path:
-    """The repository's ``params/`` folder (or ``$QCPLAN_PARAMS``)."""
+    """``$QCPLAN_PARAMS`` if set, else the folder of the generic scenarios (its ``scenarios/``
+    holds them)."""
     import os
 
     env = os.environ.get("QCPLAN_PARAMS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "params"
+    return Path(env) if env else GENERIC_DIR
+
+
+def scenario_folders(params_dir: str | Path | None = None, plan: Any = None) -> list[Path]:
+    """The ``scenarios/`` folders read, in layer order (later ones replace earlier names)."""
+    folders = [GENERIC_DIR / "scenarios"]
+    plan_dir = getattr(plan, "data_dir", None)
+    if plan_dir is not None and (Path(plan_dir) / "scenarios").is_dir():
+        folders.append(Path(plan_dir) / "scenarios")
+    extra = Path(params_dir) if params_dir not in (None, "") else None
+    if extra is None:
+        import os
+
+        env = os.environ.get("QCPLAN_PARAMS")
+        extra = Path(env) if env else None
+    if extra is not None and not (plan_dir is not None
+                                  and extra.resolve() == Path(plan_dir).resolve()):
+        folder = extra / "scenarios"
+        if folder.resolve() not in {f.resolve() for f in folders}:
+            folders.append(folder)
+    return folders
 
 
 @dataclass(frozen=True)
@@ -342,16 +378,17 @@ def parse_scenario(
 
 
 def load_scenarios(params_dir: str | Path | None = None, plan: Any = None) -> dict[str, Scenario]:
-    """Read and check every ``scenarios/*.yaml`` under ``params_dir``; all problems at once.
+    """Read and check the scenarios: the generic ones, the plan's own ``scenarios/`` and
+    ``params_dir/scenarios`` (see the module docstring); all problems at once.
 
     With ``plan`` (a loaded :class:`qcplan.plan.load.Plan`), scopes must name its pillars,
     indicators and targets.
     """
-    params_dir = Path(params_dir) if params_dir is not None else default_params_dir()
-    folder = params_dir / "scenarios"
-    if not folder.is_dir():
-        raise ScenarioError([Problem(file=str(folder), location="(folder)", value=None,
-                                     expected="a folder of scenario YAML files")])
+    folders = scenario_folders(params_dir, plan)
+    for folder in folders[1:]:
+        if not folder.is_dir():
+            raise ScenarioError([Problem(file=str(folder), location="(folder)", value=None,
+                                         expected="a folder of scenario YAML files")])
     known: dict[str, Any] = {}
     if plan is not None:
         known = {
@@ -361,9 +398,9 @@ def load_scenarios(params_dir: str | Path | None = None, plan: Any = None) -> di
         }
     probs: list[Problem] = []
     out: dict[str, Scenario] = {}
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    files = [p for f in folders for p in sorted(f.glob("*.yaml")) + sorted(f.glob("*.yml"))]
     if not files:
-        probs.append(Problem(file=str(folder), location="(folder)", value=None,
+        probs.append(Problem(file=str(folders[-1]), location="(folder)", value=None,
                              expected="at least one scenario file *.yaml"))
     for path in files:
         try:
@@ -394,15 +431,15 @@ def get_scenario(name: str | Scenario, params_dir: str | Path | None = None,
         return name
     scenarios = load_scenarios(params_dir, plan)
     if name not in scenarios:
-        raise ScenarioError([Problem(file=str(Path(params_dir or default_params_dir()) /
-                                              "scenarios"), location="scenario", value=str(name),
+        raise ScenarioError([Problem(file=str(scenario_folders(params_dir, plan)[-1]),
+                                     location="scenario", value=str(name),
                                      expected="one of " + ", ".join(scenarios))])
     return scenarios[name]
 
 
 def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
                   overwrite: bool = False) -> Path:
-    """Write a scenario as ``params/scenarios/<name>.yaml``, checked first.
+    """Write a scenario as ``<params_dir>/scenarios/<name>.yaml``, checked first.
 
     Refuses a shipped scenario's name, a name that is not a safe id, and (unless ``overwrite``)
     an existing file. The file is written to a temporary name and renamed, so a failure leaves

@@ -18,6 +18,13 @@ import numpy as np
 import pandas as pd
 
 from qcplan.errors import DataError, Problem
+from qcplan.plan.meta import (
+    LEGACY_ENV,
+    PlanInfo,
+    choose_plan_dir,
+    read_plan_info,
+    shipped_example_dir,
+)
 from qcplan.plan.schema import (
     OPTIONAL_TABLES,
     PERIOD_MONTHS,
@@ -30,8 +37,8 @@ from qcplan.plan.schema import (
 from qcplan.plan.validate import assumptions, parse_int, parse_number, plausibility, validate
 from qcplan.plan.vintages import default_received, resolve, resolve_measure
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-DATA_ENV = "QCPLAN_DATA"
+DATA_ENV = LEGACY_ENV  # the older name of $QCPLAN_PLAN, still read
+DEFAULT_DATA_DIR = shipped_example_dir()  # the shipped example plan (the repository's data/)
 
 
 @dataclass
@@ -259,6 +266,7 @@ class Plan:
     as_of: date | None = None
     warnings: list[Problem] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    info: PlanInfo | None = None
 
     def known_at(self, as_of: date | str | None) -> Plan:
         """The plan as it was known on ``as_of``: only figures received on or before that date,
@@ -272,7 +280,8 @@ class Plan:
         ill = self.illustrative if self.illustrative is not None else _empty_like(self.vintages)
         obs = resolve(self.vintages, ill, as_of)
         return Plan(self.pillars, self.indicators, self.targets, obs, self.data_dir, self.files,
-                    self.vintages, self.illustrative, as_of, self.warnings, self.assumptions)
+                    self.vintages, self.illustrative, as_of, self.warnings, self.assumptions,
+                    self.info)
 
     def subannual(self, indicator_id: str, geography: str,
                   measure: str | None = None) -> pd.DataFrame:
@@ -306,6 +315,35 @@ class Plan:
         })
         return out.sort_values(["year", "months", "period", "measure"],
                                kind="stable").reset_index(drop=True)
+
+    def __post_init__(self) -> None:
+        if self.info is None:
+            self.info, _ = read_plan_info(self.data_dir)
+
+    @property
+    def plan_dir(self) -> Path:
+        """The plan folder (the same as ``data_dir``)."""
+        return self.data_dir
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def title(self, lang: str = "zh") -> str:
+        """The plan's title from ``plan.yaml`` (the folder's name without one)."""
+        return self.info.title(lang)
+
+    @property
+    def workpoint_years(self) -> tuple[int, ...]:
+        """The years of annual work points: ``plan.yaml``'s ``workpoint_years``, or without that
+        key the target years of the targets of kind ``workpoint``."""
+        if self.info.workpoint_years is not None:
+            return self.info.workpoint_years
+        t = self.targets
+        return tuple(sorted({int(y) for y in t.loc[t["kind"] == "workpoint", "target_year"]}))
+
+    def is_workpoint(self, target_year: int) -> bool:
+        return int(target_year) in self.workpoint_years
 
     def _rows(self, indicator_id: str, geography: str) -> pd.DataFrame:
         obs = self.observations
@@ -360,8 +398,11 @@ class Plan:
         return rows[cols].reset_index(drop=True)
 
     def file_hashes(self) -> dict[str, str]:
-        """SHA-256 of each table file, by table name."""
-        return {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in self.files.items()}
+        """SHA-256 of each table file (and of ``plan.yaml``), by table name."""
+        out = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in self.files.items()}
+        if self.info.path is not None and self.info.path.is_file():
+            out["plan"] = hashlib.sha256(self.info.path.read_bytes()).hexdigest()
+        return out
 
     def vintage(self) -> dict:
         """The data's vintage: latest official year, latest year, rows per status, file dates.
@@ -406,7 +447,18 @@ class Plan:
         n_series = len(obs.groupby(["indicator_id", "geography"]))
         v = self.vintage()
         files = ", ".join(p.name for p in self.files.values())
+        info = self.info
+        head = f"Plan: {info.id} · {info.title('zh')} · {info.title('en')}"
+        facts = [x for x in (info.geography, info.issuer("zh"), info.status_text("en"),
+                             info.period_text() and f"period {info.period_text()}",
+                             info.base_year and f"base year {info.base_year}",
+                             f"work-point years {', '.join(map(str, self.workpoint_years))}"
+                             if self.workpoint_years else "") if x]
         lines = [
+            head,
+            *(["  " + "; ".join(facts)] if facts else []),
+            *([] if info.path is not None else
+              ["  (no plan.yaml: the folder's name stands in for the title; see `qcplan new`)"]),
             f"Data: {self.data_dir} ({files})",
             f"{len(self.pillars)} pillars, {len(self.indicators)} indicators, {len(t)} targets, "
             f"{len(obs)} observations in {n_series} series; latest official/preliminary year: "
@@ -463,10 +515,9 @@ def _period_sort_key(col: pd.Series) -> pd.Series:
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The data directory: the argument, else ``$QCPLAN_DATA``, else the repository's ``data/``."""
-    if data_dir is None:
-        data_dir = os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR
-    return Path(data_dir)
+    """The plan folder: the argument, else ``$QCPLAN_PLAN`` (or ``$QCPLAN_DATA``), else
+    ``./data`` when it is a plan folder, else the shipped example (:func:`choose_plan_dir`)."""
+    return choose_plan_dir(data_dir).path
 
 
 def load_plan(data_dir: str | os.PathLike[str] | None = None,
@@ -480,8 +531,10 @@ def load_plan(data_dir: str | os.PathLike[str] | None = None,
     """
     path = resolve_data_dir(data_dir)
     if not path.is_dir():
-        raise FileNotFoundError(f"data directory not found: {path}")
-    tables, problems = read_tables(path)
+        raise FileNotFoundError(f"plan folder not found: {path}")
+    info, problems = read_plan_info(path)
+    tables, found = read_tables(path)
+    problems += found
     problems += validate(tables)
     if problems:
         raise DataError(_sorted(problems))
@@ -492,7 +545,8 @@ def load_plan(data_dir: str | os.PathLike[str] | None = None,
            else _empty_like(vintages))
     plan = Plan(**frames, observations=resolve(vintages, ill), data_dir=path,
                 files={n: t.path for n, t in tables.items()}, vintages=vintages,
-                illustrative=ill, warnings=plausibility(tables), assumptions=assumptions(tables))
+                illustrative=ill, warnings=plausibility(tables), assumptions=assumptions(tables),
+                info=info)
     return plan.known_at(as_of) if as_of is not None else plan
 
 

@@ -6,7 +6,7 @@ Every text is plain: a ``$`` in a name is a dollar sign, never the start of math
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -129,8 +129,10 @@ def _plain_texts(fig: Any) -> None:
         text.set_usetex(False)
 
 
-def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
-    """The 2024 work points of a pillar in one chart: each actual as a share of its number.
+def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
+                     years: Iterable[int] | None = None) -> Any:
+    """The annual work points of a pillar (targets of kind ``workpoint``; with ``years``, only
+    those due in these years) in one chart: each actual as a share of its number.
 
     Bars are coloured by status; a projected (not yet observed) value is hatched; a row that
     rests on illustrative figures is marked with ⚠.
@@ -138,7 +140,10 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
     from qcplan.render.i18n import STATUS_COLOUR, status_label
 
     use_cjk_font()
-    rows = table[(table["target_year"] == 2024) & (table["kind"] == "workpoint")]
+    rows = table[table["kind"] == "workpoint"]
+    if years is not None:
+        rows = rows[rows["target_year"].isin([int(y) for y in years])]
+    due = "、".join(str(int(y)) for y in sorted(set(rows["target_year"])))
     n = len(rows)
     fig, ax = plt.subplots(figsize=(7.6, 0.42 * n + 1.0), dpi=100)
     fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / (0.42 * n + 1.0),
@@ -168,9 +173,9 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh") -> Any:
     ax.invert_yaxis()
     top = max([v for v in shares if pd.notna(v)] + [100.0])
     ax.set_xlim(0, top * 1.35)
-    ax.set_xlabel("2024年实际为目标的百分比(%);斜线为预测值;⚠ 含示意数据(非官方)" if lang == "zh"
-                  else "2024 actual as % of the number; hatched: projected; "
-                       "⚠ illustrative (not official) data")
+    ax.set_xlabel(f"{due}年实际为目标的百分比(%);斜线为预测值;⚠ 含示意数据(非官方)" if lang == "zh"
+                  else f"{due.replace('、', ', ')} actual as % of the number; hatched: "
+                       "projected; ⚠ illustrative (not official) data")
     ax.grid(axis="x", alpha=0.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOUR[s][0])
                for s in dict.fromkeys(rows["status"]) if s in STATUS_COLOUR]

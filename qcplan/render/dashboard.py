@@ -26,7 +26,7 @@ from qcplan.render.export import embedded_font_style
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
 from qcplan.render.report import esc as _esc
 
-TITLE = ("谯城区规划目标跟踪 · 评估报告总览", "Qiaocheng plan targets · overview of the reports")
+TITLE = ("规划目标跟踪 · 评估报告总览", "Plan targets · overview of the reports")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 OUTCOME_LABELS = {
     "ok": ("成功", "ok"),
@@ -237,8 +237,12 @@ def render_dashboard(
     n_sims: int | None = None,
     seed: int | None = None,
     narrator: Any = None,
+    plan_title: tuple[str, str] | None = None,
 ) -> str:
     """The dashboard page as a string.
+
+    ``plan_title``: the plan's (Chinese, English) title from its ``plan.yaml``, shown above the
+    page's own title.
 
     ``pillars``: the plan's pillars table (``pillar, name_zh, name_en``, in display order) limited
     to the pillars of the run; ``scenarios``: name -> :class:`~qcplan.model.scenarios.Scenario` (or
@@ -299,8 +303,8 @@ def render_dashboard(
 
     body = f"""
 <header>
-<h1>{_esc(TITLE[0])}</h1>
-<div class="en">{_esc(TITLE[1])}</div>
+<h1>{_esc(plan_title[0] + " · " if plan_title else "")}{_esc(TITLE[0])}</h1>
+<div class="en">{_esc(plan_title[1] + " · " if plan_title else "")}{_esc(TITLE[1])}</div>
 </header>
 {_banner_illustrative() if illustrative else ""}
 {_banner_failed(reports)}

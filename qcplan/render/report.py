@@ -511,7 +511,7 @@ def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
 
 
 def _year_ranges(grp: pd.DataFrame) -> str:
-    """'2018–2022, 2024 Q1' from the rows' years and periods."""
+    """'2016–2020, 2022 Q1' from the rows' years and periods."""
     whole = sorted({int(y) for y, p in zip(grp["year"], grp.get("period", [""] * len(grp)))
                     if not (isinstance(p, str) and p)})
     parts: list[str] = []
@@ -561,10 +561,14 @@ def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, la
     vint = (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
             f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
             f"{vintage.get('latest_official_year', '—')}")
-    title = ("谯城区城市功能品质活力提升实施方案 · 分领域评估报告" if lang == "zh" else
-             "Qiaocheng District plan for urban function, quality and vitality · pillar report")
+    info = plan.info
+    title = f"{plan.title(lang)} · " + ("分领域评估报告" if lang == "zh" else "pillar report")
+    facts = [x for x in (info.geography, info.issuer(lang), info.status_text(lang),
+                         (("规划期 " if lang == "zh" else "period ") + info.period_text())
+                         if info.period_text() else "") if x]
     lines = [
-        f'<p class="qc-meta">{esc(title)}</p>',
+        f'<p class="qc-meta">{esc(title)}'
+        + (f"<br>{esc(' · '.join(facts))}" if facts else "") + "</p>",
         f"<h1>{esc(name)}</h1>",
         f"<p>{esc(desc)}</p>",
         f"<h3>{esc(t('scenario', lang))}: {esc(scenario.label(lang))}</h3>",
@@ -582,14 +586,29 @@ def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, la
     return out
 
 
-def workpoints_html(table: pd.DataFrame, lang: str = "zh") -> str:
-    """The pillar's 2024 work points against their numbers."""
-    wp = table[(table["target_year"] == 2024)]
+def years_text(years: Iterable[int], lang: str = "zh") -> str:
+    """'2026' / '2026、2028' (zh) / '2026, 2028' (en)."""
+    return ("、" if lang == "zh" else ", ").join(str(int(y)) for y in sorted(set(years)))
+
+
+def workpoints_html(table: pd.DataFrame, lang: str = "zh",
+                    years: Iterable[int] = ()) -> str:
+    """The pillar's annual work points (targets due in one of the plan's work-point ``years``)
+    against their numbers."""
+    years = tuple(int(y) for y in years)
+    if not years:
+        return "<p>" + ("本规划未列年度工作要点(plan.yaml 的 workpoint_years 为空)。"
+                        if lang == "zh" else "The plan lists no annual work points "
+                        "(workpoint_years in plan.yaml is empty).") + "</p>"
+    wp = table[table["target_year"].isin(years)]
     if wp.empty:
-        return "<p>" + ("本领域无2024年量化工作要点。" if lang == "zh"
-                        else "No quantified 2024 work points in this pillar.") + "</p>"
+        return "<p>" + (f"本领域无{years_text(years, lang)}年量化工作要点。" if lang == "zh"
+                        else f"No quantified {years_text(years, lang)} work points in this "
+                        "pillar.") + "</p>"
     heads = [t("target_name", lang), t("threshold", lang),
-             "2024年实际" if lang == "zh" else "2024 actual", t("status", lang)]
+             "实际" if lang == "zh" else "actual", t("status", lang)]
+    if len(years) > 1:
+        heads.insert(1, "年份" if lang == "zh" else "year")
     rows = []
     for _, r in wp.iterrows():
         if np.isfinite(r.get("target_year_value", np.nan)):
@@ -599,6 +618,8 @@ def workpoints_html(table: pd.DataFrame, lang: str = "zh") -> str:
         illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
         cells = [esc(name_of(r, lang)) + illus, f"{fmt(r['threshold'], 2)} {esc(r.get('unit'))}",
                  actual, badge(r["status"], lang)]
+        if len(years) > 1:
+            cells.insert(1, str(int(r["target_year"])))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (STYLE + '<table class="qc-table"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
@@ -610,7 +631,7 @@ SECTIONS = {
     "status": ("一、目标状态", "1. Status of the targets"),
     "charts": ("二、指标走势与预测", "2. Indicators: history and projection"),
     "scenarios": ("三、各情景达标概率对比", "3. P(reach) under every scenario"),
-    "workpoints": ("四、2024年工作要点", "4. The 2024 work points"),
+    "workpoints": ("四、{years}年度工作要点", "4. The {years} work points"),
     "sources": ("五、数据来源", "5. Sources of every figure shown"),
 }
 
@@ -659,7 +680,9 @@ class ReportContext:
         plan = load_plan(data_dir or None)
         plan = plan.known_at(as_of_date(as_of or None))  # the figures the assessment used
         scenarios = load_scenarios(params_dir or None, plan)
-        pillars = list(plan.pillars["pillar"])
+        pillars = list(plan.pillars.sort_values("order", kind="stable")["pillar"])
+        if pillar in ("", None) and pillars:
+            pillar = pillars[0]  # the notebook's default: the plan's first pillar
         if pillar not in pillars:
             raise ParameterError("notebook parameters", "pillar", pillar,
                                  "one of " + ", ".join(pillars))
@@ -676,7 +699,12 @@ class ReportContext:
 
     def section_title(self, key: str) -> str:
         zh, en = SECTIONS[key]
-        return f"<h2>{esc(zh if self.lang == 'zh' else en)}</h2>"
+        text = zh if self.lang == "zh" else en
+        if "{years}" in text:
+            years = years_text(self.plan.workpoint_years, self.lang)
+            text = text.format(years=years) if years else text.format(years="").replace(
+                "  ", " ")
+        return f"<h2>{esc(text)}</h2>"
 
     def header_html(self) -> str:
         return header_html(self.plan, self.pillar_row, self.scenario, self.lang,
@@ -718,7 +746,7 @@ class ReportContext:
                                  findings=self.findings(), narrator=self.narrator)
 
     def charted_targets(self) -> list[str]:
-        """The pillar's targets charted one by one: not milestones, not the 2024 work points
+        """The pillar's targets charted one by one: not milestones, not the annual work points
         (those share one chart, :meth:`has_workpoints`), and only with data."""
         hist = self.bundle["history"]
         has = set(hist["target_id"])
@@ -733,7 +761,7 @@ class ReportContext:
         return scenario_matrix(self.bundles, self.pillar, labels, self.lang)
 
     def workpoints_html(self) -> str:
-        return workpoints_html(self.table, self.lang)
+        return workpoints_html(self.table, self.lang, self.plan.workpoint_years)
 
     def sources_html(self) -> str:
         """The sources table, then the in-year figures of the pillar's series (if any)."""
