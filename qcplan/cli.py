@@ -133,7 +133,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pillars", nargs="+", metavar="ID", default=None,
                    help="pillar ids (space- or comma-separated; default: every pillar)")
     p.add_argument("--scenarios", nargs="+", metavar="NAME", default=None,
-                   help="scenario names (default: every scenario in params/scenarios/)")
+                   help="scenario names (default: every scenario: generic, the plan's, --params)")
     p.add_argument("--lang", choices=run.LANG_CHOICES, default="zh",
                    help="report language (default: zh)")
     p.add_argument("--out", metavar="DIR", default=run.DEFAULT_OUT,

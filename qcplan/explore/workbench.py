@@ -6,9 +6,9 @@ browser); :func:`qcplan.explore.ui.build_ui` only wires ipywidgets to those meth
 
 What the controls mean
 ----------------------
-The workbench looks at one target (``select_pillar`` / ``select_target``) under one scenario of
-``params/scenarios`` (``set_scenario``). The controls add to that scenario's own assumptions, for
-the selected target only:
+The workbench looks at one target (``select_pillar`` / ``select_target``) under one scenario
+(generic, the plan's own ``scenarios/`` or ``params_dir``'s; ``set_scenario``). The controls add
+to that scenario's own assumptions, for the selected target only:
 
 - ``set_shift(pp)`` — extra growth, percentage points a year, added to the scenario's shift;
 - ``set_shock(year, pct)`` — a one-off persistent level change in ``year`` (a projected year: the
@@ -374,7 +374,8 @@ class Workbench:
         self.controls = dataclasses.replace(self.controls, method=method)
 
     def set_scenario(self, name: str) -> None:
-        """Choose a scenario of ``params/scenarios``; the method control takes its method."""
+        """Choose a scenario (generic, the plan's or params_dir's); the method control takes its
+        method."""
         if name not in self.scenarios:
             raise ValueError(f"scenario {name!r}: expected one of {', '.join(self.scenarios)}")
         self.scenario_name = name
@@ -536,7 +537,7 @@ class Workbench:
     # -- saving ----------------------------------------------------------------
     def save_as_scenario(self, name: str, label_zh: str = "", label_en: str = "",
                          description_zh: str = "", description_en: str = "") -> Path:
-        """Write the current settings as ``params/scenarios/<name>.yaml`` and list it.
+        """Write the current settings as ``<params_dir or plan folder>/scenarios/<name>.yaml``.
 
         The file holds the scenario's own assumptions plus the controls as one ``target:<id>``
         assumption, and the method control as its ``method``. Raises
