@@ -610,8 +610,7 @@ class Narrator:
 
 # --------------------------------------------------------------------------- helpers
 #: English names of the benchmark geographies (proper names: the Chinese follows in brackets).
-GEOGRAPHY_EN = {"安徽省": "Anhui Province", "全国": "the national average",
-                "亳州市": "Bozhou City"}
+GEOGRAPHY_EN = {"安徽省": "Anhui Province", "全国": "the national average"}
 
 
 def geography_name(geo: str, lang: str) -> str:
