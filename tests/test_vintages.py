@@ -161,7 +161,7 @@ def test_a_jump_is_a_warning_naming_the_cell(tmp_path: Path, capsys):
     plan = load_plan(data)
     assert len(plan.warnings) == 1
     assert "observations.csv line 100, column value: '8501.0'" in str(plan.warnings[0])
-    assert main(["validate", "--data", str(data), "--params", str(REPO / "params")]) == 0
+    assert main(["validate", "--data", str(data)]) == 0
     assert "1 plausibility warning(s)" in capsys.readouterr().out
 
 
