@@ -251,10 +251,16 @@ def test_measures_round_trip_through_the_file(params: Path):
     assert scen.to_dict()["assumptions"][0]["measures"] == ["share", "rate"]
 
 
-def test_shipped_scenarios_say_how_each_kind_is_moved():
+@pytest.mark.parametrize("folder", [GENERIC_DIR, REPO / "data"])
+def test_shipped_scenarios_say_how_each_kind_is_moved(folder: Path):
+    """The generic scenarios and the shipped plan's own ones."""
+    from qcplan.model.scenarios import parse_scenario
+
     for name in ("optimistic", "pessimistic"):
-        text = (REPO / "params" / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8")
+        path = folder / "scenarios" / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
         for measure in ("amount", "count", "growth", "share", "rate"):
             assert f"- {measure}" in text or f" {measure}," in text, (name, measure)
-        scen = load_scenarios(REPO / "params")[name]
+        scen, probs = parse_scenario(yaml.safe_load(text), str(path))
+        assert not probs
         assert all(a.measures is not None for a in scen.assumptions if a.growth_shift_pp)
