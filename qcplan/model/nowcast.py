@@ -293,8 +293,8 @@ def from_ytd_growth(rates: pd.Series, earlier: pd.Series, source: str = SOURCE) 
     ``earlier`` holds sub-period values (not cumulative) of the years before; a year's
     year-to-date value is the same months' sum a year before times ``1 + rate/100``, and the
     sub-periods' own values are the differences of those cumulative values. Years are filled in
-    order, so a rate for 2025 can rest on 2024 values implied by 2024's rates. Returns
-    ``earlier`` with the implied periods added.
+    order, so a rate for one year can rest on the previous year's values implied by its rates.
+    Returns ``earlier`` with the implied periods added.
     """
     base = clean_subannual(earlier, "flow", source)
     r = clean_subannual(rates, "stock", source)
