@@ -27,8 +27,10 @@
    temporary symlink renamed onto ``latest``). A failed, timed-out or interrupted run leaves
    the previous ``latest`` as it was.
 
-Exit codes: 0 all reports written, 1 some failed (the others are still written) or the run was
-stopped (SIGTERM or SIGHUP), 2 invalid input, 130 interrupted with Ctrl-C.
+Exit codes: 0 all reports written, 1 some failed (the others are still written), the run was
+stopped (SIGTERM or SIGHUP) or an output could not be written (a full disk: every write of the run
+is checked; the error and a final log line are printed and ``latest`` is left alone), 2 invalid
+input, 130 interrupted with Ctrl-C.
 
 Processes: the workers die with the main process, even when it is killed with SIGKILL
 (``prctl(PR_SET_PDEATHSIG)`` on Linux, and a watchdog on the parent's pid everywhere), and take
@@ -44,9 +46,11 @@ never waits on a worker without a bound. Worker output (papermill and kernel mes
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -468,6 +472,8 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
     except OSError as e:
         message = f"cannot create a run folder in {out_dir}: {e}"
         lg.plain(f"qcplan: {message}")
+        if _disk_trouble(e):  # not the arguments' fault
+            return None, RunResult(EXIT_FAILED, "failed", errors=[message])
         return None, RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
     reports = [ReportOutcome(p, s, la) for p in inputs.pillars for s in inputs.scenarios
                for la in inputs.langs]
@@ -489,8 +495,20 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
                deadline=None if timeout is None else t_start + float(timeout),
                timings={"validate_seconds": round(t_validated - t_start, 3),
                         "precompute_seconds": None, "reports_seconds": None})
-    write_json(run_dir / "manifest.json", _manifest(run, RUNNING))
+    try:
+        write_json(run_dir / "manifest.json", _manifest(run, RUNNING))
+    except OSError as e:  # e.g. a full disk: nothing can be run
+        message = f"cannot write {run_dir / 'manifest.json'}: {e}"
+        lg.error(message)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        lg.error(f"run {run_id} failed before any report: latest unchanged")
+        return None, RunResult(EXIT_FAILED, "failed", run_id, None, reports, [message])
     return run, RunResult(EXIT_OK, RUNNING, run_id, run_dir, reports)
+
+
+def _disk_trouble(error: OSError) -> bool:
+    """A full disk, an exceeded quota, an I/O error or a read-only file system."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS)
 
 
 class _stop_signals:
@@ -540,7 +558,11 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     except Exception as e:  # the manifest must still be written
         run.fail(f"writing summary.csv / index.html: {type(e).__name__}: {e}", lg)
 
-    write_json(run.run_dir / "manifest.json", _manifest(run))
+    try:
+        write_json(run.run_dir / "manifest.json", _manifest(run))
+    except OSError as e:  # e.g. a full disk; `latest` is then left alone
+        run.fail(f"cannot write {run.run_dir / 'manifest.json'}: {e} (it still says running; "
+                 "qcplan.batch.outputs.run_status reads such a run as killed)", lg)
 
     result = RunResult(EXIT_OK, run.status, run.run_id, run.run_dir, reports, run.errors)
     if run.status == "ok":
