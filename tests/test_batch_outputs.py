@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from test_run import AS_OF, OLD_RUN, PILLAR, STANDINS, make_previous_run, run_folders
 
+from qcplan.batch import outputs
 from qcplan.batch import run as qrun
 
 TRIVIAL = STANDINS / "trivial.nb.json"
@@ -69,3 +70,86 @@ def test_disk_full_at_manifest_exit_1_latest_untouched(
         m = manifest(result.run_dir)
         assert m["status"] == "running" and m["process"]["pid"] == os.getpid()
         assert (result.run_dir / f"{PILLAR}__baseline__zh.html").is_file()
+
+
+# --------------------------------------------------------------------------- latest
+def _fake_run(out: Path, run_id: str) -> Path:
+    folder = out / run_id
+    (folder / "cache").mkdir(parents=True)
+    (folder / "index.html").write_text(run_id, encoding="utf-8")
+    (folder / "cache" / "baseline.pkl").write_bytes(b"x" * 100)
+    return folder
+
+
+def _no_symlinks(monkeypatch: pytest.MonkeyPatch) -> None:
+    def symlink(*args: Any, **kw: Any) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "symlink", symlink)
+
+
+R1, R2 = "20260101T000000Z-aaaaaa", "20260102T000000Z-bbbbbb"
+
+
+def test_switch_latest_without_symlinks_copies(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_run(tmp_path, R1)
+    _fake_run(tmp_path, R2)
+    _no_symlinks(monkeypatch)
+    assert outputs.switch_latest(tmp_path, R1) == "copy"
+    latest = tmp_path / "latest"
+    assert latest.is_dir() and not latest.is_symlink()
+    assert (latest / "index.html").read_text(encoding="utf-8") == R1
+    assert not (latest / "cache").exists()
+    assert (tmp_path / "LATEST").read_text(encoding="utf-8").strip() == R1
+    assert outputs.switch_latest(tmp_path, R2) == "copy"
+    assert (latest / "index.html").read_text(encoding="utf-8") == R2
+    assert outputs.latest_run(tmp_path) == R2
+    assert (tmp_path / "LATEST").read_text(encoding="utf-8").strip() == R2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["LATEST", R1, R2, "latest"])
+
+
+def test_switch_latest_refuses_a_foreign_folder(tmp_path: Path) -> None:
+    _fake_run(tmp_path, R1)
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "mine.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(OSError, match="not made by qcplan"):
+        outputs.switch_latest(tmp_path, R1)
+    assert (tmp_path / "latest" / "mine.txt").read_text(encoding="utf-8") == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [R1, "latest"]
+
+
+def test_switch_latest_symlink_then_pointer(tmp_path: Path) -> None:
+    _fake_run(tmp_path, R1)
+    assert outputs.switch_latest(tmp_path, R1) == "symlink"
+    assert os.readlink(tmp_path / "latest") == R1
+    assert outputs.latest_run(tmp_path) == R1
+    assert (tmp_path / "LATEST").read_text(encoding="utf-8").strip() == R1
+
+
+@pytest.mark.slow
+def test_latest_a_real_folder_exit_1_manifest_says_failed(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    (out / "latest").mkdir(parents=True)
+    (out / "latest" / "index.html").write_text("by hand", encoding="utf-8")
+    result, log = quick_run(out)
+    assert result.exit_code == 1 and result.status == "failed" and not result.latest_updated
+    m = manifest(result.run_dir)
+    assert m["status"] == "failed"
+    assert any("could not switch" in e and "latest" in e for e in m["errors"])
+    assert (out / "latest" / "index.html").read_text(encoding="utf-8") == "by hand"
+    assert "latest unchanged" in log.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_run_without_symlinks_publishes_a_copy(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "reports"
+    _no_symlinks(monkeypatch)
+    result, log = quick_run(out)
+    assert result.exit_code == 0 and result.latest_updated, log
+    latest = out / "latest"
+    assert latest.is_dir() and not latest.is_symlink()
+    assert (latest / "index.html").is_file() and (latest / "manifest.json").is_file()
+    assert (out / "LATEST").read_text(encoding="utf-8").strip() == result.run_id
+    assert "no symbolic links" in log

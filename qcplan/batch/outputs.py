@@ -7,23 +7,29 @@ it, until the run replaces it with how it ended (ok, failed, timeout, interrupte
 (killed, or the machine went down) as ``killed``. The folder holds the reports, ``summary.csv``
 (:func:`summary_table`, :func:`write_summary`), ``index.html`` (:func:`write_dashboard`) and
 ``manifest.json`` (:func:`write_json`, :func:`versions`, :func:`file_hashes`).
-:func:`switch_latest` points ``OUT/latest`` at a finished run.
+:func:`switch_latest` publishes a finished run as ``OUT/latest`` (a symlink, or a copy where the
+file system has no symbolic links) and ``OUT/LATEST`` (its id); :func:`latest_run` reads either.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
 import platform
+import re
 import secrets
+import shutil
 import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from qcplan.files import write_atomic
 
 SUMMARY_COLUMNS = (
     "target_id", "pillar", "scenario", "status", "prob_reach", "projected_median",
@@ -139,18 +145,83 @@ def new_run_dir(out: Path) -> tuple[str, Path]:
     raise FileExistsError(f"could not create a new run folder in {out}")
 
 
-def switch_latest(out: Path, run_id: str) -> Path:
-    """Point ``out/latest`` at ``run_id`` atomically (temporary symlink renamed onto it)."""
+LATEST = "latest"
+LATEST_POINTER = "LATEST"  # a text file: the id of the run ``latest`` shows
+COPY_MARK = ".qcplan-latest"  # in a copied ``latest`` folder: the id of the run it copies
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+_NO_SYMLINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EACCES, errno.EINVAL}
+
+
+def switch_latest(out: Path, run_id: str) -> str:
+    """Publish run ``run_id`` as ``out/latest``; return how: ``"symlink"`` or ``"copy"``.
+
+    Where the file system has symbolic links, ``latest`` is a symlink to the run folder,
+    switched in one atomic step (a temporary symlink renamed onto it). Where it has none (an SMB
+    share, FAT), ``latest`` is a copy of the run folder (without ``cache/``), put in place by
+    renaming: the copy is made beside it first, then the old ``latest`` is renamed aside and the
+    copy renamed onto ``latest`` (for a moment there is no ``latest``; there is never a partial
+    one). Either way ``out/LATEST`` then holds the run id (written atomically), the one pointer
+    that works everywhere.
+
+    Raises OSError when ``latest`` cannot be switched, e.g. when it is a real folder that qcplan
+    did not make; the previous ``latest`` is then left as it was.
+    """
+    latest = out / LATEST
     tmp = out / f".latest.tmp-{run_id}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(run_id, tmp)
+    _remove(tmp)
     try:
-        os.replace(tmp, out / "latest")
-    except OSError:
-        tmp.unlink(missing_ok=True)
+        os.symlink(run_id, tmp)
+        how = "symlink"
+    except (OSError, NotImplementedError) as e:
+        if isinstance(e, OSError) and e.errno not in _NO_SYMLINKS:
+            raise
+        how = "copy"
+    try:
+        if how == "copy":
+            shutil.copytree(out / run_id, tmp, ignore=shutil.ignore_patterns("cache"),
+                            symlinks=False)
+            write_atomic(tmp / COPY_MARK, run_id + "\n")
+        if latest.is_dir() and not latest.is_symlink():
+            if not (latest / COPY_MARK).is_file():
+                raise IsADirectoryError(errno.EISDIR, "a folder not made by qcplan is in the "
+                                        "way (move it away)", str(latest))
+            aside = out / f".latest.old-{run_id}"
+            os.replace(latest, aside)
+            os.replace(tmp, latest)
+            _remove(aside)
+        else:
+            if how == "copy" and latest.is_symlink():  # a folder cannot replace a symlink
+                latest.unlink()
+            os.replace(tmp, latest)
+    except BaseException:
+        _remove(tmp)
         raise
-    return out / "latest"
+    write_atomic(out / LATEST_POINTER, run_id + "\n")
+    return how
+
+
+def latest_run(out: str | os.PathLike[str]) -> str | None:
+    """The id of the run ``out/latest`` shows (symlink, copied folder or ``LATEST``), or None."""
+    out = Path(out)
+    latest = out / LATEST
+    try:
+        if latest.is_symlink():
+            return Path(os.readlink(latest)).name
+        if (latest / COPY_MARK).is_file():
+            return (latest / COPY_MARK).read_text(encoding="utf-8").strip()
+        if (out / LATEST_POINTER).is_file():
+            return (out / LATEST_POINTER).read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, symlink or folder tree if there."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def sha256(path: Path) -> str:
@@ -185,8 +256,6 @@ def versions() -> dict[str, str | None]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    from qcplan.files import write_atomic
-
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 

@@ -24,8 +24,11 @@
    (versions, parameters, SHA-256 of every data and parameter file, timings, the outcome of
    every report, and the run's status: ok, failed, timeout or interrupted); then, only when
    every report succeeded, switch ``OUT/latest`` to the new run in one atomic step (a
-   temporary symlink renamed onto ``latest``). A failed, timed-out or interrupted run leaves
-   the previous ``latest`` as it was.
+   temporary symlink renamed onto ``latest``; where the file system has no symbolic links, a
+   copy of the run folder renamed onto it; ``OUT/LATEST`` names the run either way, see
+   :func:`~qcplan.batch.outputs.switch_latest`). A failed, timed-out or interrupted run leaves
+   the previous ``latest`` as it was. When ``latest`` cannot be switched (e.g. a real folder of
+   that name is in the way) the run fails (exit 1) and its manifest says so.
 
 Exit codes: 0 all reports written, 1 some failed (the others are still written), the run was
 stopped (SIGTERM or SIGHUP) or an output could not be written (a full disk: every write of the run
@@ -67,6 +70,7 @@ from qcplan.batch.outputs import (
     SUMMARY_COLUMNS,
     ReportOutcome,
     file_hashes,
+    latest_run,
     new_run_dir,
     process_stamp,
     run_status,
@@ -83,7 +87,7 @@ from qcplan.batch.pool import Pool, error_info, precompute_task, report_task, wa
 
 __all__ = [
     "DEFAULT_OUT", "LANG_CHOICES", "ReportOutcome", "RunResult", "SUMMARY_COLUMNS",
-    "file_hashes", "run_batch", "run_status", "switch_latest", "versions",
+    "file_hashes", "latest_run", "run_batch", "run_status", "switch_latest", "versions",
 ]
 
 from qcplan.resources import report_notebook
@@ -564,15 +568,22 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
         run.fail(f"cannot write {run.run_dir / 'manifest.json'}: {e} (it still says running; "
                  "qcplan.batch.outputs.run_status reads such a run as killed)", lg)
 
-    result = RunResult(EXIT_OK, run.status, run.run_id, run.run_dir, reports, run.errors)
+    latest_how = None
     if run.status == "ok":
         try:
-            switch_latest(run.out_dir, run.run_id)
-            result.latest_updated = True
-        except OSError as e:
-            result.errors.append(f"could not switch {run.out_dir / 'latest'}: {e}")
-            result.status = "failed"
-            lg.error(result.errors[-1])
+            latest_how = switch_latest(run.out_dir, run.run_id)
+        except OSError as e:  # the manifest must not keep saying ok
+            run.fail(f"could not switch {run.out_dir / 'latest'}: {e}", lg)
+            try:
+                write_json(run.run_dir / "manifest.json", _manifest(run))
+            except OSError as e2:
+                run.fail(f"cannot write {run.run_dir / 'manifest.json'}: {e2}", lg)
+        else:
+            if latest_how == "copy":
+                lg.warning(f"{run.out_dir} has no symbolic links: latest is a copy of the run "
+                           f"folder and {run.out_dir / 'LATEST'} names it")
+    result = RunResult(EXIT_OK, run.status, run.run_id, run.run_dir, reports, run.errors,
+                       latest_updated=latest_how is not None)
     bad = result.failed
     for r in bad:
         lg.error(f"failed: {r.key} {r.status}{_error_suffix(r.error)}")
