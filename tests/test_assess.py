@@ -20,12 +20,16 @@ TARGET_COLS = ["target_id", "indicator_id", "geography", "pillar", "name_zh", "n
                "target_year", "benchmark", "section", "quote_zh", "responsible_units", "note",
                "base_year"]
 MEASURE_UNIT = {"amount": "亿元", "count": "个", "share": "%", "growth": "%", "flag": "",
-                "rate": "人/千人"}
+                "rate": "人/千人", "reduction": "%"}
 
 
 def write_plan(folder: Path, targets: list[dict], series: dict[tuple[str, str], dict],
                measures: dict[str, str]) -> Path:
-    """Write a small valid data set: ``series`` maps (indicator, geography) to {year: value}."""
+    """Write a small valid data set: ``series`` maps (indicator, geography) to {year: value}.
+
+    A value written as text with a leading ``>``, ``>=``, ``<`` or ``<=`` (">60") is a figure
+    published only as a bound: the sign goes to the ``qualifier`` column.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "pillars.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -49,12 +53,15 @@ def write_plan(folder: Path, targets: list[dict], series: dict[tuple[str, str], 
             w.writerow(row)
     with open(folder / "observations.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["indicator_id", "geography", "year", "period", "value", "unit", "status",
-                    "source", "note"])
+        w.writerow(["indicator_id", "geography", "year", "period", "value", "qualifier", "unit",
+                    "status", "source", "note"])
         for (ind, geo), values in series.items():
             for year, value in values.items():
-                w.writerow([ind, geo, year, "", value, MEASURE_UNIT[measures[ind]], "official",
-                            "test", ""])
+                text = str(value)
+                sign = text[:2] if text[:2] in (">=", "<=") else text[:1] if text[:1] in "<>" \
+                    else ""
+                w.writerow([ind, geo, year, "", text[len(sign):], sign,
+                            MEASURE_UNIT[measures[ind]], "official", "test", ""])
     return folder
 
 
@@ -447,3 +454,138 @@ def test_pessimistic_does_not_shift_a_rate_held_at_its_target():
     # what grows is still moved
     assert pess.loc["gdp_level", "shift_pp"] < 0
     assert pess.loc["gdp_level", "prob_reach"] < base.loc["gdp_level", "prob_reach"]
+
+
+# --------------------------------------------------------------------------- growth: gaps
+def test_growth_with_a_gap_in_its_rates_says_so(tmp_path: Path):
+    # no rate for 2024: the index cannot be carried across it, so the period's average can only
+    # run from 2024; the row says so instead of silently averaging fewer years
+    target = {"target_id": "g", "indicator_id": "ind_growth", "kind": "growth", "threshold": 10,
+              "period_start": 2022}
+    rates = {2019: 9.0, 2020: 7, 2021: 9.5, 2022: 8, 2023: 8.5, 2025: 12.0}
+    r = one(tmp_path, target, rates, measure="growth", n_sims=1000)
+    assert r["flags"] == "period_gap:2024:2024"
+    full = one(tmp_path / "full", target, {**rates, 2024: 9.0}, measure="growth", n_sims=1000)
+    assert full["flags"] == ""
+
+
+def test_growth_on_levels_with_base_figure_missing_says_so(tmp_path: Path):
+    target = {"target_id": "g", "indicator_id": "trade", "kind": "growth", "threshold": 10}
+    r = one(tmp_path, target, {2019: 30.0, 2020: 31, 2021: 33, 2022: 36, 2024: 40, 2025: 43},
+            n_sims=1000)
+    assert r["flags"] == "base_earlier:2022"
+
+
+# --------------------------------------------------------------------------- reduction
+ENERGY = {2020: 0.50, 2021: 0.485, 2022: 0.47, 2023: 0.455, 2024: 0.44, 2025: 0.43}
+
+
+def reduction(threshold: float, **kw) -> dict:
+    return {"target_id": "e", "indicator_id": "energy", "kind": "reduction",
+            "threshold": threshold, "period_start": 2020, "target_year": 2025, **kw}
+
+
+def test_reduction_from_levels_complete_period(tmp_path: Path):
+    fall = (1 - 0.43 / 0.50) * 100  # 14 %
+    met = one(tmp_path / "a", reduction(13.5), ENERGY, measure="rate", as_of=2026)
+    assert met["status"] == "achieved" and met["projected_median"] == pytest.approx(fall)
+    assert met["eurostat_class"] == "met" and met["review_grade"] == "基本符合预期"
+    short = one(tmp_path / "b", reduction(18), ENERGY, measure="rate", as_of=2026)
+    assert short["status"] == "missed" and short["prob_reach"] == 0
+    # yearly falls: observed since 2020 against the 18 % the period asks
+    observed = (1 - (0.43 / 0.50) ** (1 / 5)) * 100
+    planned = (1 - 0.82 ** (1 / 5)) * 100
+    assert short["observed_rate"] == pytest.approx(observed)
+    assert short["planned_rate"] == pytest.approx(planned)
+    assert short["progress_ratio"] == pytest.approx(observed / planned)
+
+
+@pytest.mark.parametrize(("measure", "sign"), [("reduction", 1.0), ("growth", -1.0)])
+def test_reduction_from_yearly_rates_equals_levels(tmp_path: Path, measure: str, sign: float):
+    falls = {y: (1 - ENERGY[y] / ENERGY[y - 1]) * 100 for y in range(2021, 2026)}
+    rates = {y: sign * f for y, f in falls.items()}
+    from_rates = one(tmp_path / measure, reduction(13.5, target_year=2027), rates,
+                     measure=measure, n_sims=2000)
+    from_levels = one(tmp_path / "lv", reduction(13.5, target_year=2027), ENERGY, measure="rate",
+                      n_sims=2000)
+    assert from_rates["observed_rate"] == pytest.approx(from_levels["observed_rate"])
+    assert from_rates["required_rate"] == pytest.approx(from_levels["required_rate"])
+    assert from_rates["eurostat_class"] == from_levels["eurostat_class"] == "met"
+    assert from_rates["status"] == from_levels["status"] == "achieved"
+    assert from_rates["projected_median"] == pytest.approx(from_levels["projected_median"],
+                                                           abs=0.5)
+
+
+def test_reduction_partly_observed_probability_and_pace(tmp_path: Path):
+    # 2021–2025 of 2021–2027: 14 % down by 2025; 18 % asks for about 2.4 % a year more
+    r = one(tmp_path, reduction(18, target_year=2027), ENERGY, measure="rate", n_sims=4000)
+    goal = 0.50 * 0.82
+    assert r["required_rate"] == pytest.approx((1 - (goal / 0.43) ** 0.5) * 100)
+    assert 0 < r["prob_reach"] < 1 and r["status"] in STATUS_ORDER
+    easy = one(tmp_path / "easy", reduction(10, target_year=2027), ENERGY, measure="rate",
+               n_sims=4000)
+    hard = one(tmp_path / "hard", reduction(30, target_year=2027), ENERGY, measure="rate",
+               n_sims=4000)
+    assert easy["prob_reach"] > r["prob_reach"] > hard["prob_reach"]
+    assert hard["status"] in ("off_track", "moving_away")
+
+
+def test_reduction_rising_intensity_moves_away(tmp_path: Path):
+    rising = {2020: 0.50, 2021: 0.51, 2022: 0.52, 2023: 0.535, 2024: 0.55, 2025: 0.56}
+    r = one(tmp_path, reduction(13.5, target_year=2027), rising, measure="rate", n_sims=2000)
+    assert r["status"] == "moving_away" and r["eurostat_class"] == "moving_away"
+    assert r["observed_rate"] < 0 < r["required_rate"]
+
+
+# --------------------------------------------------------------------------- strict bounds
+def test_strict_bound_at_the_threshold_is_not_met(tmp_path: Path):
+    values = {2021: 6.0, 2022: 6.2, 2023: 6.4, 2024: 6.45, 2025: 6.5}
+    at_least = one(tmp_path / "a", level(6.5, indicator_id="gr", target_year=2025), values,
+                   measure="rate", as_of=2026)
+    above = one(tmp_path / "b", level(6.5, indicator_id="gr", target_year=2025,
+                                      direction="above"), values, measure="rate", as_of=2026)
+    assert at_least["status"] == "achieved" and above["status"] == "missed"
+    below = one(tmp_path / "c", level(5.5, indicator_id="u", target_year=2025, direction="below"),
+                {2022: 5.2, 2023: 5.3, 2024: 5.4, 2025: 5.5}, measure="rate", as_of=2026)
+    assert below["status"] == "missed" and below["eurostat_class"] != "met"
+
+
+def test_strict_bound_probability_counts_only_beyond(tmp_path: Path):
+    values = {2021: 100.0, 2022: 100, 2023: 100, 2024: 100, 2025: 100}
+    r = one(tmp_path, level(100, direction="above"), values, n_sims=2000)
+    ge = one(tmp_path / "ge", level(100), values, n_sims=2000)
+    assert r["prob_reach"] <= ge["prob_reach"]
+    assert ge["status"] == "achieved" and r["status"] != "achieved"
+
+
+# --------------------------------------------------------------------------- bound observations
+@pytest.mark.parametrize(("value", "threshold", "status"), [
+    (">60", 60, "achieved"),           # 超过60% against ≥60: met
+    (">60", 65, "insufficient_data"),  # 超过60% against ≥65: the bound decides nothing
+    ("<60", 65, "missed"),             # 不足60% against ≥65: certainly short
+    ("60", 65, "missed"),
+])
+def test_target_year_published_as_a_bound(tmp_path: Path, value: str, threshold: float,
+                                          status: str):
+    target = {"target_id": "s", "indicator_id": "urban", "kind": "share",
+              "threshold": threshold, "target_year": 2025}
+    r = one(tmp_path, target, {2021: 52.0, 2022: 54, 2023: 56, 2024: 58, 2025: value},
+            measure="share", as_of=2026)
+    assert r["status"] == status
+    assert (r["flags"] == "bound:2025") == (value[0] in "<>")
+    if status == "insufficient_data":
+        assert np.isnan(r["prob_reach"]) and r["eurostat_class"] != "met"
+
+
+def test_broad_growth_shift_leaves_a_reduction_alone(tmp_path: Path):
+    # a faster-growing economy in a scenario says nothing about energy per unit of GDP
+    plan = load_plan(write_plan(tmp_path / "d", [reduction(18, target_year=2027)],
+                                {("energy", "谯城区"): ENERGY}, {"energy": "rate"}))
+    a = Assessor(plan, as_of=2026)
+    up = Scenario("up", "u", "u", "d", "d", assumptions=(Assumption("all", growth_shift_pp=3),))
+    named = Scenario("n", "n", "n", "d", "d",
+                     assumptions=(Assumption("target:e", growth_shift_pp=-2),))
+    base = a.assess(BASE, n_sims=2000).iloc[0]
+    assert a.assess(up, n_sims=2000).iloc[0]["prob_reach"] == base["prob_reach"]
+    # named, it moves: 2 pp a year less growth of the intensity is a faster fall
+    assert a.assess(named, n_sims=2000).iloc[0]["prob_reach"] > base["prob_reach"]

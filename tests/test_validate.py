@@ -160,3 +160,52 @@ def test_base_year_must_come_before_the_target_year(data_dir: Path) -> None:
         ("targets.csv", "base_year", "2027")]
     set_cell(data_dir, "targets", "gdp_2027", "base_year", "2015")
     assert load_plan(data_dir).targets.set_index("target_id").loc["gdp_2027", "base_year"] == 2015
+
+
+def _target_problems(data_dir: Path, **cells: str) -> list[tuple[str, str, str | None]]:
+    for column, value in cells.items():
+        set_cell(data_dir, "targets", "gdp_2027", column, value)
+    with pytest.raises(DataError) as info:
+        load_plan(data_dir)
+    return [(p.file, p.column, p.value) for p in info.value.problems]
+
+
+def test_strict_directions_are_accepted(data_dir: Path) -> None:
+    set_cell(data_dir, "targets", "gdp_2027", "direction", "above")
+    assert load_plan(data_dir).targets.set_index("target_id").loc["gdp_2027",
+                                                                  "direction"] == "above"
+
+
+def test_reduction_needs_a_fall_between_0_and_100(data_dir: Path) -> None:
+    assert _target_problems(data_dir, kind="reduction", threshold="113.5") == [
+        ("targets.csv", "threshold", "113.5")]
+
+
+def test_reduction_on_a_share_is_refused(data_dir: Path) -> None:
+    set_cell(data_dir, "targets", "gdp_2027", "indicator_id", "tertiary_share")
+    set_cell(data_dir, "targets", "gdp_2027", "unit", "%")
+    assert _target_problems(data_dir, kind="reduction", threshold="13.5") == [
+        ("targets.csv", "kind", "reduction")]
+
+
+def test_reduction_measure_only_for_reduction_targets(data_dir: Path) -> None:
+    set_cell(data_dir, "indicators", "industry_growth", "measure", "reduction")
+    problems = problems_of(data_dir)
+    assert [(p.file, p.column, p.value) for p in problems] == [
+        ("targets.csv", "kind", "growth")]
+    set_cell(data_dir, "targets", "industry_growth_2027", "kind", "reduction")
+    plan = load_plan(data_dir)
+    assert plan.targets.set_index("target_id").loc["industry_growth_2027", "kind"] == "reduction"
+
+
+def test_observation_qualifier(data_dir: Path) -> None:
+    from fixtures.bad import add_column
+
+    add_column(data_dir, "observations", "qualifier")
+    set_cell(data_dir, "observations", 1, "qualifier", ">")
+    plan = load_plan(data_dir)
+    assert list(plan.observations["qualifier"].iloc[:2]) == [">", ""]
+    set_cell(data_dir, "observations", 1, "qualifier", "≈")
+    problems = problems_of(data_dir)
+    assert [(p.file, p.location, p.column, p.value) for p in problems] == [
+        ("observations.csv", "line 2", "qualifier", "≈")]

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from qcplan.model.assess import Assessor, Evaluation, TargetModel
+from qcplan.model.grades import is_downward
 from qcplan.model.scenarios import (
     METHODS,
     Adjustment,
@@ -477,7 +478,7 @@ class Workbench:
         unit = str(row.get("rate_unit") or "")
         if ev is None or status in DECIDED or model.fitted is None:
             return GoalSeek(tid, p, "decided", rate_unit=unit, status=status)
-        sign = -1.0 if model.direction == "at_most" else 1.0
+        sign = -1.0 if is_downward(model.direction) else 1.0
         own_shift = adj.shift - (self.controls.shift if tid == self.target_id else 0.0)
         current_control = adj.shift - own_shift
 
@@ -645,7 +646,8 @@ class Workbench:
         r = self.current()
         row = self.row()
         kind = row["kind"]
-        unit = "%" if kind == "growth" else ("×" if kind == "relative" else esc(row.get("unit")))
+        unit = "%" if kind in ("growth", "reduction") else ("×" if kind == "relative" else
+                                                            esc(row.get("unit")))
         prob = "—" if not math.isfinite(r.prob_reach) else f"{r.prob_reach:.2f}"
         interval = "—" if not math.isfinite(r.p10) else f"{fmt(r.p10, 2)} – {fmt(r.p90, 2)}"
         ru = esc(_unit(r.rate_unit, lang))
@@ -700,7 +702,8 @@ def implied_rate(model: TargetModel, ev: Evaluation | None, row: dict[str, Any])
 
     Levels, shares, work points, relative targets: compound growth (or the yearly change where
     the required rate is one) from the latest figure to the median in the target year; growth
-    targets: the same on the growth index over the remaining years; flows: the median of the
+    targets: the same on the growth index over the remaining years (reductions: the yearly fall
+    on the intensity or its index); flows: the median of the
     decision quantity; cumulative targets: the median total still to deliver per remaining year.
     """
     if ev is None or ev.projection is None:
@@ -721,14 +724,15 @@ def implied_rate(model: TargetModel, ev: Evaluation | None, row: dict[str, Any])
         delivered = float(sum(h.loc[y] for y in years if y in h.index))
         remaining = [y for y in years if y > last_year]
         return (ev.quantile(0.5) - delivered) / len(remaining) if remaining else math.nan
-    series = model.history.dropna().sort_index() if kind == "growth" else h
+    series = model.history.dropna().sort_index() if kind in ("growth", "reduction") else h
     start_year, start = int(series.index[-1]), float(series.iloc[-1])
     n = model.target_year - start_year
     med = float(np.nanmedian(ev.projection.values(model.target_year)))
     if n <= 0 or not math.isfinite(med):
         return math.nan
     if percent and start > 0 and med > 0:
-        return ((med / start) ** (1.0 / n) - 1.0) * 100.0
+        rate = ((med / start) ** (1.0 / n) - 1.0) * 100.0
+        return -rate if kind == "reduction" else rate  # reductions: the yearly fall
     return (med - start) / n
 
 

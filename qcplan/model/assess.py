@@ -81,7 +81,10 @@ STATUS_ORDER = (
     "overdue", "not_done", "plan_path", "insufficient_data",
 )
 NON_NEGATIVE = ("amount", "count")
-PROJECTED_KINDS = ("level", "share", "workpoint", "growth", "flow", "cumulative", "relative")
+PROJECTED_KINDS = ("level", "share", "workpoint", "growth", "flow", "cumulative", "relative",
+                   "reduction")
+#: Kinds decided on an index built from yearly rates when the indicator holds rates.
+INDEX_KINDS = ("growth", "reduction")
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -212,6 +215,10 @@ class TargetModel:
             self.threshold = 100.0 - SHARE_CEILING_TOLERANCE
         self.rule = row.get("rule") or ""
         self.bench_statuses: pd.Series | None = None
+        #: ``history`` is an index built from yearly rates (growth or reduction rates)
+        self.on_index = False
+        #: year → qualifier of the figures published only as a bound (``>`` 60: "超过60%")
+        self.qualifiers: pd.Series = pd.Series(dtype=object)
         base = row.get("base_year")
         #: the base year of the conventional grades: the ``base_year`` column, else period_start
         self.base_year = int(base) if base is not None and pd.notna(base) else self.period_start
@@ -277,6 +284,15 @@ class TargetModel:
                 stat = ((end / base) ** (1.0 / years) - 1.0) * 100.0
             complete = self.target_year in self.history.index
             extra["base_year"] = base_year
+        elif kind == "reduction":
+            # the cumulative fall (%) of the intensity from the base year to the target year
+            base_year = self._growth_base_year()
+            base = float(self.history.loc[base_year])
+            end = draws.at(self.target_year, n)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                stat = (1.0 - end / base) * 100.0
+            complete = self.target_year in self.history.index
+            extra["base_year"] = base_year
         elif kind == "flow":
             years = self._period_years()
             mat = np.vstack([draws.at(y, n) for y in years])
@@ -331,6 +347,25 @@ class TargetModel:
         if years:
             return max(years)
         return int(self.history.index.min())
+
+    def notes(self) -> list[str]:
+        """What the reader must know about how this target was decided (codes, see
+        :data:`NOTES`): a growth or reduction period that starts later than the plan's because
+        of a gap in the yearly rates, or one measured from an earlier figure; figures published
+        only as a bound."""
+        out = []
+        if self.kind in INDEX_KINDS and len(self.history.dropna()) and \
+                self.period_start is not None:
+            used = self._growth_base_year()
+            if used > self.period_start:
+                missing = [y for y in range(self.period_start + 1, used + 1)
+                           if y not in self.raw_history.dropna().index]
+                out.append(f"period_gap:{used}:{','.join(map(str, missing))}")
+            elif used < self.period_start:
+                out.append(f"base_earlier:{used}")
+        if len(self.qualifiers):
+            out.append("bound:" + ",".join(str(y) for y in sorted(self.qualifiers.index)))
+        return out
 
     def _relative_threshold(self) -> float:
         if self.rule in ("reach", "exceed"):
@@ -421,7 +456,10 @@ class Assessor:
             keep = obs["year"] <= self.as_of.year
             if "period" in obs.columns:
                 keep &= obs["period"].fillna("").astype(str).str.strip() == ""
-            sub = obs.loc[keep, ["indicator_id", "geography", "year", "value", "status"]]
+            cols = ["indicator_id", "geography", "year", "value", "status"]
+            if "qualifier" in obs.columns:
+                cols.append("qualifier")
+            sub = obs.loc[keep, cols]
             self._index = {
                 (str(ind), str(geo)): g.set_index("year").sort_index()
                 for (ind, geo), g in sub.groupby(["indicator_id", "geography"], sort=False)
@@ -436,6 +474,15 @@ class Assessor:
         s.index = s.index.astype(int)
         s.name = f"{indicator_id}@{geography}"
         return s
+
+    def _qualifiers(self, indicator_id: str, geography: str) -> pd.Series:
+        """Year → ``>``/``>=``/``<``/``<=`` for the figures published only as a bound."""
+        g = self._series_index().get((indicator_id, geography))
+        if g is None or "qualifier" not in g.columns:
+            return pd.Series(dtype=object)
+        q = g["qualifier"].fillna("").astype(str).str.strip()
+        q.index = q.index.astype(int)
+        return q[q != ""]
 
     def _fit(self, history: pd.Series, bounds: tuple[float, float] | None, method: str,
              key: tuple) -> Any:
@@ -462,22 +509,25 @@ class Assessor:
         raw = self._history(ind, geo)
         statuses = self._statuses(ind, geo)
         history = raw
-        if row["kind"] == "growth" and measure == "growth":
-            history = _growth_index(raw)
+        on_index = row["kind"] in INDEX_KINDS and measure in ("growth", "reduction")
+        if on_index:
+            # yearly rates → an index (a reduction rate is a fall: its growth is minus it)
+            history = _growth_index(-raw if measure == "reduction" else raw)
         bounds = (0.0, 100.0) if measure == "share" else None
         fitted = None
         if row["kind"] in PROJECTED_KINDS:
-            fitted = self._fit(history, bounds, method, (ind, geo, row["kind"] == "growth"
-                                                        and measure == "growth", method))
+            fitted = self._fit(history, bounds, method, (ind, geo, on_index, measure, method))
         bench_hist, bench_fit = None, None
         if row["kind"] == "relative" and isinstance(row.get("benchmark"), str):
             b_ind, _, b_geo = row["benchmark"].partition("@")
             bench_hist = self._history(b_ind, b_geo)
             b_bounds = (0.0, 100.0) if self._measure.get(b_ind) == "share" else None
-            bench_fit = self._fit(bench_hist, b_bounds, method, (b_ind, b_geo, False, method))
+            bench_fit = self._fit(bench_hist, b_bounds, method, (b_ind, b_geo, False, "", method))
         model = TargetModel(row, history, statuses, fitted, bench_hist, bench_fit, measure,
                             self.as_of, method)
         model.raw_history = raw
+        model.on_index = on_index
+        model.qualifiers = self._qualifiers(ind, geo)
         if bench_hist is not None:
             b_ind, _, b_geo = row["benchmark"].partition("@")
             model.bench_statuses = self._statuses(b_ind, b_geo)
@@ -517,7 +567,10 @@ class Assessor:
 
     def adjustment_for(self, scen: Scenario, model: TargetModel) -> Adjustment:
         row = model.row
-        adj = scen.adjustment(model.target_id, row["indicator_id"], row["pillar"], model.measure)
+        # an intensity to reduce is not "what grows": broad growth shifts leave it alone unless
+        # an assumption names it (or lists the measure reduction)
+        measure = "reduction" if model.kind == "reduction" else model.measure
+        adj = scen.adjustment(model.target_id, row["indicator_id"], row["pillar"], measure)
         if adj.set_growth is not None and model.fitted is not None:
             base = model.evaluate(Adjustment(scale=adj.scale), 2_000, 0)
             adj = Adjustment(shift=adj.shift + _shift_to_growth(model, base, adj.set_growth),
@@ -570,7 +623,7 @@ def _shift_to_growth(model: TargetModel, base: Evaluation, pct: float) -> float:
 
 
 def _decided_by_observation(model: TargetModel) -> bool:
-    return model.kind in ("level", "share", "workpoint") and \
+    return model.kind in ("level", "share", "workpoint", "reduction") and \
         model.target_year in model.history.index
 
 
@@ -631,6 +684,7 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "review_grade": "",
         "responsible_units": row.get("responsible_units"),
         "benchmark": row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
+        "flags": ";".join(model.notes()),
     }
 
 
@@ -666,17 +720,24 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
         "method": getattr(ev.projection, "method", "observed") if ev.projection is not None
         else "observed",
     }
-    if ev.projection is not None and model.kind != "growth":
+    if ev.projection is not None and model.kind != "growth" and not model.on_index:
         out["indicator_median"] = float(ev.projection.median(model.target_year))
     req, recent, unit, sched = _rates(model, ev)
     out.update(required_rate=req, rate_unit=unit, schedule_ratio=sched)
     met_now = _met_by_observation(model, ev)
-    if met_now and model.kind in ("level", "share", "relative") and not ev.complete:
+    if met_now and model.kind in ("level", "share", "relative", "reduction") and \
+            not ev.complete:
         # met early, but a level can fall back: keep "achieved" only while it likely holds
         met_now = ev.prob_reach >= P_NEEDS_ACCELERATION
     planned = ev.extra.get("plan_mode", False)
+    undecided = ev.complete and not met_now and _bound_undecided(model, ev)
+    if undecided:
+        out["prob_reach"] = math.nan
     if met_now:
         status = "achieved"
+    elif undecided:
+        # the target year is published only as a bound that allows both outcomes
+        status = "insufficient_data"
     elif ev.complete:
         status = "missed"
     elif model.kind == "flow" and model.rule == "every_year" and _flow_failed(model):
@@ -709,7 +770,9 @@ def conventional_grade(model: TargetModel, missed: bool = False) -> grades.Grade
     kind, thr, d, ty = model.kind, model.threshold, model.direction, model.target_year
     by = model.base_year
     if kind in ("level", "share", "workpoint"):
-        return grades.grade_level(model.raw_history, thr, d, by, ty)
+        return grades.grade_level(model.raw_history, thr, d, by, ty, model.qualifiers)
+    if kind == "reduction":
+        return grades.grade_reduction(model.history, thr, d, by, ty)
     if kind == "relative":
         if model.bench_history is None:
             return grades.Grade()
@@ -734,23 +797,46 @@ def _grade_columns(g: grades.Grade) -> dict[str, Any]:
             "grade_base_year": g.base_year if g.base_year is not None else math.nan}
 
 
+def _bound_undecided(model: TargetModel, ev: Evaluation) -> bool:
+    """The target year's figure is published only as a bound that allows both outcomes."""
+    if model.kind not in ("level", "share", "workpoint"):
+        return False
+    q = model.qualifiers
+    ty = model.target_year
+    if ty not in q.index or ty not in model.history.index:
+        return False
+    v, d = float(model.history.loc[ty]), model.decision_direction
+    return not grades.meets(v, ev.threshold, d, q.loc[ty]) and \
+        not grades.fails(v, ev.threshold, d, q.loc[ty])
+
+
 def _met_by_observation(model: TargetModel, ev: Evaluation) -> bool:
     """Observed figures alone meet the target."""
     h = model.history
     thr, d = ev.threshold, model.decision_direction
 
-    def meets(v: float) -> bool:
-        return grades.meets(v, thr, d)
+    def meets(v: float, year: int | None = None) -> bool:
+        q = model.qualifiers
+        qualifier = q.loc[year] if year is not None and year in q.index and \
+            model.kind in ("level", "share", "workpoint") else ""
+        return grades.meets(v, thr, d, qualifier)
 
     if ev.complete:
         s = ev.stat[np.isfinite(ev.stat)]
         if not s.size:
             return False
-        return meets(float(s[0]))
+        return meets(float(s[0]), model.target_year)
     if model.kind in ("level", "share"):
         start = model.period_start if model.period_start is not None else -10**9
         yrs = [y for y in h.index if start < y <= model.target_year]
-        return bool(yrs) and meets(float(h.loc[max(yrs)]))
+        return bool(yrs) and meets(float(h.loc[max(yrs)]), max(yrs))
+    if model.kind == "reduction":
+        base_year = ev.extra.get("base_year")
+        yrs = [y for y in h.index if base_year is not None and base_year < y <= model.target_year]
+        if not yrs:
+            return False
+        fall = (1.0 - float(h.loc[max(yrs)]) / float(h.loc[base_year])) * 100.0
+        return meets(fall)
     if model.kind == "cumulative":
         years = [y for y in ev.extra.get("period_years", []) if y in h.index]
         return bool(years) and meets(float(h.loc[years].sum())) and not is_downward(d)
@@ -778,6 +864,21 @@ def _rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float
     last_year, last = int(h.index[-1]), float(h.iloc[-1])
     window = h[h.index >= last_year - 5]
     kind = model.kind
+    if kind == "reduction":
+        # yearly falls in %: still needed from the latest figure to base × (1 − T); recent: the
+        # average yearly fall over the last five years at most
+        idx = model.history.dropna().sort_index()
+        base_year = ev.extra.get("base_year")
+        if base_year is None or idx.empty:
+            return math.nan, math.nan, "%/年", math.nan
+        goal = float(idx.loc[base_year]) * (1.0 - model.threshold / 100.0)
+        ly, lv = int(idx.index[-1]), float(idx.iloc[-1])
+        remaining = model.target_year - ly
+        req = -grades.cagr(lv, goal, remaining) if remaining > 0 else math.nan
+        win = idx[idx.index >= ly - 5]
+        recent = -grades.cagr(float(win.iloc[0]), lv, ly - int(win.index[0])) \
+            if ly > int(win.index[0]) else math.nan
+        return req, recent, "%/年", math.nan
     if kind == "growth":
         base_year = ev.extra.get("base_year")
         idx = model.history
@@ -858,6 +959,8 @@ def _moving_away(model: TargetModel, req: float, obs: float) -> bool:
         return False
     if model.kind == "growth":
         return obs <= 0 < req
+    if model.kind == "reduction":
+        return obs < 0 < req  # the intensity rises while a fall is needed
     if model.kind in ("flow", "cumulative"):
         h = model.history.dropna().sort_index().iloc[-4:]
         if len(h) < 2:
@@ -908,7 +1011,8 @@ def meeting_path(model: TargetModel, ev: Evaluation | None = None) -> pd.Series:
     """The path from the latest observation that exactly meets the target (for charts).
 
     Levels and shares: constant compound growth to the threshold; relative targets: to the
-    benchmark's projected median times the required ratio; growth targets: the index growing at
+    benchmark's projected median times the required ratio; reductions: the intensity (or its
+    index) falling at a constant rate to base × (1 − T/100); growth targets: the index growing at
     the pace still required; flows: the threshold every year; cumulative targets: the running total
     rising evenly to the threshold (returned as yearly deliveries).
     """
@@ -931,6 +1035,13 @@ def meeting_path(model: TargetModel, ev: Evaluation | None = None) -> pd.Series:
             vals = [last * (goal / last) ** (i / n) for i in range(n + 1)]
         else:
             vals = [last + (goal - last) * i / n for i in range(n + 1)]
+        return pd.Series(vals, index=years, dtype=float)
+    if kind == "reduction":
+        base_year = model._growth_base_year()
+        goal = float(model.history.loc[base_year]) * (1.0 - thr / 100.0)
+        if not (last > 0 and goal > 0):
+            return pd.Series(dtype=float)
+        vals = [last * (goal / last) ** (i / n) for i in range(n + 1)]
         return pd.Series(vals, index=years, dtype=float)
     if kind == "growth":
         base_year = model._growth_base_year()

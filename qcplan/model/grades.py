@@ -49,8 +49,8 @@ import pandas as pd
 DOWNWARD: tuple[str, ...] = ("at_most", "below")
 #: Directions that are strict bounds (">6.5%", "<5.5%").
 STRICT: tuple[str, ...] = ("above", "below")
-#: Qualifiers of an observation published only as a bound ("超过60%" is ``>`` 60).
-QUALIFIERS: tuple[str, ...] = ("", ">", ">=", "<", "<=")
+# The directions and the qualifiers of a figure published only as a bound ("超过60%" is ``>``
+# 60) are listed with the data's columns in qcplan.plan.schema (DIRECTIONS, QUALIFIERS).
 
 #: Eurostat's class thresholds on R (the reference's defaults).
 ON_TRACK, MODERATE, INSUFFICIENT = 0.95, 0.6, 0.0

@@ -18,8 +18,10 @@ INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]+$")
 
 KINDS: tuple[str, ...] = (
     "level", "growth", "share", "flow", "cumulative", "relative", "workpoint", "milestone",
+    "reduction",
 )
-DIRECTIONS: tuple[str, ...] = ("at_least", "at_most")
+# at_least / at_most: ≥ / ≤ the threshold; above / below: strictly (">6.5%", "<5.5%").
+DIRECTIONS: tuple[str, ...] = ("at_least", "at_most", "above", "below")
 # Allowed `rule` per kind; a kind not listed takes a blank rule.
 RULES: dict[str, tuple[str, ...]] = {
     "relative": ("reach", "exceed", "narrow_gap"),
@@ -27,13 +29,14 @@ RULES: dict[str, tuple[str, ...]] = {
 }
 # Kinds whose `threshold` must be given (relative: optional; milestone: blank or 1).
 THRESHOLD_REQUIRED: frozenset[str] = frozenset(
-    {"level", "growth", "share", "flow", "cumulative", "workpoint"}
+    {"level", "growth", "share", "flow", "cumulative", "workpoint", "reduction"}
 )
 # Kinds whose threshold is on the indicator's own scale (so the measure's range applies to it).
 THRESHOLD_ON_SCALE: frozenset[str] = frozenset(
     {"level", "share", "flow", "cumulative", "workpoint"}
 )
-MEASURES: tuple[str, ...] = ("amount", "count", "share", "rate", "growth", "flag")
+# reduction: a yearly fall in % as published ("下降3.2%" is 3.2), for reduction targets.
+MEASURES: tuple[str, ...] = ("amount", "count", "share", "rate", "growth", "flag", "reduction")
 # Allowed range per measure (inclusive); measures not listed are unbounded.
 MEASURE_RANGES: dict[str, tuple[float, float]] = {
     "amount": (0.0, float("inf")),
@@ -67,6 +70,9 @@ PERIOD_MONTHS: dict[str, int] = {
 # Blank: `period` for a whole year; for a sub-annual figure `ytd` (`ytd_growth` when the
 # indicator's own measure is growth), as the figures are published.
 OBS_MEASURES: tuple[str, ...] = ("period", "ytd", "ytd_growth")
+# An observation published only as a bound: blank (the value itself), or the value is a bound
+# the true figure lies beyond ("超过60%": >, "60%以上": >=, "不足5%": <, "5%以下": <=).
+QUALIFIERS: tuple[str, ...] = ("", ">", ">=", "<", "<=")
 # A jump from one whole year to the next by more than this factor (either way) is a plausibility
 # warning for amounts and counts (both values positive).
 JUMP_FACTOR: float = 3.0
@@ -172,6 +178,8 @@ SCHEMAS: dict[str, Table] = {
             _opt("period"),
             Column("measure", required=False, allowed=("",) + OBS_MEASURES),
             Column("value", "number", nonblank=True),
+            # a figure published only as a bound: "超过60%" is value 60, qualifier ">"
+            Column("qualifier", required=False, allowed=QUALIFIERS),
             Column("unit"),
             Column("status", nonblank=True, allowed=STATUSES),
             Column("source", nonblank=True),

@@ -36,6 +36,9 @@ from qcplan.plan.schema import (
 if TYPE_CHECKING:
     from qcplan.plan.load import RawTable
 
+# An intensity reduction is decided on levels (amount, rate) or on yearly rates (growth: signed
+# change; reduction: the fall as published).
+REDUCTION_MEASURES: tuple[str, ...] = ("amount", "rate", "growth", "reduction")
 BENCHMARK_PATTERN = re.compile(r"^([a-z][a-z0-9_]*)@(.+)$")
 ID_TEXT = f"an id matching {ID_PATTERN.pattern} (lower-case letters, digits and _)"
 NUMBER_TEXT = "a finite number (digits and an optional '.', no thousands separator)"
@@ -332,9 +335,15 @@ def check_target_rules(targets: RawTable) -> list[Problem]:
             if threshold and parse_number(threshold) != 1:
                 problems.append(targets.problem(
                     i, "threshold", threshold, "blank or 1 for a milestone"))
-            if row["direction"] == "at_most":
+            if row["direction"] not in ("", "at_least"):
                 problems.append(targets.problem(
                     i, "direction", row["direction"], "at_least for a milestone"))
+        if kind == "reduction":
+            fall = parse_number(threshold)
+            if fall is not None and not 0 < fall < 100:
+                problems.append(targets.problem(
+                    i, "threshold", threshold,
+                    "a fall in % between 0 and 100 (单位GDP能耗降低13.5% is 13.5)"))
         low, high = parse_number(threshold), parse_number(row.get("threshold_high", ""))
         if low is not None and high is not None and high < low:
             problems.append(targets.problem(
@@ -387,6 +396,14 @@ def check_target_indicators(targets: RawTable, indicators: RawTable) -> list[Pro
             problems.append(targets.problem(
                 i, "kind", kind, f"an indicator of measure {KIND_MEASURE[kind]} for kind {kind} "
                 f"({row['indicator_id']} is {measure!r})"))
+        elif kind == "reduction" and measure not in REDUCTION_MEASURES:
+            problems.append(targets.problem(
+                i, "kind", kind, f"an indicator of measure {', '.join(REDUCTION_MEASURES)} for "
+                f"kind reduction (levels, or yearly rates; {row['indicator_id']} is {measure!r})"))
+        elif measure == "reduction" and kind != "reduction":
+            problems.append(targets.problem(
+                i, "kind", kind, f"kind reduction for an indicator of measure reduction "
+                f"({row['indicator_id']} holds yearly falls in %)"))
         low, high = MEASURE_RANGES.get(measure, (-math.inf, math.inf))
         if kind in THRESHOLD_ON_SCALE:
             for column in ("threshold", "threshold_high"):

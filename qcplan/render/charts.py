@@ -54,7 +54,8 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
     kind = row["kind"]
     name = row["name_zh"] if lang == "zh" else (row["name_en"] or row["name_zh"])
     unit = row.get("unit") or ""
-    if kind == "growth" and row.get("rule", "") != "level" and _is_index(hist, fan):
+    if kind in ("growth", "reduction") and row.get("rule", "") != "level" and \
+            _is_index(hist, fan):
         ylabel = t("growth_index", lang)
     elif kind == "cumulative":
         ylabel = f"{t('running_total', lang)} ({unit})"
@@ -99,7 +100,7 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
     if target_value is not None:
         ax.axhline(target_value, color="#c62828", lw=1.1, ls="--",
                    label=f"{t('target', lang)} {target_value:,.4g}")
-    if kind in ("relative", "growth") and not meet.empty:
+    if kind in ("relative", "growth", "reduction") and not meet.empty:
         ax.plot([meet["year"].iloc[-1]], [meet["value"].iloc[-1]], marker="*", ms=12,
                 color="#c62828", ls="none", zorder=5)
     ax.set_title(name, fontsize=11, loc="left")
@@ -194,4 +195,6 @@ def _target_line(row: pd.Series, meet: pd.DataFrame) -> float | None:
     if kind in ("level", "share", "workpoint", "flow", "cumulative"):
         v = row.get("threshold")
         return float(v) if pd.notna(v) else None
+    if kind == "reduction" and not meet.empty:
+        return float(meet["value"].iloc[-1])  # the intensity that is the fall asked for
     return None

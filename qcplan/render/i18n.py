@@ -62,6 +62,16 @@ KIND = {
     "relative": ("相对基准", "Relative to benchmark"),
     "workpoint": ("年度工作要点", "One-year work point"),
     "milestone": ("里程碑", "Milestone"),
+    "reduction": ("累计降低率", "Cumulative reduction"),
+}
+
+# What a row's ``flags`` say (codes from TargetModel.notes: "code:detail:detail").
+FLAG = {
+    "period_gap": ("年度数据缺{1}年,期间平均只能从{0}年起算", "no figure for {1}: the period's "
+                   "average can only be measured from {0}"),
+    "base_earlier": ("基期缺数据,从{0}年起算", "no base-year figure: measured from {0}"),
+    "bound": ("{0}年数据仅公布为区间(如“超过”),按界值计算", "{0}: published only as a bound "
+              "(e.g. 'over'), counted at the bound"),
 }
 
 DATA_STATUS = {
@@ -98,7 +108,7 @@ TEXT = {
     "projected": ("预测值(中位数)", "Projected (median)"),
     "interval": ("80%区间", "80% interval"),
     "required": ("所需增速", "Required rate"),
-    "observed": ("实际增速", "Observed rate"),
+    "observed": ("基期以来实际增速", "Observed rate since the base year"),
     "units": ("责任单位", "Responsible units"),
     "eurostat": ("欧盟统计局分级", "Eurostat class"),
     "review": ("规划评估分级", "Plan-review grade"),
@@ -138,6 +148,17 @@ def eurostat_label(cls: str, lang: str = "zh") -> str:
 
 def review_label(grade: str, lang: str = "zh") -> str:
     return grade if lang == "zh" else REVIEW_GRADE_EN.get(grade, grade)
+
+
+def flag_texts(flags: str, lang: str = "zh") -> list[str]:
+    """The readable texts of a row's ``flags`` (``code:detail;code:detail``)."""
+    out = []
+    for flag in filter(None, (flags or "").split(";")):
+        code, *details = flag.split(":")
+        pair = FLAG.get(code)
+        details = [d.replace(",", "、" if lang == "zh" else ", ") for d in details]
+        out.append(_pick(pair, lang).format(*details) if pair else flag)
+    return out
 
 
 def data_status_label(status: str, lang: str = "zh") -> str:

@@ -43,6 +43,7 @@ from qcplan.model.scenarios import Scenario
 from qcplan.render.i18n import (
     STATUS_COLOUR,
     data_status_label,
+    flag_texts,
     kind_label,
     status_label,
     t,
@@ -324,8 +325,8 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
         thr = fmt(r.get("decision_threshold"), 2)
         if np.isfinite(r.get("threshold_high", np.nan)):
             thr += f"–{fmt(r['threshold_high'], 2)}"
-        unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
-                                                   esc(narrator.unit(r, lang)))
+        unit = "%" if r["kind"] in ("growth", "reduction") else (
+            "×" if r["kind"] == "relative" else esc(narrator.unit(r, lang)))
         interval = "—" if not np.isfinite(r.get("projected_p10", np.nan)) else \
             f"{fmt(r['projected_p10'], 2)} – {fmt(r['projected_p90'], 2)}"
         rate_unit = str(r.get("rate_unit") or "")
@@ -375,6 +376,16 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
         note += (" 年均增速类目标的预测值为整个时期的年均增速(已发生年份按实际计)。" if lang == "zh"
                  else " For average-growth targets the projection is the period's average yearly "
                  "growth, observed years included.")
+    if (table["kind"] == "reduction").any():
+        note += (" 累计降低类目标(如单位GDP能耗累计降低13.5%)的预测值为基期至目标年的累计降低"
+                 "百分比,增速为年均降低率。" if lang == "zh" else
+                 " For cumulative reductions (energy per unit of GDP down 13.5 %) the projection "
+                 "is the fall in % from the base year to the target year, and the rates are "
+                 "yearly falls.")
+    for _, r in table.iterrows():
+        for text in flag_texts(str(r.get("flags") or ""), lang):
+            note += f" {name_of(r, lang)}:{text}。" if lang == "zh" else \
+                f" {name_of(r, lang)}: {text}."
     if table.get("illustrative", pd.Series(dtype=bool)).any():
         note += " " + ("* 含示意数据(非官方)。" if lang == "zh"
                        else "* uses illustrative (not official) figures.")
