@@ -214,3 +214,21 @@ def test_pillar_paragraph_says_what_changed(assessed):
                             "status": [sub["status"].iloc[0]]})
     text = narrator.pillar_paragraph(sub, "en", changes=changes)
     assert "Since the last run" in text and sub["name_en"].iloc[0] in text
+
+
+def test_a_reduction_reads_as_a_fall(tmp_path):
+    """单位GDP能耗累计降低: the finding speaks of falls in %, from the table's own numbers."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_assess import ENERGY, reduction, write_plan
+
+    plan = load_plan(write_plan(tmp_path / "d", [reduction(18, target_year=2027)],
+                                {("energy", "谯城区"): ENERGY}, {"energy": "rate"}))
+    row = Assessor(plan, as_of=2026).assess("baseline", n_sims=2000).iloc[0].to_dict()
+    zh, en = Narrator().finding(row, "zh", {}), Narrator().finding(row, "en", {})
+    assert "累计下降" in zh and f"目标为累计下降{number(18, 'zh', '%')}%" in zh
+    assert f"年均下降{number(row['observed_rate'], 'zh', '%')}%" in zh
+    assert f"{number(row['projected_median'], 'en', '%')}%" in en and "fell by" in en
+    assert Narrator().need(row, "zh").startswith("需年均下降")

@@ -275,7 +275,9 @@ class Narrator:
         left = int(row["target_year"]) - ly
         if kind == "growth":
             thr = number(row["threshold"], lang, "%")
-            span = "" if frm is None else (f"{frm}—{ly}年" if lang == "zh" else f" in {frm}–{ly}")
+            span = "" if frm is None else (
+                (f"{frm}年" if frm == ly else f"{frm}—{ly}年") if lang == "zh" else
+                (f" in {frm}" if frm == ly else f" in {frm}–{ly}"))
             if lang == "zh":
                 cmp_ = "低于" if obs < row["threshold"] else "不低于"
                 text = (f";{span}平均{_grow(obs, 'zh')}{number(obs, 'zh', '%')}%,"
@@ -290,6 +292,21 @@ class Narrator:
             if needs and left > 0:
                 text += (f"; the remaining {years_word(left, 'en')} need "
                          f"{_signed_pct(req)} a year to meet it")
+            return text
+        if kind == "reduction":
+            # yearly falls in % (positive = down) since the base year
+            since = "" if frm is None else (f"{frm}年以来" if lang == "zh" else f" since {frm}")
+            if lang == "zh":
+                text = (f";{since}年均{'下降' if obs >= 0 else '上升'}"
+                        f"{number(abs(obs), 'zh', '%')}%")
+                if needs and left > 0:
+                    text += (f",{'高于' if obs >= req else '低于'}实现目标所需的年均下降"
+                             f"{number(req, 'zh', '%')}%")
+                return text
+            text = (f"; it {'fell' if obs >= 0 else 'rose'} by {number(abs(obs), 'en', '%')}% "
+                    f"a year{since}")
+            if needs and left > 0:
+                text += f", against a fall of {number(req, 'en', '%')}% a year needed"
             return text
         if kind in ("flow", "cumulative"):
             span = "" if frm is None else (f"{frm}—{ly}年" if lang == "zh" else f" in {frm}–{ly}")
@@ -348,6 +365,15 @@ class Narrator:
                         f"(80%区间{_signed_pct(lo)}至{_signed_pct(hi)})")
             return (f"On the current trend, growth in {span} averages {_signed_pct(med)} a year "
                     f"(80% interval {_signed_pct(lo)} to {_signed_pct(hi)})")
+        if kind == "reduction":
+            start = int(row["period_start"])
+            m, a, b = (number(x, lang, "%") for x in (med, lo, hi))
+            thr = number(row["threshold"], lang, "%")
+            if zh:
+                return (f"按当前趋势,{start}—{ty}年预计累计下降{m}%(80%区间{a}%—{b}%),"
+                        f"目标为累计下降{thr}%")
+            return (f"On the current trend, the fall from {start} to {ty} is {m}% (80% interval "
+                    f"{a}%–{b}%), against a target of {thr}%")
         if kind == "relative":
             bench = geography_name(str(row.get("benchmark") or "").partition("@")[2] or "—",
                                    lang)
@@ -371,10 +397,12 @@ class Narrator:
         else:
             what = f"{ty}年" if zh else f"the figure in {ty}"
         thr = self.with_unit(row["threshold"], row, lang)
+        bound = {"at_most": ("不高于", "at most "), "below": ("低于", "less than "),
+                 "above": ("高于", "more than ")}.get(str(row.get("direction")), ("", ""))
         if zh:
-            goal = f"目标为{'不高于' if row.get('direction') == 'at_most' else ''}{thr}"
+            goal = f"目标为{bound[0]}{thr}"
             return f"按当前趋势,{what}预计为{m}(80%区间{a}—{b}),{goal}"
-        goal = f"against a target of {'at most ' if row.get('direction') == 'at_most' else ''}{thr}"
+        goal = f"against a target of {bound[1]}{thr}"
         return f"On the current trend, {what} is {m} (80% interval {a}–{b}), {goal}"
 
     def _scenarios(self, row: dict, lang: str,
@@ -508,7 +536,7 @@ class Narrator:
         if lang == "zh":
             by = f"按实际增速与所需增速之比({r})" if r else "按实际与所需进度之比"
             return (f"{by},欧盟统计局方法评为“{e_l}”、规划评估口径评为“{r_l}”;这两种方法只比较"
-                    "近年增速与所需增速,达标概率还计入了年度波动和预测的趋势变化,"
+                    "基期以来的增速与所需增速,达标概率还计入了年度波动和预测的趋势变化,"
                     "状态以达标概率为准。")
         by = f"the ratio of the observed to the required pace ({r})" if r else \
             "the ratio of the observed to the required pace"
@@ -552,11 +580,16 @@ class Narrator:
         if not (_finite(req) and _finite(obs)):
             return "—"
         pct_rate = str(row.get("rate_unit") or "").startswith("%")
+        if kind == "reduction":
+            r_p, o_p = number(req, lang, "%"), number(obs, lang, "%")
+            if zh:
+                return f"需年均下降{r_p}%,基期以来年均下降{o_p}%"
+            return f"needs a fall of {r_p}% a year, {o_p}% a year since the base year"
         r_t = self._rate(req, row, lang, pct_rate, signed=True)
         o_t = self._rate(obs, row, lang, pct_rate, signed=True)
         if zh:
-            return f"需年均{r_t},近年{o_t}"
-        return f"needs {r_t} a year, recently {o_t}"
+            return f"需年均{r_t},基期以来{o_t}"
+        return f"needs {r_t} a year, {o_t} since the base year"
 
     def pillar_paragraph(self, table: pd.DataFrame, lang: str = "zh",
                          changes: pd.DataFrame | None = None, top: int = 3) -> str:
