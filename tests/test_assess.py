@@ -464,16 +464,16 @@ def test_growth_with_a_gap_in_its_rates_says_so(tmp_path: Path):
               "period_start": 2022}
     rates = {2019: 9.0, 2020: 7, 2021: 9.5, 2022: 8, 2023: 8.5, 2025: 12.0}
     r = one(tmp_path, target, rates, measure="growth", n_sims=1000)
-    assert r["flags"] == "period_gap:2024:2024"
+    assert r["caveats"] == "period_gap:2024:2024"
     full = one(tmp_path / "full", target, {**rates, 2024: 9.0}, measure="growth", n_sims=1000)
-    assert full["flags"] == ""
+    assert full["caveats"] == ""
 
 
 def test_growth_on_levels_with_base_figure_missing_says_so(tmp_path: Path):
     target = {"target_id": "g", "indicator_id": "trade", "kind": "growth", "threshold": 10}
     r = one(tmp_path, target, {2019: 30.0, 2020: 31, 2021: 33, 2022: 36, 2024: 40, 2025: 43},
             n_sims=1000)
-    assert r["flags"] == "base_earlier:2022"
+    assert r["caveats"] == "base_earlier:2022"
 
 
 # --------------------------------------------------------------------------- reduction
@@ -572,7 +572,7 @@ def test_target_year_published_as_a_bound(tmp_path: Path, value: str, threshold:
     r = one(tmp_path, target, {2021: 52.0, 2022: 54, 2023: 56, 2024: 58, 2025: value},
             measure="share", as_of=2026)
     assert r["status"] == status
-    assert (r["flags"] == "bound:2025") == (value[0] in "<>")
+    assert (r["caveats"] == "bound:2025") == (value[0] in "<>")
     if status == "insufficient_data":
         assert np.isnan(r["prob_reach"]) and r["eurostat_class"] != "met"
 

@@ -216,3 +216,11 @@ def test_bound_figure_is_met_only_when_its_bound_implies_it():
     assert grade_level(h, 60.0, "at_least", 2021, 2025, q).met
     assert not grade_level(h, 62.0, "at_least", 2021, 2025, q).met
     assert not grade_level(h, 60.0, "at_least", 2021, 2025, pd.Series({2023: "<"})).met
+
+
+def test_zero_base_keeps_the_reference_ratio_but_shows_no_rates():
+    # a work point counted from 0 (no such street in 2023): R as the reference gives it, the
+    # +99,900 %-a-year rates from 0.001 are not shown
+    g = grade_level(pd.Series({2023: 0.0, 2024: 0.0}), 1.0, "at_least", 2023, 2024)
+    assert g.progress_ratio == pytest.approx(-1 / 999) and g.eurostat_class == "moving_away"
+    assert math.isnan(g.observed_rate) and math.isnan(g.planned_rate)

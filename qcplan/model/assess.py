@@ -684,7 +684,7 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "review_grade": "",
         "responsible_units": row.get("responsible_units"),
         "benchmark": row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
-        "flags": ";".join(model.notes()),
+        "caveats": ";".join(model.notes()),
     }
 
 

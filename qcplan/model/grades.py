@@ -15,8 +15,9 @@ target):
   figure to the current one, g_req the compound yearly growth from the base figure to the target
   over the years from the base year to the target year, d = +1 for a target to reach from below
   and −1 for one to stay under, s the sign of the base figure. A target of 0 is read as 0.001 and
-  so is a base figure of 0, as the reference does; a base and current figure of opposite signs,
-  or fewer than two years between them, give no ratio;
+  so is a base figure of 0, as the reference does (the rates from such a 0.001 are not shown);
+  a base and current figure of opposite signs, or fewer than two years between them, give no
+  ratio;
 - classes: ``on_track`` (the reference's *substantial progress*) R ≥ 0.95, ``moderate``
   0.6 ≤ R < 0.95, ``insufficient`` (*limited progress*) 0 ≤ R < 0.6, ``moving_away``
   (*deterioration*) R < 0; ``—`` when no ratio can be computed (*not available*).
@@ -239,6 +240,10 @@ def grade_level(history: pd.Series, threshold: float, direction: str, base_year:
     ratio, obs, req, by = progress_ratio(h, threshold, direction, base_year, target_year)
     if met:
         ratio = math.nan
+    if threshold == 0 or (by is not None and float(h.loc[by]) == 0):
+        # R is the reference's (a zero read as 0.001), but rates from 0.001 (+99,900 % a year)
+        # describe nothing: they are not shown
+        obs = req = math.nan
     cls = eurostat_class(ratio, met)
     if not met and req == 0:
         # the target is the base figure itself (narrow a gap): any move the right way meets it,

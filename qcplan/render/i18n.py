@@ -65,8 +65,8 @@ KIND = {
     "reduction": ("累计降低率", "Cumulative reduction"),
 }
 
-# What a row's ``flags`` say (codes from TargetModel.notes: "code:detail:detail").
-FLAG = {
+# What a row's ``caveats`` say (codes from TargetModel.notes: "code:detail:detail").
+CAVEAT = {
     "period_gap": ("年度数据缺{1}年,期间平均只能从{0}年起算", "no figure for {1}: the period's "
                    "average can only be measured from {0}"),
     "base_earlier": ("基期缺数据,从{0}年起算", "no base-year figure: measured from {0}"),
@@ -150,14 +150,14 @@ def review_label(grade: str, lang: str = "zh") -> str:
     return grade if lang == "zh" else REVIEW_GRADE_EN.get(grade, grade)
 
 
-def flag_texts(flags: str, lang: str = "zh") -> list[str]:
-    """The readable texts of a row's ``flags`` (``code:detail;code:detail``)."""
+def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
+    """The readable texts of a row's ``caveats`` (``code:detail;code:detail``)."""
     out = []
-    for flag in filter(None, (flags or "").split(";")):
-        code, *details = flag.split(":")
-        pair = FLAG.get(code)
+    for item in filter(None, (caveats or "").split(";")):
+        code, *details = item.split(":")
+        pair = CAVEAT.get(code)
         details = [d.replace(",", "、" if lang == "zh" else ", ") for d in details]
-        out.append(_pick(pair, lang).format(*details) if pair else flag)
+        out.append(_pick(pair, lang).format(*details) if pair else item)
     return out
 
 

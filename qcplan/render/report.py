@@ -42,8 +42,8 @@ from qcplan.model.assess import (
 from qcplan.model.scenarios import Scenario
 from qcplan.render.i18n import (
     STATUS_COLOUR,
+    caveat_texts,
     data_status_label,
-    flag_texts,
     kind_label,
     status_label,
     t,
@@ -383,7 +383,7 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
                  "is the fall in % from the base year to the target year, and the rates are "
                  "yearly falls.")
     for _, r in table.iterrows():
-        for text in flag_texts(str(r.get("flags") or ""), lang):
+        for text in caveat_texts(str(r.get("caveats") or ""), lang):
             note += f" {name_of(r, lang)}:{text}。" if lang == "zh" else \
                 f" {name_of(r, lang)}: {text}."
     if table.get("illustrative", pd.Series(dtype=bool)).any():
