@@ -29,11 +29,11 @@ AS_OF = "2026-06-30"
 RECEIVED = "2026-03-01"
 
 
-def copy_repo_data(tmp_path: Path) -> tuple[Path, Path]:
-    data, params = tmp_path / "data", tmp_path / "params"
+def copy_repo_data(tmp_path: Path) -> Path:
+    """A copy of the shipped plan folder (tables, plan.yaml, its scenarios)."""
+    data = tmp_path / "data"
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("scripts", "sources"))
-    shutil.copytree(REPO / "params", params)
-    return data, params
+    return data
 
 
 def rows_to_fill(path: Path) -> list[tuple[int, str, str, int]]:
@@ -57,11 +57,11 @@ def fill(path: Path, values: dict[int, object], statuses: dict[int, str]) -> Non
     wb.save(path)
 
 
-def run(data: Path, params: Path, out: Path):
+def run(data: Path, out: Path):
     from qcplan.batch.run import run_batch
 
     result = run_batch(pillars=[PILLAR], scenarios=["baseline"], lang="zh", out=out,
-                       data_dir=data, params_dir=params, n_sims=500, seed=0, as_of=AS_OF,
+                       data_dir=data, n_sims=500, seed=0, as_of=AS_OF,
                        quiet=True)
     assert result.exit_code == 0, result
     summary = pd.read_csv(result.run_dir / "summary.csv", encoding="utf-8-sig")
@@ -72,8 +72,8 @@ def run(data: Path, params: Path, out: Path):
 
 @pytest.mark.slow
 def test_a_whole_collection_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    data, params = copy_repo_data(tmp_path)
-    before, html_before = run(data, params, tmp_path / "reports")
+    data = copy_repo_data(tmp_path)
+    before, html_before = run(data, tmp_path / "reports")
     assert before["illustrative"].all() and BANNER in html_before
 
     # 1. collect
@@ -120,7 +120,7 @@ def test_a_whole_collection_round(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "new        gdp@谯城区(辖区) 2025 = 874.5 preliminary" in out
 
     # 5. the next run: new figures, changed statuses, no illustrative flag where fully real
-    after, html_after = run(data, params, tmp_path / "reports")
+    after, html_after = run(data, tmp_path / "reports")
     log.append(pd.DataFrame({"before": before["status"], "after": after["status"],
                              "illustrative before": before["illustrative"],
                              "illustrative after": after["illustrative"]}).to_string())
@@ -146,7 +146,7 @@ def soffice() -> str | None:
 def test_a_workbook_survives_libreoffice(tmp_path: Path):
     """A filled workbook opened and saved again by LibreOffice Calc (headless) is still read:
     sheets, unit cell, protection and validation kept, and ingest accepts its figures."""
-    data, _ = copy_repo_data(tmp_path)
+    data = copy_repo_data(tmp_path)
     out = tmp_path / "out"
     collect(load_plan(data), out, units=["区统计局"], year=2025, today=_dt.date(2026, 3, 1))
     path = out / "区统计局.xlsx"
