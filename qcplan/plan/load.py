@@ -267,6 +267,9 @@ class Plan:
     warnings: list[Problem] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     info: PlanInfo | None = None
+    #: ``name_zh, name_en`` of the responsible units (empty without responsible_units.csv)
+    responsible_units: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["name_zh", "name_en", "note"]))
 
     def known_at(self, as_of: date | str | None) -> Plan:
         """The plan as it was known on ``as_of``: only figures received on or before that date,
@@ -281,7 +284,7 @@ class Plan:
         obs = resolve(self.vintages, ill, as_of)
         return Plan(self.pillars, self.indicators, self.targets, obs, self.data_dir, self.files,
                     self.vintages, self.illustrative, as_of, self.warnings, self.assumptions,
-                    self.info)
+                    self.info, self.responsible_units)
 
     def subannual(self, indicator_id: str, geography: str,
                   measure: str | None = None) -> pd.DataFrame:
@@ -543,6 +546,8 @@ def load_plan(data_dir: str | os.PathLike[str] | None = None,
     vintages = _figures_frame(tables["observations"], measures)
     ill = (_figures_frame(tables["illustrative"], measures) if "illustrative" in tables
            else _empty_like(vintages))
+    if "responsible_units" in tables:
+        frames["responsible_units"] = _frame(tables["responsible_units"])
     plan = Plan(**frames, observations=resolve(vintages, ill), data_dir=path,
                 files={n: t.path for n, t in tables.items()}, vintages=vintages,
                 illustrative=ill, warnings=plausibility(tables), assumptions=assumptions(tables),

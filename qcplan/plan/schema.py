@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 TABLES: tuple[str, ...] = ("pillars", "indicators", "targets", "observations")
-# Tables that may be absent: the generated illustrative histories (same columns as observations).
-OPTIONAL_TABLES: tuple[str, ...] = ("illustrative",)
+# Tables that may be absent: the generated illustrative histories (same columns as observations)
+# and the registry of responsible units (their English names).
+OPTIONAL_TABLES: tuple[str, ...] = ("illustrative", "responsible_units")
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -137,6 +138,7 @@ SCHEMAS: dict[str, Table] = {
             Column("name_zh", nonblank=True),
             Column("name_en", nonblank=True),
             Column("unit"),  # blank only for a flag (checked in validate)
+            _opt("unit_en"),  # the unit in English; required with a unit when the column is there
             Column("measure", nonblank=True, allowed=MEASURES),
             _opt("description"),
         ),
@@ -194,6 +196,12 @@ SCHEMAS: dict[str, Table] = {
 }
 # The generated illustrative histories: the same columns as observations.
 SCHEMAS["illustrative"] = Table("illustrative", SCHEMAS["observations"].columns)
+# The responsible units (责任单位) that targets.csv names, with their English names.
+SCHEMAS["responsible_units"] = Table(
+    "responsible_units",
+    (Column("name_zh", nonblank=True), Column("name_en", nonblank=True), _opt("note")),
+    id_column="name_zh",
+)
 
 # Key of an observation: one current figure per series, year, period and measure; the rows of
 # one key are its vintages, told apart by `received`.

@@ -305,6 +305,30 @@ def _has_unit(indicator: Mapping[str, str]) -> bool:
     return bool(indicator["unit"]) or indicator["measure"] == "flag"
 
 
+def check_english_units(indicators: RawTable) -> list[Problem]:
+    """With a ``unit_en`` column, every indicator with a unit has its English form."""
+    if "unit_en" not in indicators.positions:
+        return []
+    return [indicators.problem(i, "unit_en", row.get("unit_en", ""),
+                               f"the English form of the unit {row['unit']!r} (e.g. 'beds', "
+                               "'per 1,000 people', 'hundred million yuan')")
+            for i, row in enumerate(indicators.rows)
+            if row["unit"] and not row.get("unit_en")]
+
+
+def check_responsible_units(targets: RawTable, registry: RawTable) -> list[Problem]:
+    """Every responsible unit a target names (joined with 、) is in the registry."""
+    known = {r["name_zh"] for r in registry.rows}
+    problems = []
+    for i, row in enumerate(targets.rows):
+        for name in (n.strip() for n in row.get("responsible_units", "").split("、")):
+            if name and name not in known:
+                problems.append(targets.problem(
+                    i, "responsible_units", name,
+                    f"a unit listed in {registry.file} (name_zh){_suggest(name, known)}"))
+    return problems
+
+
 def check_indicator_units(indicators: RawTable) -> list[Problem]:
     """Every indicator has a unit (a flag may have none)."""
     return [
@@ -558,6 +582,9 @@ def validate(tables: Mapping[str, RawTable]) -> list[Problem]:
     figures = [ok[n] for n in ("observations", "illustrative") if n in ok]
     if indicators is not None:
         problems += check_indicator_units(indicators)
+        problems += check_english_units(indicators)
+    if targets is not None and "responsible_units" in ok:
+        problems += check_responsible_units(targets, ok["responsible_units"])
     if targets is not None:
         problems += check_target_rules(targets)
         if pillars is not None:

@@ -386,7 +386,8 @@ class Narrator:
                         f"目标为{'高于' if above else '不低于'}{goal}")
             return (f"On the current trend, the ratio to {bench} in {ty} is {m} (80% interval "
                     f"{a}–{b}), against a target of {'more than ' if above else ''}{goal}")
-        a, b = self.with_unit(lo, row, lang), self.with_unit(hi, row, lang)
+        a = number(lo, lang, str(row.get("unit") or ""))
+        b = self.with_unit(hi, row, lang)
         m = self.with_unit(med, row, lang)
         if kind == "flow":
             what = ("期内最低年份" if row.get("rule") == "every_year" else "期内年均") if zh else \
@@ -615,8 +616,9 @@ class Narrator:
                 name = r["name_zh"] if zh else r["name_en"]
                 st_l = status_label(str(r["status"]), lang)
                 need = self.need(r, lang)
-                items.append(f"{name}({st_l},{pt}{need})" if zh else
-                             f"{name} ({st_l.lower()}, {pt}{need})")
+                need = "" if need == "—" else need
+                items.append(f"{name}({st_l},{pt}{need})".replace(",)", ")") if zh else
+                             f"{name} ({st_l.lower()}, {pt}{need})".replace(", )", ")"))
             text += ("最需关注的是" + ";".join(items) + "。") if zh else \
                 (" Most at risk: " + "; ".join(items) + ".")
         else:
