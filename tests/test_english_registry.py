@@ -82,3 +82,13 @@ def test_english_report_reads_english():
     assert "人/千人" not in doc and " 张" not in doc
     zh = status_table_html(sub, "zh", narrator=n)
     assert "人/千人" in zh and "区教育局" in zh and "District Education Bureau" not in zh
+
+
+def test_english_work_points_use_english_units():
+    from qcplan.render.report import workpoints_html
+
+    plan = load_plan()
+    table = Assessor(plan).assess("baseline", n_sims=300, seed=0)
+    sub = table[table["pillar"] == "urban_capacity"]
+    doc = workpoints_html(sub, "en", (2024,), Narrator(plan))
+    assert "30 km" in doc and "公里" not in doc

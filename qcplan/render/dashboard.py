@@ -67,6 +67,9 @@ table.risk{border-collapse:collapse;width:100%;font-size:.9em}
 .risk thead th{background:#f0f2f5}
 .risk td.p{white-space:nowrap;font-weight:600}
 .risk .need{font-size:.92em}
+@media (max-width:600px){table.risk thead{display:none}
+  table.risk tr{display:block;border-bottom:1px solid #d8dee4;padding:6px 0}
+  table.risk td{display:block;border:none;padding:2px 4px}}
 """
 
 

@@ -603,9 +603,12 @@ def years_text(years: Iterable[int], lang: str = "zh") -> str:
 
 
 def workpoints_html(table: pd.DataFrame, lang: str = "zh",
-                    years: Iterable[int] = ()) -> str:
+                    years: Iterable[int] = (), narrator: Any = None) -> str:
     """The pillar's annual work points (targets due in one of the plan's work-point ``years``)
-    against their numbers."""
+    against their numbers (units in English from the registry through ``narrator``)."""
+    from qcplan.render.narrative import Narrator
+
+    narrator = narrator or Narrator()
     years = tuple(int(y) for y in years)
     if not years:
         return "<p>" + ("本规划未列年度工作要点(plan.yaml 的 workpoint_years 为空)。"
@@ -627,7 +630,8 @@ def workpoints_html(table: pd.DataFrame, lang: str = "zh",
         else:
             actual = ("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2)
         illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
-        cells = [esc(name_of(r, lang)) + illus, f"{fmt(r['threshold'], 2)} {esc(r.get('unit'))}",
+        cells = [esc(name_of(r, lang)) + illus,
+                 f"{fmt(r['threshold'], 2)} {esc(narrator.unit(r, lang))}",
                  actual, badge(r["status"], lang)]
         if len(years) > 1:
             cells.insert(1, str(int(r["target_year"])))
@@ -772,7 +776,7 @@ class ReportContext:
         return scenario_matrix(self.bundles, self.pillar, labels, self.lang)
 
     def workpoints_html(self) -> str:
-        return workpoints_html(self.table, self.lang, self.plan.workpoint_years)
+        return workpoints_html(self.table, self.lang, self.plan.workpoint_years, self.narrator)
 
     def sources_html(self) -> str:
         """The sources table, then the in-year figures of the pillar's series (if any)."""
