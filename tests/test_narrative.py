@@ -38,6 +38,17 @@ def assessed():
     return plan, scenarios, tables
 
 
+@pytest.fixture(scope="module")
+def assessed_late():
+    """The shipped plan assessed after its target year: milestones overdue."""
+    plan = load_plan()
+    scenarios = load_scenarios(None, plan)
+    assessor = Assessor(plan, as_of="2028-03-01")
+    tables = {name: assessor.assess(scenarios[name], n_sims=300, seed=0)
+              for name in ("baseline", "pessimistic")}
+    return plan, scenarios, tables
+
+
 def _ok(v) -> bool:
     try:
         return math.isfinite(float(v))
@@ -89,8 +100,9 @@ def _check(text: str, row: pd.Series, others: list[pd.Series], plan, narrator, l
     return len(tokens)
 
 
-def test_every_number_in_every_finding_is_the_tables(assessed):
-    plan, scenarios, tables = assessed
+@pytest.mark.parametrize("case", ["assessed", "assessed_late"])
+def test_every_number_in_every_finding_is_the_tables(case, request):
+    plan, scenarios, tables = request.getfixturevalue(case)
     narrator = Narrator(plan, scenarios)
     checked = numbers = 0
     for name, table in tables.items():
@@ -232,3 +244,26 @@ def test_a_reduction_reads_as_a_fall(tmp_path):
     assert f"年均下降{number(row['observed_rate'], 'zh', '%')}%" in zh
     assert f"{number(row['projected_median'], 'en', '%')}%" in en and "fell by" in en
     assert Narrator().need(row, "zh").startswith("需年均下降")
+
+
+def test_overdue_and_insufficient_data_findings(assessed_late):
+    plan, scenarios, tables = assessed_late
+    narrator = Narrator(plan, scenarios)
+    base = tables["baseline"]
+    overdue = base[base["status"] == "overdue"]
+    assert not overdue.empty
+    found = narrator.findings(overdue, "zh")
+    assert all("已逾期" in text for text in found)
+    row = base.iloc[0].to_dict() | {"status": "insufficient_data", "n_points": 1}
+    for lang, word in (("zh", "仅有1个年度数据"), ("en", "1 yearly figure only")):
+        text = narrator.finding(row, lang)
+        assert word in text and "%" not in text
+
+
+def test_plan_path_says_the_shift(assessed):
+    plan, scenarios, tables = assessed
+    narrator = Narrator(plan, scenarios)
+    t = tables["plan"]
+    row = t[t["status"] == "plan_path"].iloc[0]
+    text = narrator.finding(row.to_dict(), "zh")
+    assert "个百分点" in text and number(row["shift_pp"], "zh") in text and "沿达标路径" in text

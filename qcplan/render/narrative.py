@@ -194,7 +194,7 @@ class Narrator:
         n = number(value, lang, zh_unit if whole or zh_unit == "%" else "")
         if lang == "zh" or u in ("", "%"):
             return f"{n}{u}"
-        return f"{n} {u}"
+        return f"{n} {_singular(u) if n == '1' else u}"
 
     def bodies(self, row: Mapping[str, Any], lang: str) -> str:
         """The responsible units: English name (Chinese name) in English, the Chinese as is."""
@@ -357,22 +357,25 @@ class Narrator:
             return ""
         med, lo, hi = row["projected_median"], row["projected_p10"], row["projected_p90"]
         zh = lang == "zh"
+        on_path = row.get("status") == "plan_path"  # the projection moved onto the plan path
+        trend = "沿达标路径" if on_path else "按当前趋势"
+        trend_en = "On the plan path" if on_path else "On the current trend"
         if kind == "growth":
             start = int(row["period_start"]) + 1
             span = f"{start}—{ty}年" if zh else f"{start}–{ty}"
             if zh:
-                return (f"按当前趋势,预计{span}年均{_grow(med, 'zh')}{number(med, 'zh', '%')}%"
+                return (f"{trend},预计{span}年均{_grow(med, 'zh')}{number(med, 'zh', '%')}%"
                         f"(80%区间{_signed_pct(lo)}至{_signed_pct(hi)})")
-            return (f"On the current trend, growth in {span} averages {_signed_pct(med)} a year "
+            return (f"{trend_en}, growth in {span} averages {_signed_pct(med)} a year "
                     f"(80% interval {_signed_pct(lo)} to {_signed_pct(hi)})")
         if kind == "reduction":
             start = int(row["period_start"])
             m, a, b = (number(x, lang, "%") for x in (med, lo, hi))
             thr = number(row["threshold"], lang, "%")
             if zh:
-                return (f"按当前趋势,{start}—{ty}年预计累计下降{m}%(80%区间{a}%—{b}%),"
+                return (f"{trend},{start}—{ty}年预计累计下降{m}%(80%区间{a}%—{b}%),"
                         f"目标为累计下降{thr}%")
-            return (f"On the current trend, the fall from {start} to {ty} is {m}% (80% interval "
+            return (f"{trend_en}, the fall from {start} to {ty} is {m}% (80% interval "
                     f"{a}%–{b}%), against a target of {thr}%")
         if kind == "relative":
             bench = geography_name(str(row.get("benchmark") or "").partition("@")[2] or "—",
@@ -382,9 +385,9 @@ class Narrator:
             m, a, b = (number(x, lang, digits=d) for x in (med, lo, hi))
             goal = number(row["decision_threshold"], lang, digits=d)
             if zh:
-                return (f"按当前趋势,{ty}年与{bench}之比预计为{m}(80%区间{a}—{b}),"
+                return (f"{trend},{ty}年与{bench}之比预计为{m}(80%区间{a}—{b}),"
                         f"目标为{'高于' if above else '不低于'}{goal}")
-            return (f"On the current trend, the ratio to {bench} in {ty} is {m} (80% interval "
+            return (f"{trend_en}, the ratio to {bench} in {ty} is {m} (80% interval "
                     f"{a}–{b}), against a target of {'more than ' if above else ''}{goal}")
         a = number(lo, lang, str(row.get("unit") or ""))
         b = self.with_unit(hi, row, lang)
@@ -402,9 +405,9 @@ class Narrator:
                  "above": ("高于", "more than ")}.get(str(row.get("direction")), ("", ""))
         if zh:
             goal = f"目标为{bound[0]}{thr}"
-            return f"按当前趋势,{what}预计为{m}(80%区间{a}—{b}),{goal}"
+            return f"{trend},{what}预计为{m}(80%区间{a}—{b}),{goal}"
         goal = f"against a target of {bound[1]}{thr}"
-        return f"On the current trend, {what} is {m} (80% interval {a}–{b}), {goal}"
+        return f"{trend_en}, {what} is {m} (80% interval {a}–{b}), {goal}"
 
     def _scenarios(self, row: dict, lang: str,
                    others: Mapping[str, Mapping[str, Any]] | None) -> str:
@@ -455,13 +458,16 @@ class Narrator:
                     f"the {ty} figure falls short of {thr}: missed")
         if st == "plan_path":
             shift = row.get("shift_pp", 0.0)
+            x = number(shift, lang)
             if zh:
-                more = "多" if shift >= 0 else "少"
-                return (f"{proj};在达标路径情景下,需每年比当前趋势{more}增长"
-                        f"{number(shift, 'zh')}个百分点方能恰好实现")
-            word = "more" if shift >= 0 else "less"
-            return (f"{proj}; on the plan path it takes {number(shift, 'en')} percentage points a "
-                    f"year {word} growth than the current trend to just meet it")
+                if shift >= 0:
+                    return f"{proj};需每年增速比当前趋势高{x}个百分点方能恰好实现"
+                return f"{proj};即使每年增速比当前趋势低{x}个百分点,仍可恰好实现"
+            if shift >= 0:
+                return (f"{proj}; it takes growth {x} percentage points a year above the current "
+                        "trend to just meet it")
+            return (f"{proj}; growth could run {x} percentage points a year below the current "
+                    "trend and still just meet it")
         scen = self._scenarios(row, lang, others)
         if zh:
             verdict = {"on_track": "按进度推进", "needs_acceleration": "需加快推进",
@@ -663,6 +669,13 @@ def _sentence(text: str, lang: str) -> str:
         return text.rstrip("。;;,") + "。"  # noqa: B005 - a set of punctuation marks
     text = text[0].upper() + text[1:]
     return " " + text.rstrip(".;, ") + "."
+
+
+def _singular(unit: str) -> str:
+    """'firms' → 'firm' after a 1 (one-word English units only)."""
+    if " " in unit or not unit.endswith("s"):
+        return unit
+    return unit[:-3] + "y" if unit.endswith("ies") else unit[:-1]
 
 
 def _grow(v: float, lang: str) -> str:
