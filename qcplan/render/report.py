@@ -421,9 +421,10 @@ def scenario_matrix(bundles: Mapping[str, Mapping[str, Any]], pillar: str,
             "".join(rows) + "</tbody></table>")
 
 
-def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
-    """The sources of every figure shown for the pillar's targets: one row per series, status
-    and source, with the years it covers (the values are in the charts and in the data file)."""
+def source_rows(plan: Any, table: pd.DataFrame,
+                lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """The sources of every figure shown for ``table``'s targets: header and rows (one row per
+    series, status and source, with the years it covers and the notes), as plain text."""
     zh = lang == "zh"
     heads = ["指标" if zh else "Indicator", "地区/口径" if zh else "Geography (coverage)",
              "年份" if zh else "Years", "数据性质" if zh else "Status", "来源" if zh else "Source",
@@ -444,16 +445,25 @@ def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
         label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
         sub["note"] = sub["note"].fillna("") if "note" in sub else ""
         for (status, source), grp in sub.groupby(["status", "source"], sort=False):
-            years = _year_ranges(grp)
             notes = "; ".join(dict.fromkeys(n for n in grp["note"].astype(str) if n))
-            cls = ' class="qc-illus"' if status == "illustrative" else ""
-            cells = [esc(label), esc(geo), esc(years),
-                     f"<span{cls}>{esc(data_status_label(str(status), lang))}</span>",
-                     esc(source), esc(notes)]
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            rows.append([str(label), str(geo), _year_ranges(grp),
+                         data_status_label(str(status), lang), str(source), notes])
+    return heads, rows
+
+
+def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
+    """:func:`source_rows` as an HTML table (illustrative figures marked)."""
+    heads, rows = source_rows(plan, table, lang)
+    illustrative = data_status_label("illustrative", lang)
+    body = []
+    for cells in rows:
+        cls = ' class="qc-illus"' if cells[3] == illustrative else ""
+        out = [esc(c) for c in cells]
+        out[3] = f"<span{cls}>{out[3]}</span>"
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in out) + "</tr>")
     return (STYLE + '<table class="qc-table"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
-            "".join(rows) + "</tbody></table>")
+            "".join(body) + "</tbody></table>")
 
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -543,10 +553,22 @@ def _year_ranges(grp: pd.DataFrame) -> str:
     return ", ".join(parts)
 
 
+def plan_title(plan: Any, lang: str) -> str:
+    """The plan's title in ``lang`` (from its ``plan.yaml``)."""
+    return str(plan.title(lang))
+
+
+def vintage_text(plan: Any, lang: str) -> str:
+    """'Data up to 2025; latest official/preliminary year 2024' in ``lang``."""
+    vintage = plan.vintage()
+    return (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
+            f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
+            f"{vintage.get('latest_official_year', '—')}")
+
+
 def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, lang: str,
                 meta: Mapping[str, Any], illustrative: bool) -> str:
     """Title block: pillar, scenario and assumptions, data vintage, production time and version."""
-    vintage = plan.vintage()
     name = pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]
     desc = pillar_row.get("description_zh" if lang == "zh" else "description_en", "")
     rows = scenario.assumptions_table(lang)
@@ -569,9 +591,7 @@ def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, la
     else:
         assumptions = "<p>" + ("无调整" if lang == "zh" else "No adjustment") + "</p>"
     produced = meta.get("created", "")
-    vint = (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
-            f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
-            f"{vintage.get('latest_official_year', '—')}")
+    vint = vintage_text(plan, lang)
     info = plan.info
     title = f"{plan.title(lang)} · " + ("分领域评估报告" if lang == "zh" else "pillar report")
     facts = [x for x in (info.geography, info.issuer(lang), info.status_text(lang),
@@ -678,6 +698,9 @@ class ReportContext:
         #: what changed since the last run (target_id, previous_status, status), when known
         self.changes: pd.DataFrame | None = None
         self._findings: pd.Series | None = None
+        self.cache_dir = ""
+        #: (target id or None, PNG) of every chart shown, for the Word document
+        self.charts: list[tuple[str | None, bytes]] = []
 
     @classmethod
     def open(cls, pillar: str, scenario: str = "baseline", lang: str = "zh", data_dir: Any = "",
@@ -706,7 +729,9 @@ class ReportContext:
                                  "one of " + ", ".join(scenarios))
         bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=int(n_sims), seed=seed,
                                    as_of=as_of or None)
-        return cls(plan, scenarios, bundles, pillar, scenario, lang)
+        ctx = cls(plan, scenarios, bundles, pillar, scenario, lang)
+        ctx.cache_dir = str(cache_dir or "")
+        return ctx
 
     @property
     def illustrative(self) -> bool:
@@ -782,6 +807,50 @@ class ReportContext:
         """The sources table, then the in-year figures of the pillar's series (if any)."""
         return (sources_html(self.plan, self.table, self.lang)
                 + subannual_html(self.plan, self.table, self.lang))
+
+    def show_chart(self, fig: Any, target_id: str | None = None) -> None:
+        """Show a chart as one PNG at print resolution (:data:`CHART_DPI`), drawn once and kept
+        for the Word document (:meth:`write_documents`); the figure is closed."""
+        import matplotlib.pyplot as plt
+        from IPython.display import Image, display
+
+        png = chart_png(fig)
+        width = int(round(fig.get_figwidth() * 100))
+        plt.close(fig)
+        self.charts.append((target_id, png))
+        alt = (name_of(self.table.set_index("target_id").loc[target_id], self.lang)
+               if target_id is not None else SECTIONS["workpoints"][self.lang != "zh"])
+        display(Image(data=png, format="png", width=width, metadata={"alt": alt}))
+
+    def document_spec(self) -> Any:
+        """The Word document of this report (:class:`qcplan.render.documents.DocumentSpec`)."""
+        from qcplan.render import documents
+
+        return documents.pillar_spec(self)
+
+    def write_documents(self, docx_path: str | Path = "") -> None:
+        """Write the report's Word document to ``docx_path`` (nothing when empty), and keep its
+        charts in the run's cache for the whole-plan document."""
+        if not docx_path:
+            return
+        from qcplan.render import documents
+
+        documents.write_document(docx_path, self.document_spec())
+        if self.cache_dir:
+            documents.save_charts(self.cache_dir, self.scenario.name, self.lang, self.charts)
+
+
+#: Resolution of every chart's PNG, shown in the HTML report and placed in the Word document.
+CHART_DPI = 150
+
+
+def chart_png(fig: Any) -> bytes:
+    """A figure as PNG bytes at :data:`CHART_DPI`."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=CHART_DPI)
+    return buf.getvalue()
 
 
 def inline_figures_once() -> None:

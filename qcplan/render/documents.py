@@ -1,0 +1,538 @@
+"""Word documents of an assessment: one per pillar × scenario × language, and one whole-plan
+assessment per scenario × language.
+
+Built with python-docx (no hand-written document XML; the two settings python-docx has no call
+for, a repeated table header row and the page-number field, are set through its own ``OxmlElement``
+helpers). Layout follows the usual form of official documents (GB/T 9704): A4, margins 37 / 35 /
+28 / 26 mm, Chinese body text in 仿宋 (FangSong) 16 pt, headings in 黑体 (SimHei), Latin text and
+figures in Times New Roman. Where a reader's machine lacks a font, Word, WPS and LibreOffice
+substitute their own CJK font (on Linux fontconfig picks e.g. Noto Sans CJK or WenQuanYi); the
+names are set in :data:`FONTS` and can be changed there.
+
+The content is the same as the HTML report's: a title page (plan, pillar, scenario, data vintage,
+date, the illustrative warning when any figure is illustrative), the written findings, the status
+table (header repeated on every page), the charts as PNG at print resolution (each kept with its
+caption), the work points and the sources of every figure.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qcplan.files import write_atomic
+
+#: Fonts by language and role. East Asian text uses ``east_asia``; Latin text and digits ``latin``.
+FONTS: dict[str, dict[str, dict[str, Any]]] = {
+    "zh": {
+        "body": {"east_asia": "仿宋", "latin": "Times New Roman", "size": 14},
+        "heading": {"east_asia": "黑体", "latin": "Times New Roman", "size": 16},
+        "title": {"east_asia": "黑体", "latin": "Times New Roman", "size": 22},
+        "table": {"east_asia": "仿宋", "latin": "Times New Roman", "size": 10.5},
+    },
+    "en": {
+        "body": {"east_asia": "仿宋", "latin": "Times New Roman", "size": 12},
+        "heading": {"east_asia": "黑体", "latin": "Arial", "size": 14},
+        "title": {"east_asia": "黑体", "latin": "Arial", "size": 22},
+        "table": {"east_asia": "仿宋", "latin": "Times New Roman", "size": 9.5},
+    },
+}
+#: Page margins in millimetres (top, bottom, left, right).
+MARGINS_MM = (37, 35, 28, 26)
+#: Width of a chart on the page.
+CHART_WIDTH_MM = 150
+
+WORDS = {
+    "findings": ("主要结论", "Findings"),
+    "status": ("目标状态", "Status of the targets"),
+    "charts": ("指标走势与预测", "Indicators: history and projection"),
+    "workpoints": ("年度工作要点", "Annual work points"),
+    "sources": ("数据来源", "Sources of every figure"),
+    "scenario": ("情景", "Scenario"),
+    "vintage": ("数据版本", "Data vintage"),
+    "produced": ("生成日期", "Produced"),
+    "page": ("第 {} 页", "Page {}"),
+    "illustrative": ("警示:本文件含示意数据(非官方统计数字),相关结论仅用于演示方法,"
+                     "不得作为正式评估依据。",
+                     "Warning: this document uses illustrative figures (not official "
+                     "statistics); results that rest on them only demonstrate the method and "
+                     "are not an assessment."),
+    "estimate": ("预测值、区间和实现概率均为模型估计,不是统计数字。",
+                 "Projections, intervals and probabilities are model estimates, not "
+                 "statistics."),
+    "whole_plan": ("全面评估报告", "Assessment of the whole plan"),
+    "pillar_report": ("分领域评估报告", "Pillar assessment"),
+    "no_charts": ("本领域没有可绘制走势的指标。", "No indicator of this pillar has a chart."),
+}
+
+
+def word(key: str, lang: str) -> str:
+    zh, en = WORDS[key]
+    return zh if lang == "zh" else en
+
+
+@dataclass
+class Table:
+    """A table for a document: header cells and rows of text cells."""
+
+    heads: list[str]
+    rows: list[list[str]]
+    note: str = ""
+    widths: list[float] | None = None  # relative column widths
+
+
+@dataclass
+class Section:
+    """One pillar's part of a document."""
+
+    title: str
+    paragraph: str = ""
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (target name, sentences)
+    status: Table | None = None
+    charts: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
+    workpoints: Table | None = None
+
+
+@dataclass
+class DocumentSpec:
+    """Everything a document shows; built by the caller from the assessment."""
+
+    lang: str
+    plan_title: str
+    subtitle: str
+    scenario: str
+    vintage: str
+    produced: str
+    illustrative: bool
+    sections: list[Section]
+    sources: Table | None = None
+    meta_lines: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- python-docx helpers
+def _set_font(target: Any, role: dict[str, Any], bold: bool | None = None) -> None:
+    """Set a style's or a run's fonts: Latin, East Asian and size."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = target.font
+    font.name = role["latin"]
+    font.size = Pt(role["size"])
+    if bold is not None:
+        font.bold = bold
+    rpr = target.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        from docx.oxml import OxmlElement
+
+        rfonts = OxmlElement("w:rFonts")
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), role["east_asia"])
+    rfonts.set(qn("w:ascii"), role["latin"])
+    rfonts.set(qn("w:hAnsi"), role["latin"])
+
+
+def _new_document(lang: str) -> Any:
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, RGBColor
+
+    doc = docx.Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    top, bottom, left, right = MARGINS_MM
+    sec.top_margin, sec.bottom_margin = Mm(top), Mm(bottom)
+    sec.left_margin, sec.right_margin = Mm(left), Mm(right)
+    fonts = FONTS[lang]
+    _set_font(doc.styles["Normal"], fonts["body"])
+    doc.styles["Normal"].paragraph_format.space_after = Mm(1.5)
+    for name, size_step in (("Title", 0), ("Heading 1", 0), ("Heading 2", -2)):
+        style = doc.styles[name]
+        role = dict(fonts["title" if name == "Title" else "heading"])
+        role["size"] = role["size"] + size_step
+        _set_font(style, role, bold=name != "Title")
+        style.font.color.rgb = RGBColor(0, 0, 0)
+    _page_numbers(sec, lang)
+    core = doc.core_properties
+    core.author = "qcplan"
+    core.comments = word("estimate", lang)
+    return doc
+
+
+def _page_numbers(section: Any, lang: str) -> None:
+    """A centred page number in the footer ('第 N 页' / 'Page N'), as a PAGE field."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    par = section.footer.paragraphs[0]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, _, after = word("page", lang).partition("{}")
+    par.add_run(before)
+    field_el = OxmlElement("w:fldSimple")
+    field_el.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field_el.append(run)
+    par._p.append(field_el)
+    par.add_run(after)
+
+
+def _repeat_header(row: Any) -> None:
+    """Mark a table row as a header row, repeated at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _cant_split(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _add_table(doc: Any, table: Table, lang: str) -> None:
+    from docx.shared import Pt
+
+    role = FONTS[lang]["table"]
+    t = doc.add_table(rows=1, cols=len(table.heads))
+    t.style = "Table Grid"
+    t.autofit = False
+    hdr = t.rows[0]
+    _repeat_header(hdr)
+    for cell, text in zip(hdr.cells, table.heads):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        _set_font(run, role, bold=True)
+    for values in table.rows:
+        row = t.add_row()
+        _cant_split(row)
+        for cell, text in zip(row.cells, values):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(text)
+            _set_font(run, role)
+    if table.widths:
+        from docx.shared import Mm
+
+        usable = 210 - MARGINS_MM[2] - MARGINS_MM[3]
+        total = sum(table.widths)
+        for col, w in zip(t.columns, table.widths):
+            col.width = Mm(usable * w / total)  # the grid (LibreOffice reads this)
+            for cell in col.cells:
+                cell.width = Mm(usable * w / total)  # each cell (Word reads this)
+    if table.note:
+        par = doc.add_paragraph()
+        run = par.add_run(table.note)
+        _set_font(run, {**role, "size": max(role["size"] - 1, 8)})
+        par.paragraph_format.space_before = Pt(3)
+
+
+def _heading(doc: Any, text: str, level: int) -> Any:
+    par = doc.add_heading(text, level=level)
+    par.paragraph_format.keep_with_next = True
+    return par
+
+
+def build_document(spec: DocumentSpec) -> Any:
+    """A python-docx Document from ``spec``."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Mm, Pt, RGBColor
+
+    lang = spec.lang
+    doc = _new_document(lang)
+    # title page
+    for _ in range(3):
+        doc.add_paragraph()
+    title = doc.add_paragraph(style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run(spec.plan_title)
+    sub = doc.add_paragraph()
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(sub.add_run(spec.subtitle), FONTS[lang]["heading"], bold=True)
+    doc.add_paragraph()
+    for label, value in ((word("scenario", lang), spec.scenario),
+                         (word("vintage", lang), spec.vintage),
+                         (word("produced", lang), spec.produced)):
+        par = doc.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        par.add_run(f"{label}{':' if lang == 'zh' else ': '}{value}")
+    for line in spec.meta_lines:
+        par = doc.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = par.add_run(line)
+        run.font.size = Pt(10)
+    if spec.illustrative:
+        doc.add_paragraph()
+        par = doc.add_paragraph()
+        run = par.add_run("⚠ " + word("illustrative", lang))
+        run.bold = True
+        run.font.color.rgb = RGBColor(0x9A, 0x3D, 0x00)
+    par = doc.add_paragraph()
+    run = par.add_run(word("estimate", lang))
+    run.font.size = Pt(10)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    several = len(spec.sections) > 1
+    for i, sec in enumerate(spec.sections):
+        level = 1
+        if several:
+            _heading(doc, sec.title, 1)
+            level = 2
+        number = _numbering(lang)
+        if sec.paragraph or sec.findings:
+            _heading(doc, next(number) + word("findings", lang), level)
+            if sec.paragraph:
+                doc.add_paragraph(sec.paragraph)
+            for name, text in sec.findings:
+                par = doc.add_paragraph()
+                _set_font(par.add_run(name + (":" if lang == "zh" else ": ")),
+                          FONTS[lang]["body"], bold=True)
+                par.add_run(text)
+        if sec.status is not None:
+            _heading(doc, next(number) + word("status", lang), level)
+            _add_table(doc, sec.status, lang)
+        _heading(doc, next(number) + word("charts", lang), level)
+        if not sec.charts:
+            doc.add_paragraph(word("no_charts", lang))
+        for caption, png in sec.charts:
+            cap = doc.add_paragraph()
+            cap.paragraph_format.keep_with_next = True
+            _set_font(cap.add_run(caption), FONTS[lang]["table"], bold=True)
+            pic = doc.add_paragraph()
+            pic.paragraph_format.keep_together = True
+            pic.add_run().add_picture(io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
+        if sec.workpoints is not None and sec.workpoints.rows:
+            _heading(doc, next(number) + word("workpoints", lang), level)
+            _add_table(doc, sec.workpoints, lang)
+        if several and i < len(spec.sections) - 1:
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    if spec.sources is not None and spec.sources.rows:
+        _heading(doc, word("sources", lang), 1)
+        _add_table(doc, spec.sources, lang)
+    return doc
+
+
+def _numbering(lang: str) -> Any:
+    marks = ("一、", "二、", "三、", "四、", "五、", "六、") if lang == "zh" else \
+        ("1. ", "2. ", "3. ", "4. ", "5. ", "6. ")
+    yield from marks
+
+
+def document_bytes(spec: DocumentSpec) -> bytes:
+    buf = io.BytesIO()
+    build_document(spec).save(buf)
+    return buf.getvalue()
+
+
+def write_document(path: str | Path, spec: DocumentSpec) -> Path:
+    """Write the document atomically (a reader never sees half a file)."""
+    return write_atomic(path, document_bytes(spec))
+
+
+# --------------------------------------------------------------------------- from the assessment
+def _finite(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def status_table(table: Any, lang: str) -> Table:
+    """The status table of a document, narrow enough for A4 portrait: the verdict, P(reach),
+    latest figure, target, projection with its 80 % interval, pace needed against pace so far,
+    and the responsible units."""
+    from qcplan.render.i18n import status_label, t
+    from qcplan.render.report import fmt, name_of, pct
+
+    zh = lang == "zh"
+    heads = [t("target_name", lang), t("status", lang), t("prob_reach", lang), t("latest", lang),
+             t("threshold", lang),
+             "预测中位数(80%区间)" if zh else "Projection (80 % interval)",
+             "所需/已实现速度" if zh else "Pace needed / so far", t("units", lang)]
+    rows = []
+    for r in table.to_dict("records"):
+        unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
+                                                   str(r.get("unit") or ""))
+        latest = "—"
+        if _finite(r.get("latest_value")):
+            latest = f"{fmt(r['latest_value'], 2)} ({int(r['latest_year'])})"
+        thr = fmt(r.get("decision_threshold", r.get("threshold")), 2)
+        projection = "—"
+        if _finite(r.get("projected_median")):
+            projection = f"{fmt(r['projected_median'], 2)} {unit}".strip()
+            if _finite(r.get("projected_p10")):
+                projection += f" ({fmt(r['projected_p10'], 2)}–{fmt(r['projected_p90'], 2)})"
+        rate_unit = str(r.get("rate_unit") or "")
+        if not zh:
+            rate_unit = rate_unit.replace("/年", "/yr")
+        pace = "—"
+        if _finite(r.get("required_rate")) or _finite(r.get("observed_rate")):
+            pace = (f"{fmt(r.get('required_rate'), 1)} / {fmt(r.get('observed_rate'), 1)} "
+                    f"{rate_unit}").strip()
+        rows.append([
+            name_of(r, lang) + (" *" if r.get("illustrative") else ""),
+            status_label(r["status"], lang),
+            pct(r.get("prob_reach")),
+            latest,
+            f"{thr} {unit}".strip(),
+            projection,
+            pace,
+            str(r.get("responsible_units") or ""),
+        ])
+    note = t("estimate_note", lang)
+    if any(bool(r) for r in table.get("illustrative", [])):
+        note += " " + ("* 含示意数据(非官方)。" if zh
+                       else "* uses illustrative (not official) figures.")
+    return Table(heads, rows, note, widths=[30, 14, 10, 16, 14, 26, 16, 18])
+
+
+def workpoint_table(table: Any, lang: str) -> Table:
+    """The pillar's work points (targets of kind ``workpoint``) against their numbers."""
+    from qcplan.render.i18n import status_label, t
+    from qcplan.render.report import fmt, name_of
+
+    wp = table[table["kind"] == "workpoint"]
+    heads = [t("target_name", lang), t("threshold", lang),
+             "实际/预测" if lang == "zh" else "Actual / projected", t("status", lang)]
+    rows = []
+    for r in wp.to_dict("records"):
+        if _finite(r.get("target_year_value")):
+            actual = fmt(r["target_year_value"], 2)
+        else:
+            actual = ("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2)
+        rows.append([name_of(r, lang) + (" *" if r.get("illustrative") else ""),
+                     f"{fmt(r['threshold'], 2)} {r.get('unit') or ''}".strip(), actual,
+                     status_label(r["status"], lang)])
+    return Table(heads, rows, widths=[50, 18, 18, 14])
+
+
+def produced_text(meta: Mapping[str, Any]) -> str:
+    created = str(meta.get("created") or "")
+    return created[:10] if created else _dt.date.today().isoformat()
+
+
+def chart_caption(row: Mapping[str, Any], lang: str, number: int) -> str:
+    from qcplan.render.report import name_of
+
+    return (f"图{number} {name_of(row, lang)}" if lang == "zh"
+            else f"Figure {number}. {name_of(row, lang)}")
+
+
+
+# --------------------------------------------------------------------------- specs of the reports
+def charts_dir(cache_dir: str | Path, scenario: str, lang: str) -> Path:
+    return Path(cache_dir) / "charts" / f"{scenario}__{lang}"
+
+
+def save_charts(cache_dir: str | Path, scenario: str, lang: str,
+                charts: list[tuple[str | None, bytes]]) -> None:
+    """Keep a report's target charts (PNG) for the whole-plan document."""
+    folder = charts_dir(cache_dir, scenario, lang)
+    for target_id, png in charts:
+        if target_id is not None:
+            write_atomic(folder / f"{target_id}.png", png)
+
+
+def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
+             charts: list[tuple[str | None, bytes]], paragraph: str, first_figure: int) -> Section:
+    rows = table.set_index("target_id")
+    pictures = []
+    number = first_figure
+    for target_id, png in charts:
+        if target_id is None:
+            caption = ("图{} 年度工作要点完成情况" if lang == "zh"
+                       else "Figure {}. Annual work points").format(number)
+        else:
+            caption = chart_caption(rows.loc[target_id].to_dict(), lang, number)
+        pictures.append((caption, png))
+        number += 1
+    return Section(
+        title=str(pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]),
+        paragraph=paragraph,
+        status=status_table(table, lang),
+        charts=pictures,
+        workpoints=workpoint_table(table, lang),
+    )
+
+
+def pillar_spec(ctx: Any) -> DocumentSpec:
+    """The document of one pillar report (a :class:`qcplan.render.report.ReportContext` whose
+    charts were shown with ``show_chart``)."""
+    from qcplan.render.report import plan_title, source_rows, vintage_text
+
+    lang = ctx.lang
+    section = _section(ctx.plan, ctx.table, ctx.pillar_row, lang, ctx.charts,
+                       ctx.status_counts_text().replace("\n", " "), 1)
+    heads, rows = source_rows(ctx.plan, ctx.table, lang)
+    return DocumentSpec(
+        lang=lang,
+        plan_title=plan_title(ctx.plan, lang),
+        subtitle=f"{section.title} · {word('pillar_report', lang)}",
+        scenario=ctx.scenario.label(lang),
+        vintage=vintage_text(ctx.plan, lang),
+        produced=produced_text(ctx.bundle["meta"]),
+        illustrative=ctx.illustrative,
+        sections=[section],
+        sources=Table(heads, rows, widths=[22, 14, 14, 10, 26, 14]),
+        meta_lines=_meta_lines(ctx.bundle["meta"]),
+    )
+
+
+def _meta_lines(meta: Mapping[str, Any]) -> list[str]:
+    from qcplan import __version__
+
+    return [f"qcplan {meta.get('qcplan_version', __version__)} · draws {meta.get('n_sims')}, "
+            f"seed {meta.get('seed')}, as of {meta.get('as_of')}"]
+
+
+def plan_spec(plan: Any, scenario: Any, bundle: Mapping[str, Any], lang: str,
+              cache_dir: str | Path) -> DocumentSpec:
+    """The whole-plan assessment of one scenario: every pillar in turn (findings, status
+    table, the charts its reports drew, work points), then the sources."""
+    from qcplan.render.report import plan_title, source_rows, vintage_text
+
+    table = bundle["table"]
+    folder = charts_dir(cache_dir, scenario.name, lang)
+    sections = []
+    figure = 1
+    for prow in plan.pillars.to_dict("records"):
+        sub = table[table["pillar"] == prow["pillar"]].reset_index(drop=True)
+        if sub.empty:
+            continue
+        charts: list[tuple[str | None, bytes]] = []
+        for target_id in sub["target_id"]:
+            path = folder / f"{target_id}.png"
+            if path.is_file():
+                charts.append((target_id, path.read_bytes()))
+        section = _section(plan, sub, prow, lang, charts, "", figure)
+        figure += len(charts)
+        sections.append(section)
+    heads, rows = source_rows(plan, table, lang)
+    return DocumentSpec(
+        lang=lang,
+        plan_title=plan_title(plan, lang),
+        subtitle=word("whole_plan", lang),
+        scenario=scenario.label(lang),
+        vintage=vintage_text(plan, lang),
+        produced=produced_text(bundle.get("meta", {})),
+        illustrative=bool(table["illustrative"].any()),
+        sections=sections,
+        sources=Table(heads, rows, widths=[22, 14, 14, 10, 26, 14]),
+        meta_lines=_meta_lines(bundle.get("meta", {})),
+    )
