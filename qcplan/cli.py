@@ -116,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
         data_dir=choices[0].path, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
         cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
-        as_of=args.as_of, reuse_kernels=not args.fresh_kernels,
+        as_of=args.as_of, reuse_kernels=not args.fresh_kernels, formats=args.formats,
     )
     return result.exit_code
 
@@ -155,6 +155,9 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     p.add_argument("--as-of", metavar="DATE", default=None,
                    help="date of the assessment, YYYY-MM-DD or a year (default: today)")
+    p.add_argument("--formats", default="html", metavar="LIST",
+                   help="html (default), or html,docx for Word documents too: one per report "
+                        "and one whole-plan assessment per scenario and language")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every report (default: each worker keeps one "
                         "kernel, its namespace cleared before every report)")

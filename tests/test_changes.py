@@ -75,7 +75,7 @@ def test_status_prob_and_figures():
         ["jobs", "区人社局", "b.xlsx"]]
     assert ch.counts() == {"status": 1, "prob_reach": 1, "new_figure": 2, "revised_figure": 1}
     page = render_changes_html(ch, report_links={("overall", "baseline"): "r/overall.html"})
-    assert 'href="r/overall.html#gdp_2027"' in page and "b.xlsx" in page
+    assert 'href="r/overall.html#target-gdp_2027"' in page and "b.xlsx" in page
 
 
 def test_unchanged_run_reports_no_change():

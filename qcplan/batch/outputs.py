@@ -290,7 +290,7 @@ def write_summary(path: Path, df: Any) -> None:
 def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any,
                     pillars: Sequence[str], scenarios: Mapping[str, Any],
                     tables: Mapping[str, Any], reports: Sequence[ReportOutcome], as_of: str,
-                    n_sims: int, seed: int) -> None:
+                    n_sims: int, seed: int, changes: Any = None) -> None:
     """``index.html``: the pillar × scenario matrix of the run's reports."""
     from qcplan import __version__
     from qcplan.render.dashboard import write_dashboard as _write
@@ -311,7 +311,49 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
         seed=seed,
         narrator=Narrator(plan, scenarios),
         plan_title=(plan.title("zh"), plan.title("en")),
+        changes=changes,
     )
+
+
+def previous_run(out: Path) -> tuple[str, Path] | None:
+    """The run that ``out/latest`` points to now (before this run publishes), or None."""
+    latest = out / "latest"
+    try:
+        if latest.is_symlink():
+            target = (out / os.readlink(latest)).resolve()
+        elif latest.is_dir():
+            target = latest
+        else:
+            return None
+    except OSError:
+        return None
+    if not (target / "manifest.json").is_file():
+        return None
+    run_id = target.name
+    try:
+        run_id = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return str(run_id), target
+
+
+def write_changes(run_dir: Path, previous: tuple[str, Path] | None, summary: Any,
+                  observations: Any) -> Any:
+    """Compare the run with ``previous`` (see :mod:`qcplan.render.changes`); write this run's
+    ``figures.csv`` (the figures it used, for the next run) and ``changes.csv``."""
+    from qcplan.render.changes import (
+        changes_frame,
+        compare_runs,
+        figure_snapshot,
+        read_previous,
+    )
+
+    figures = figure_snapshot(observations)
+    prev = read_previous(previous[1]) if previous else None
+    changes = compare_runs(previous[0] if prev is not None else None, prev, summary, figures)
+    write_summary(run_dir / "figures.csv", figures)
+    write_summary(run_dir / "changes.csv", changes_frame(changes))
+    return changes
 
 
 def safe(fn: Any) -> Any:

@@ -270,7 +270,8 @@ def report_task(task: dict[str, Any]) -> dict[str, Any]:
     stages: dict[str, float] = {}
 
     def done(status: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
-        files = [p.name for p in (out_nb, out_html) if p.is_file()]
+        outputs = (out_nb, out_html) + ((Path(task["docx"]),) if task.get("docx") else ())
+        files = [p.name for p in outputs if p.is_file()]
         return {"status": status, "seconds": time.monotonic() - start, "files": files,
                 "error": error, "stages": stages}
 

@@ -74,11 +74,13 @@ from qcplan.batch.outputs import (
     new_run_dir,
     process_stamp,
     run_status,
+    previous_run,
     safe,
     sha256,
     summary_table,
     switch_latest,
     versions,
+    write_changes,
     write_dashboard,
     write_json,
     write_summary,
@@ -100,6 +102,7 @@ DEFAULT_CELL_TIMEOUT = 600.0
 DEFAULT_N_SIMS = 10_000
 LANGS = ("zh", "en")
 LANG_CHOICES = ("zh", "en", "both")
+FORMATS = ("html", "docx")
 SAFE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ARGS_FILE = "run arguments"
 
@@ -219,6 +222,7 @@ class _Inputs:
     params_dir: Path | None
     notebook: Path
     as_of: str
+    formats: list[str]
 
 
 def _names(values: Sequence[str] | str | None) -> list[str] | None:
@@ -275,6 +279,7 @@ def _validate(
     pillars: Sequence[str] | str | None, scenarios: Sequence[str] | str | None, lang: str,
     data_dir: Any, params_dir: Any, jobs: int, timeout: float | None,
     cell_timeout: float | None, n_sims: int, seed: int, as_of: Any, notebook: Any,
+    formats: Sequence[str] | str = ("html",),
 ) -> tuple[_Inputs | None, list[str]]:
     """Check everything before any work; return the inputs or every problem found."""
     from qcplan.errors import ParameterError, QcplanError
@@ -303,6 +308,11 @@ def _validate(
     except (TypeError, ValueError):
         as_of_text = ""
         bad("--as-of", as_of, "a date YYYY-MM-DD or a year")
+    chosen_formats = _names(formats) or []
+    unknown = [f for f in chosen_formats if f not in FORMATS]
+    if unknown or "html" not in chosen_formats:
+        bad("--formats", ",".join(chosen_formats), "html, or html,docx (the HTML reports are "
+            "always written: index.html links to them)")
     nb_path = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
     nb_problem = _check_notebook(nb_path)
     if nb_problem:
@@ -341,7 +351,7 @@ def _validate(
         return None, problems
     langs = list(LANGS) if lang == "both" else [lang]
     return _Inputs(plan, dict(all_scenarios), chosen_pillars, chosen_scenarios, langs, data_path,
-                   params_path, nb_path.resolve(), as_of_text), []
+                   params_path, nb_path.resolve(), as_of_text, chosen_formats), []
 
 
 # --------------------------------------------------------------------------- the run
@@ -369,6 +379,7 @@ class _Run:
     timings: dict[str, float | None] = field(default_factory=dict)
     bundles: dict[str, str] = field(default_factory=dict)
     interrupt: str | None = None
+    changes: dict[str, Any] | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -404,6 +415,7 @@ def run_batch(
     progress: bool | None = None,
     log: TextIO | None = None,
     reuse_kernels: bool = True,
+    formats: Sequence[str] | str = ("html",),
 ) -> RunResult:
     """Run every report of ``pillars`` × ``scenarios`` × languages into a new run folder.
 
@@ -417,7 +429,9 @@ def run_batch(
     must have
     a ``parameters`` cell; ``progress``: a tqdm bar (default: when ``log`` is a terminal and not
     ``quiet``); ``log``: where messages go (default stderr); ``reuse_kernels``: keep one kernel
-    per worker across reports (namespace cleared before each; see :mod:`qcplan.batch.pool`).
+    per worker across reports (namespace cleared before each; see :mod:`qcplan.batch.pool`);
+    ``formats``: ``html`` (always) and ``docx`` for Word documents too: one per report and one
+    whole-plan assessment per scenario × language.
 
     Returns a :class:`RunResult`; see the module's documentation for the steps and exit codes.
     """
@@ -429,7 +443,7 @@ def run_batch(
 
     # 1. validate
     inputs, problems = _validate(pillars, scenarios, lang, data_dir, params_dir, jobs, timeout,
-                                 cell_timeout, n_sims, seed, as_of, notebook)
+                                 cell_timeout, n_sims, seed, as_of, notebook, formats)
     if inputs is None:
         for p in problems:
             lg.plain(f"qcplan: {p}")
@@ -447,6 +461,8 @@ def run_batch(
         try:
             if _precompute(pool, run, lg):
                 _render(pool, run, lg)
+                if "docx" in run.inputs.formats:
+                    _plan_documents(run, lg)
         except KeyboardInterrupt:
             run.interrupt = "SIGINT"
         except _Stopped as e:
@@ -491,7 +507,7 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
         "plan_id": inputs.plan.id, "notebook": str(inputs.notebook), "jobs": jobs,
         "reuse_kernels": reuse_kernels,
         "timeout": timeout, "cell_timeout": cell_timeout, "n_sims": n_sims, "seed": seed,
-        "as_of": inputs.as_of,
+        "as_of": inputs.as_of, "formats": inputs.formats,
     }
     run = _Run(inputs=inputs, out_dir=out_dir, run_id=run_id, run_dir=run_dir, reports=reports,
                params=params, hashes=hashes, started=started, t_start=t_start, n_sims=n_sims,
@@ -555,10 +571,16 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
             path = run.bundles.get(name)
             if path and Path(path).is_file():
                 tables[name] = load_bundle(path)["table"]
-        write_summary(run.run_dir / "summary.csv", summary_table(tables, inputs.pillars))
+        summary = summary_table(tables, inputs.pillars)
+        write_summary(run.run_dir / "summary.csv", summary)
+        changes = write_changes(run.run_dir, previous_run(run.out_dir), summary,
+                                inputs.plan.observations)
+        run.changes = changes.manifest()
+        for line in changes.log_lines():
+            lg.info(line)
         write_dashboard(run.run_dir, run.run_id, run.started, inputs.plan, inputs.pillars,
                         {n: inputs.all_scenarios[n] for n in inputs.scenarios}, tables,
-                        reports, inputs.as_of, run.n_sims, run.seed)
+                        reports, inputs.as_of, run.n_sims, run.seed, changes)
     except Exception as e:  # the manifest must still be written
         run.fail(f"writing summary.csv / index.html: {type(e).__name__}: {e}", lg)
 
@@ -619,6 +641,7 @@ def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
             "per_report_seconds": {r.key: r.seconds for r in run.reports},
         },
         "reports": [r.to_dict() for r in run.reports],
+        "changes": run.changes,
         "errors": run.errors,
         "outputs": sorted(p.name for p in run.run_dir.iterdir() if p.is_file())
         + ["manifest.json"],
@@ -710,11 +733,13 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
             "params_dir": "" if inputs.params_dir is None else str(inputs.params_dir),
             "as_of": inputs.as_of, "n_sims": run.n_sims, "seed": run.seed,
             "cache_dir": str(run.cache_dir),
+            "docx_path": str(run.run_dir / f"{r.stem}.docx") if "docx" in inputs.formats else "",
         }
         task = {
             "notebook": str(inputs.notebook), "cwd": str(inputs.notebook.parent),
             "ipynb": str(run.run_dir / f"{r.stem}.ipynb"),
             "html": str(run.run_dir / f"{r.stem}.html"),
+            "docx": parameters["docx_path"],
             "parameters": parameters, "cell_timeout": run.cell_timeout,
             "title": f"{pname} · {slabel}", "lang": r.lang, "font_seed": font_seed,
             "reuse_kernel": run.reuse_kernels,
@@ -745,6 +770,33 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
                 lg.step(r)
     finally:
         run.timings["reports_seconds"] = round(time.monotonic() - t1, 3)
+
+
+def _plan_documents(run: _Run, lg: _Log) -> None:
+    """The whole-plan Word document of each scenario × language (``plan__<scenario>__<lang>``),
+    from the scenario's bundle and the charts its pillar reports drew; only where every report
+    of that scenario and language succeeded."""
+    from qcplan.render import documents
+    from qcplan.render.report import load_bundle
+
+    inputs = run.inputs
+    t0 = time.monotonic()
+    for name in inputs.scenarios:
+        bundle = None
+        for lang in inputs.langs:
+            mine = [r for r in run.reports if r.scenario == name and r.lang == lang]
+            if not mine or any(r.status != "ok" for r in mine):
+                continue
+            try:
+                bundle = bundle or load_bundle(run.bundles[name])
+                table = bundle["table"]
+                part = {**bundle, "table": table[table["pillar"].isin(inputs.pillars)]}
+                spec = documents.plan_spec(inputs.plan, inputs.all_scenarios[name], part, lang,
+                                           run.cache_dir)
+                documents.write_document(run.run_dir / f"plan__{name}__{lang}.docx", spec)
+            except Exception as e:
+                run.fail(f"whole-plan document {name}/{lang}: {type(e).__name__}: {e}", lg)
+    run.timings["plan_documents_seconds"] = round(time.monotonic() - t0, 3)
 
 
 def _font_seed(inputs: _Inputs) -> str:

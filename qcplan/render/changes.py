@@ -195,7 +195,7 @@ def compare_runs(previous_run: str | None, previous: Previous | None,
     """Compare this run's ``summary`` and ``figures`` with a previous run's (see
     :func:`read_previous`); ``previous`` None means a first run."""
     if previous_run is None or previous is None:
-        return Changes(None, pd.DataFrame(columns=list(CHANGE_COLUMNS)))
+        return Changes(None, pd.DataFrame(columns=list(CHANGE_COLUMNS)), figures_compared=False)
     prev_summary, prev_figures = previous
     compared = prev_figures is not None
     parts = [compare_summaries(prev_summary, summary)]
@@ -253,6 +253,8 @@ def render_changes_html(changes: Changes, status_label: Any = None,
     ``status_label(status, lang)`` gives a status's words (defaults to the raw class);
     ``report_links`` maps (pillar, scenario) to a report's relative address.
     """
+    from qcplan.render.report import target_anchor
+
     esc = html.escape
     label = status_label or (lambda s, lang: s)
     head = ('<section class="changes" id="changes"><h2>自上次运行以来的变化 · '
@@ -279,7 +281,8 @@ def render_changes_html(changes: Changes, status_label: Any = None,
         if change in ("status", "prob_reach"):
             target = esc(str(rec.get("target_id", "")))
             link = (report_links or {}).get((str(rec.get("pillar")), str(rec.get("scenario"))))
-            subject = f'<a href="{esc(link)}#{target}">{target}</a>' if link else target
+            anchor = esc(target_anchor(str(rec.get("target_id", ""))))
+            subject = f'<a href="{esc(link)}#{anchor}">{target}</a>' if link else target
             subject += f' <span class="muted">[{esc(str(rec.get("scenario", "")))}]</span>'
             if change == "status":
                 before = " · ".join(esc(label(str(rec["before"]), lg)) for lg in ("zh", "en"))

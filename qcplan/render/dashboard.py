@@ -224,6 +224,18 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     return (f'<h2 id="at-risk">{title}</h2><p class="muted">{count}</p>'
             f'<table class="risk"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
             "</tbody></table>")
+def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
+    """The "since the last run" section, linking each target to its report (Chinese first)."""
+    if changes is None:
+        return ""
+    from qcplan.render.changes import render_changes_html
+
+    links: dict[tuple[str, str], str] = {}
+    for r in sorted(reports, key=lambda r: r.get("lang") != "zh"):
+        if r.get("html"):
+            links.setdefault((str(r["pillar"]), str(r["scenario"])), str(r["html"]))
+    return render_changes_html(changes, lambda s, lang: STATUS.get(s, (s, s))[lang != "zh"],
+                               links)
 
 
 def render_dashboard(
@@ -241,6 +253,7 @@ def render_dashboard(
     seed: int | None = None,
     narrator: Any = None,
     plan_title: tuple[str, str] | None = None,
+    changes: Any = None,
 ) -> str:
     """The dashboard page as a string.
 
@@ -253,8 +266,9 @@ def render_dashboard(
     (one row per target, with ``pillar, status, prob_reach, illustrative``); ``reports``: one
     mapping per report with ``pillar, scenario, lang, status`` and ``html`` (file name relative
     to the page) and, for a failure, ``error``; ``narrator``
-    (:class:`qcplan.render.narrative.Narrator`) gives the English names of responsible units.
-    Above the matrix, the at-risk list of the baseline (:func:`at_risk_html`).
+    (:class:`qcplan.render.narrative.Narrator`) gives the English names of responsible units;
+    ``changes``: a :class:`~qcplan.render.changes.Changes` shown at the top ("since the last
+    run"), or None. Above the matrix, the at-risk list of the baseline (:func:`at_risk_html`).
     """
     rows = []
     illustrative = False
@@ -311,6 +325,7 @@ def render_dashboard(
 </header>
 {_banner_illustrative() if illustrative else ""}
 {_banner_failed(reports)}
+{_changes_html(changes, reports)}
 <table class="meta">
 <tr><td>{_both("运行时间", "run date")}</td>
 <td>{_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))} · {_both("运行编号", "run id")}
