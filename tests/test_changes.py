@@ -20,7 +20,7 @@ def _summary(rows):
 
 def _obs(rows):
     return pd.DataFrame(rows, columns=["indicator_id", "geography", "year", "period", "value",
-                                       "unit", "status", "reported_by", "source_file"])
+                                       "unit", "status", "reporting_unit", "file"])
 
 
 BEFORE = _summary([
@@ -71,9 +71,12 @@ def test_status_prob_and_figures():
         ("gdp", "2025", ""), ("jobs", "2026", "Q1")]
     assert "(illustrative)" in new[new.indicator_id == "gdp"]["before"].iloc[0]
     revised = t[t.change == "revised_figure"]
-    assert revised[["indicator_id", "reported_by", "source_file"]].values.tolist() == [
+    assert revised[["indicator_id", "reporting_unit", "file"]].values.tolist() == [
         ["jobs", "区人社局", "b.xlsx"]]
     assert ch.counts() == {"status": 1, "prob_reach": 1, "new_figure": 2, "revised_figure": 1}
+    assert ch.status_frame("baseline").values.tolist() == [
+        ["gdp_2027", "on_track", "needs_acceleration"]]
+    assert ch.status_frame("pessimistic").empty
     page = render_changes_html(ch, report_links={("overall", "baseline"): "r/overall.html"})
     assert 'href="r/overall.html#target-gdp_2027"' in page and "b.xlsx" in page
 

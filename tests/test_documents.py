@@ -76,6 +76,14 @@ def test_pillar_document_layout_and_content(contexts, tmp_path, lang):
     for r in ctx.table.to_dict("records"):
         assert name_of(r, lang) in text
         assert status_label(r["status"], lang) in text
+    # the written findings of every target, and the pillar's paragraph
+    from qcplan.render.narrative import Narrator
+
+    narrator = Narrator(ctx.plan, ctx.scenarios)
+    others = {n: b["table"] for n, b in ctx.bundles.items()}
+    for finding in narrator.findings(ctx.table, lang, others):
+        assert finding in text
+    assert narrator.pillar_paragraph(ctx.table, lang) in text
     if ctx.illustrative:
         assert documents.word("illustrative", lang) in text
     assert documents.word("estimate", lang) in text
@@ -124,7 +132,11 @@ def test_libreoffice_opens_the_document(contexts, tmp_path):
                           text=True, check=True).stdout
     squeezed = "".join(text.split())
     assert "".join(ctx.pillar_row["name_zh"].split()) in squeezed
-    assert "目标状态" in squeezed and "数据来源" in squeezed
+    assert "目标状态" in squeezed and "数据来源" in squeezed and "主要结论" in squeezed
+    from qcplan.render.narrative import Narrator
+
+    finding = Narrator(ctx.plan, ctx.scenarios).finding(ctx.table.iloc[0].to_dict(), "zh")
+    assert "".join(finding.split())[:20] in squeezed  # the Chinese findings are in the PDF
     first = ctx.table.iloc[0]
     assert "".join(str(first["name_zh"]).split())[:6] in squeezed
     ARTIFACTS.mkdir(exist_ok=True)

@@ -338,9 +338,10 @@ def previous_run(out: Path) -> tuple[str, Path] | None:
 
 
 def write_changes(run_dir: Path, previous: tuple[str, Path] | None, summary: Any,
-                  observations: Any) -> Any:
+                  observations: Any, cache_dir: Path | None = None) -> Any:
     """Compare the run with ``previous`` (see :mod:`qcplan.render.changes`); write this run's
-    ``figures.csv`` (the figures it used, for the next run) and ``changes.csv``."""
+    ``figures.csv`` (the figures it used, for the next run) and ``changes.csv`` (also into
+    ``cache_dir``, where the reports read it)."""
     from qcplan.render.changes import (
         changes_frame,
         compare_runs,
@@ -353,6 +354,8 @@ def write_changes(run_dir: Path, previous: tuple[str, Path] | None, summary: Any
     changes = compare_runs(previous[0] if prev is not None else None, prev, summary, figures)
     write_summary(run_dir / "figures.csv", figures)
     write_summary(run_dir / "changes.csv", changes_frame(changes))
+    if cache_dir is not None and not changes.first_run:
+        write_summary(cache_dir / "changes.csv", changes_frame(changes))
     return changes
 
 

@@ -379,7 +379,7 @@ class _Run:
     timings: dict[str, float | None] = field(default_factory=dict)
     bundles: dict[str, str] = field(default_factory=dict)
     interrupt: str | None = None
-    changes: dict[str, Any] | None = None
+    changes: Any = None  # qcplan.render.changes.Changes, once compared
 
     @property
     def cache_dir(self) -> Path:
@@ -460,6 +460,7 @@ def run_batch(
         pool = Pool(jobs, run.log_dir)
         try:
             if _precompute(pool, run, lg):
+                _compare(run, lg)
                 _render(pool, run, lg)
                 if "docx" in run.inputs.formats:
                     _plan_documents(run, lg)
@@ -563,21 +564,10 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
                  + ", ".join(changed), lg)
 
     # Outputs of the run (also after failures: what succeeded stays usable).
-    tables: dict[str, Any] = {}
     try:
-        from qcplan.render.report import load_bundle
-
-        for name in inputs.scenarios:
-            path = run.bundles.get(name)
-            if path and Path(path).is_file():
-                tables[name] = load_bundle(path)["table"]
-        summary = summary_table(tables, inputs.pillars)
-        write_summary(run.run_dir / "summary.csv", summary)
-        changes = write_changes(run.run_dir, previous_run(run.out_dir), summary,
-                                inputs.plan.observations)
-        run.changes = changes.manifest()
-        for line in changes.log_lines():
-            lg.info(line)
+        tables = _tables(run)
+        write_summary(run.run_dir / "summary.csv", summary_table(tables, inputs.pillars))
+        changes = run.changes if run.changes is not None else _compare(run, lg)
         write_dashboard(run.run_dir, run.run_id, run.started, inputs.plan, inputs.pillars,
                         {n: inputs.all_scenarios[n] for n in inputs.scenarios}, tables,
                         reports, inputs.as_of, run.n_sims, run.seed, changes)
@@ -641,7 +631,7 @@ def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
             "per_report_seconds": {r.key: r.seconds for r in run.reports},
         },
         "reports": [r.to_dict() for r in run.reports],
-        "changes": run.changes,
+        "changes": None if run.changes is None else run.changes.manifest(),
         "errors": run.errors,
         "outputs": sorted(p.name for p in run.run_dir.iterdir() if p.is_file())
         + ["manifest.json"],
@@ -772,6 +762,31 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
         run.timings["reports_seconds"] = round(time.monotonic() - t1, 3)
 
 
+def _tables(run: _Run) -> dict[str, Any]:
+    """The assessment table of each scenario of the run whose bundle was computed."""
+    from qcplan.render.report import load_bundle
+
+    tables: dict[str, Any] = {}
+    for name in run.inputs.scenarios:
+        path = run.bundles.get(name)
+        if path and Path(path).is_file():
+            tables[name] = load_bundle(path)["table"]
+    return tables
+
+
+def _compare(run: _Run, lg: _Log) -> Any:
+    """What changed since the run ``latest`` points to: written as ``changes.csv`` (and this
+    run's ``figures.csv``), logged, and kept in the cache for the reports' pillar paragraphs."""
+    inputs = run.inputs
+    summary = summary_table(_tables(run), inputs.pillars)
+    figures = inputs.plan.known_at(inputs.as_of).observations
+    run.changes = write_changes(run.run_dir, previous_run(run.out_dir), summary, figures,
+                                run.cache_dir)
+    for line in run.changes.log_lines():
+        lg.info(line)
+    return run.changes
+
+
 def _plan_documents(run: _Run, lg: _Log) -> None:
     """The whole-plan Word document of each scenario × language (``plan__<scenario>__<lang>``),
     from the scenario's bundle and the charts its pillar reports drew; only where every report
@@ -781,6 +796,7 @@ def _plan_documents(run: _Run, lg: _Log) -> None:
 
     inputs = run.inputs
     t0 = time.monotonic()
+    others = _tables(run)
     for name in inputs.scenarios:
         bundle = None
         for lang in inputs.langs:
@@ -792,7 +808,7 @@ def _plan_documents(run: _Run, lg: _Log) -> None:
                 table = bundle["table"]
                 part = {**bundle, "table": table[table["pillar"].isin(inputs.pillars)]}
                 spec = documents.plan_spec(inputs.plan, inputs.all_scenarios[name], part, lang,
-                                           run.cache_dir)
+                                           run.cache_dir, inputs.all_scenarios, others)
                 documents.write_document(run.run_dir / f"plan__{name}__{lang}.docx", spec)
             except Exception as e:
                 run.fail(f"whole-plan document {name}/{lang}: {type(e).__name__}: {e}", lg)

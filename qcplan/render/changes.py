@@ -34,11 +34,11 @@ SUMMARY_FILE = "summary.csv"
 #: Columns identifying one figure.
 FIGURE_KEY = ("indicator_id", "geography", "year", "period", "measure")
 #: Columns of a figure kept in the snapshot when the plan's observations carry them.
-FIGURE_COLUMNS = (*FIGURE_KEY, "value", "unit", "status", "source", "received", "vintage",
-                  "reported_by", "source_file", "source_sha256")
+FIGURE_COLUMNS = (*FIGURE_KEY, "value", "unit", "status", "source", "received",
+                  "reporting_unit", "file", "file_sha256")
 CHANGE_COLUMNS = ("change", "plan", "scenario", "target_id", "pillar", "indicator_id",
-                  "geography", "year", "period", "before", "after", "unit", "reported_by",
-                  "source_file")
+                  "geography", "year", "period", "before", "after", "unit", "reporting_unit",
+                  "file")
 ORDER = {"status": 0, "prob_reach": 1, "new_figure": 2, "revised_figure": 3}
 
 
@@ -131,7 +131,7 @@ def compare_figures(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
             continue
         k = tuple(_key_text(rec.get(c, "")) for c in key)
         base = {c: rec.get(c, "") for c in ("indicator_id", "geography", "year", "period",
-                                             "unit", "reported_by", "source_file")}
+                                             "unit", "reporting_unit", "file")}
         old = prev.get(k)
         new_value = _num(rec.get("value"))
         if old is None or not _is_real(old.get("status")):
@@ -172,6 +172,15 @@ class Changes:
         return {"previous_run": self.previous_run, "first_run": self.first_run,
                 "figures_compared": self.figures_compared, "counts": self.counts(),
                 "file": "changes.csv"}
+
+    def status_frame(self, scenario: str) -> pd.DataFrame:
+        """The status changes under ``scenario`` as ``target_id, previous_status, status`` (what
+        :meth:`qcplan.render.narrative.Narrator.pillar_paragraph` takes)."""
+        t = self.table
+        t = t[(t["change"] == "status") & (t["scenario"].astype(str) == scenario)]
+        return pd.DataFrame({"target_id": t["target_id"].astype(str),
+                             "previous_status": t["before"].astype(str),
+                             "status": t["after"].astype(str)}).reset_index(drop=True)
 
     def log_lines(self) -> list[str]:
         """Lines for the run log."""
@@ -239,7 +248,7 @@ def _describe(rec: dict[str, Any], lang: str) -> str:
     period = _key_text(rec.get("period"))
     if period:
         where += f" {period}"
-    src = ", ".join(str(x) for x in (rec.get("reported_by"), rec.get("source_file"))
+    src = ", ".join(str(x) for x in (rec.get("reporting_unit"), rec.get("file"))
                     if _key_text(x))
     text = f"{word}: {where}: {rec['before'] or '—'} → {rec['after']}"
     return text + (f" ({src})" if src else "")
@@ -298,7 +307,7 @@ def render_changes_html(changes: Changes, status_label: Any = None,
             unit = _key_text(rec.get("unit"))
             if unit:
                 after += f" {esc(unit)}"
-            source = esc(", ".join(_key_text(rec.get(c)) for c in ("reported_by", "source_file")
+            source = esc(", ".join(_key_text(rec.get(c)) for c in ("reporting_unit", "file")
                                    if _key_text(rec.get(c))))
         rows.append(f"<tr><td>{what}</td><td>{subject}</td><td>{before}</td><td>{after}</td>"
                     f"<td>{source}</td></tr>")
@@ -311,6 +320,17 @@ def render_changes_html(changes: Changes, status_label: Any = None,
              '<th>现在 · Now</th><th>报送 · Reported by</th></tr></thead><tbody>'
              + "".join(rows) + "</tbody></table></div>")
     return head + summary + table + more + "</section>"
+
+
+def status_changes(cache_dir: str | Path, scenario: str) -> pd.DataFrame | None:
+    """The status changes under ``scenario`` that ``qcplan run`` kept in its cache
+    (``changes.csv``), as :meth:`Changes.status_frame` gives them; None when unknown (a report
+    run alone, or a first run)."""
+    path = Path(cache_dir) / "changes.csv" if cache_dir else None
+    if path is None or not path.is_file():
+        return None
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    return Changes("cached", table).status_frame(scenario)
 
 
 def changes_frame(changes: Changes, columns: Sequence[str] = CHANGE_COLUMNS) -> pd.DataFrame:

@@ -450,8 +450,15 @@ def save_charts(cache_dir: str | Path, scenario: str, lang: str,
 
 
 def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
-             charts: list[tuple[str | None, bytes]], paragraph: str, first_figure: int) -> Section:
+             charts: list[tuple[str | None, bytes]], narrator: Any,
+             others: Mapping[str, Any], changes: Any, first_figure: int) -> Section:
+    """One pillar: its paragraph and findings (:mod:`qcplan.render.narrative`), status table,
+    charts (numbered from ``first_figure``) and work points."""
+    from qcplan.render.report import name_of
+
     rows = table.set_index("target_id")
+    texts = narrator.findings(table, lang, others)
+    findings = [(name_of(r, lang), str(texts[r["target_id"]])) for r in table.to_dict("records")]
     pictures = []
     number = first_figure
     for target_id, png in charts:
@@ -464,7 +471,8 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
         number += 1
     return Section(
         title=str(pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]),
-        paragraph=paragraph,
+        paragraph=narrator.pillar_paragraph(table, lang, changes=changes),
+        findings=findings,
         status=status_table(table, lang),
         charts=pictures,
         workpoints=workpoint_table(table, lang),
@@ -474,11 +482,15 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
 def pillar_spec(ctx: Any) -> DocumentSpec:
     """The document of one pillar report (a :class:`qcplan.render.report.ReportContext` whose
     charts were shown with ``show_chart``)."""
+    from qcplan.render.changes import status_changes
+    from qcplan.render.narrative import Narrator
     from qcplan.render.report import plan_title, source_rows, vintage_text
 
     lang = ctx.lang
+    others = {name: b["table"] for name, b in ctx.bundles.items()}
     section = _section(ctx.plan, ctx.table, ctx.pillar_row, lang, ctx.charts,
-                       ctx.status_counts_text().replace("\n", " "), 1)
+                       Narrator(ctx.plan, ctx.scenarios), others,
+                       status_changes(ctx.cache_dir, ctx.scenario.name), 1)
     heads, rows = source_rows(ctx.plan, ctx.table, lang)
     return DocumentSpec(
         lang=lang,
@@ -502,11 +514,17 @@ def _meta_lines(meta: Mapping[str, Any]) -> list[str]:
 
 
 def plan_spec(plan: Any, scenario: Any, bundle: Mapping[str, Any], lang: str,
-              cache_dir: str | Path) -> DocumentSpec:
+              cache_dir: str | Path, scenarios: Mapping[str, Any] | None = None,
+              others: Mapping[str, Any] | None = None) -> DocumentSpec:
     """The whole-plan assessment of one scenario: every pillar in turn (findings, status
-    table, the charts its reports drew, work points), then the sources."""
+    table, the charts its reports drew, work points), then the sources. ``scenarios`` and
+    ``others`` (scenario → assessment table) let the findings say what the scenarios change."""
+    from qcplan.render.changes import status_changes
+    from qcplan.render.narrative import Narrator
     from qcplan.render.report import plan_title, source_rows, vintage_text
 
+    narrator = Narrator(plan, scenarios or {scenario.name: scenario})
+    changes = status_changes(cache_dir, scenario.name)
     table = bundle["table"]
     folder = charts_dir(cache_dir, scenario.name, lang)
     sections = []
@@ -520,7 +538,8 @@ def plan_spec(plan: Any, scenario: Any, bundle: Mapping[str, Any], lang: str,
             path = folder / f"{target_id}.png"
             if path.is_file():
                 charts.append((target_id, path.read_bytes()))
-        section = _section(plan, sub, prow, lang, charts, "", figure)
+        section = _section(plan, sub, prow, lang, charts, narrator, others or {}, changes,
+                           figure)
         figure += len(charts)
         sections.append(section)
     heads, rows = source_rows(plan, table, lang)
