@@ -482,15 +482,12 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
 def pillar_spec(ctx: Any) -> DocumentSpec:
     """The document of one pillar report (a :class:`qcplan.render.report.ReportContext` whose
     charts were shown with ``show_chart``)."""
-    from qcplan.render.changes import status_changes
-    from qcplan.render.narrative import Narrator
     from qcplan.render.report import plan_title, source_rows, vintage_text
 
     lang = ctx.lang
     others = {name: b["table"] for name, b in ctx.bundles.items()}
-    section = _section(ctx.plan, ctx.table, ctx.pillar_row, lang, ctx.charts,
-                       Narrator(ctx.plan, ctx.scenarios), others,
-                       status_changes(ctx.cache_dir, ctx.scenario.name), 1)
+    section = _section(ctx.plan, ctx.table, ctx.pillar_row, lang, ctx.charts, ctx.narrator,
+                       others, ctx.changes, 1)
     heads, rows = source_rows(ctx.plan, ctx.table, lang)
     return DocumentSpec(
         lang=lang,

@@ -729,8 +729,11 @@ class ReportContext:
                                  "one of " + ", ".join(scenarios))
         bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=int(n_sims), seed=seed,
                                    as_of=as_of or None)
+        from qcplan.render.changes import status_changes
+
         ctx = cls(plan, scenarios, bundles, pillar, scenario, lang)
         ctx.cache_dir = str(cache_dir or "")
+        ctx.changes = status_changes(ctx.cache_dir, scenario)  # kept there by ``qcplan run``
         return ctx
 
     @property
