@@ -121,3 +121,45 @@ def test_dollar_signs_in_work_point_names_are_plain_text(bundles):
     plt.close(fig)
     for name in (DOLLARS, MACRO):  # tick labels, "⚠ " first on illustrative rows
         assert any(s in (name, "⚠ " + name) for s in shown), name
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_target_path_and_latest_status_are_labelled_on_the_chart(bundles, lang: str):
+    """A reader sees the target, the path that meets it, the median and the latest figure's
+    status written on the chart itself, not only in the legend."""
+    from qcplan.render.charts import SHORT
+    from qcplan.render.i18n import data_status_label
+
+    b = bundles["baseline"]
+    table = b["table"]
+    levels = table[(table["kind"] == "level") & table["target_id"].isin(b["meeting"]["target_id"])]
+    assert not levels.empty
+    row = levels.iloc[0]
+    fig = indicator_chart(b, row["target_id"], lang=lang)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+    word = 1 if lang == "en" else 0
+    assert f"{SHORT['target'][word]} {row['threshold']:,.4g}" in texts
+    assert SHORT["meeting"][word] in texts and SHORT["median"][word] in texts
+    hist = b["history"][b["history"]["target_id"] == row["target_id"]].sort_values("year")
+    last = hist.iloc[-1]
+    assert f"{int(last['year'])} {data_status_label(str(last['status']), lang)}" in texts
+
+
+def test_status_colours_are_told_apart_by_lightness():
+    """The verdicts from best to worst get steadily darker or lighter on each side of the
+    scale (a reader who cannot tell red from green still sees the order), and badges, charts
+    and documents take them from the one table."""
+    from matplotlib.colors import to_rgb
+
+    from qcplan.render.i18n import STATUS_COLOUR
+
+    def lightness(hex_colour: str) -> float:
+        r, g, b = to_rgb(hex_colour)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    good = [lightness(STATUS_COLOUR[s][0]) for s in ("achieved", "on_track")]
+    bad = [lightness(STATUS_COLOUR[s][0]) for s in ("needs_acceleration", "off_track",
+                                                   "moving_away", "missed")]
+    assert good[0] < good[1]
+    assert all(a > b for a, b in zip(bad, bad[1:]))

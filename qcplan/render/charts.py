@@ -15,13 +15,35 @@ import pandas as pd
 from qcplan.render.fonts import use_cjk_font
 from qcplan.render.i18n import data_status_label, t
 
+#: Colours safe for the common colour-vision deficiencies (Okabe & Ito), one role each, used
+#: the same way in every chart: history dark, projection blue, target vermillion, the path that
+#: meets the target bluish green, benchmarks reddish purple, illustrative figures orange.
+HISTORY = "#1b1b1b"
+FAN = "#0072b2"
+TARGET = "#d55e00"
+MEETING = "#009e73"
+BENCH = "#cc79a7"
+ILLUSTRATIVE = "#e69f00"
+BASELINE = "#6b6b6b"
+#: History markers by the figure's status: the shape says it too (filled circle official,
+#: triangle preliminary or estimate, diamond derived, hollow orange circle illustrative).
 MARKERS = {
-    "official": dict(marker="o", color="#1f4e79", mfc="#1f4e79"),
-    "preliminary": dict(marker="^", color="#1f4e79", mfc="#1f4e79"),
-    "derived": dict(marker="D", color="#1f4e79", mfc="#ffffff"),
-    "illustrative": dict(marker="o", color="#d9822b", mfc="#ffffff"),
+    "official": dict(marker="o", color=HISTORY, mfc=HISTORY),
+    "preliminary": dict(marker="^", color=HISTORY, mfc=HISTORY),
+    "estimate": dict(marker="v", color=HISTORY, mfc="#ffffff"),
+    "derived": dict(marker="D", color=HISTORY, mfc="#ffffff"),
+    "illustrative": dict(marker="o", color=ILLUSTRATIVE, mfc="#ffffff"),
 }
-FAN = "#4a90c2"
+#: Size of a target chart (inches) and its type sizes: legible on A4 at 150 mm and on a phone.
+FIGSIZE = (7.6, 4.3)
+FONT = {"title": 12.5, "label": 10.5, "tick": 10, "legend": 9, "direct": 9.5}
+#: Short words for the labels written at the end of a line.
+SHORT = {"median": ("中位数", "median"), "meeting": ("达标路径", "path to target"),
+         "target": ("目标", "target")}
+
+
+def _short(key: str, lang: str) -> str:
+    return SHORT[key][lang != "zh"]
 
 
 def _frame(bundle: Mapping[str, Any], key: str, target_id: str) -> pd.DataFrame:
@@ -46,9 +68,10 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
     meet = _frame(bundle, "meeting", target_id)
     own_figure = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.6, 3.6), dpi=100)
-        # fixed margins: one draw per chart (no tight layout, no tight bounding box)
-        fig.subplots_adjust(left=0.1, right=0.66, top=0.9, bottom=0.14)
+        fig, ax = plt.subplots(figsize=FIGSIZE, dpi=100)
+        # fixed margins: one draw per chart (no tight layout, no tight bounding box); the
+        # legend goes below the plot so that the plot keeps the whole width
+        fig.subplots_adjust(left=0.11, right=0.86, top=0.91, bottom=0.33)
     else:
         fig = ax.figure
     kind = row["kind"]
@@ -62,61 +85,104 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
     else:
         ylabel = unit
 
+    direct: list[tuple[float, float, str, str]] = []  # labels at the right edge
     if not fan.empty:
-        ax.fill_between(fan["year"], fan["q10"], fan["q90"], color=FAN, alpha=0.18, lw=0,
+        ax.fill_between(fan["year"], fan["q10"], fan["q90"], color=FAN, alpha=0.16, lw=0,
                         label=t("fan80", lang))
-        ax.fill_between(fan["year"], fan["q25"], fan["q75"], color=FAN, alpha=0.35, lw=0,
+        ax.fill_between(fan["year"], fan["q25"], fan["q75"], color=FAN, alpha=0.32, lw=0,
                         label=t("fan50", lang))
         label = t("median", lang) + (f" ({scenario_label})" if scenario_label else "")
-        ax.plot(fan["year"], fan["q50"], color=FAN, lw=2, label=label)
+        ax.plot(fan["year"], fan["q50"], color=FAN, lw=2.2, label=label)
+        direct.append((float(fan["year"].iloc[-1]), float(fan["q50"].iloc[-1]),
+                       _short("median", lang), FAN))
     if baseline is not None and baseline is not bundle:
         bf = _frame(baseline, "fans", target_id)
         if not bf.empty:
-            ax.plot(bf["year"], bf["q50"], color="#555555", lw=1.2, ls="--",
+            ax.plot(bf["year"], bf["q50"], color=BASELINE, lw=1.3, ls="--",
                     label=t("baseline_median", lang))
     bhist = _frame(bundle, "bench_history", target_id) if "bench_history" in bundle else None
     bench_geo = str(row.get("benchmark", "")).partition("@")[2]
     if bhist is not None and not bhist.empty:
-        ax.plot(bhist["year"], bhist["value"], color="#7b3294", lw=1.2, marker="s", ms=4,
+        ax.plot(bhist["year"], bhist["value"], color=BENCH, lw=1.3, marker="s", ms=4,
                 label=f"{t('benchmark', lang)}: {bench_geo}")
     if not bfan.empty:
-        ax.plot(bfan["year"], bfan["q50"], color="#7b3294", lw=1.4, ls="-.",
+        ax.plot(bfan["year"], bfan["q50"], color=BENCH, lw=1.5, ls="-.",
                 label=f"{t('benchmark', lang)}: {bench_geo} ({t('median', lang)})")
-        ax.fill_between(bfan["year"], bfan["q10"], bfan["q90"], color="#7b3294", alpha=0.10,
-                        lw=0)
+        ax.fill_between(bfan["year"], bfan["q10"], bfan["q90"], color=BENCH, alpha=0.12, lw=0)
     if not hist.empty:
-        ax.plot(hist["year"], hist["value"], color="#1f4e79", lw=1.2, zorder=3)
+        ax.plot(hist["year"], hist["value"], color=HISTORY, lw=1.3, zorder=3)
         for status, grp in hist.groupby("status"):
             style = MARKERS.get(str(status))
             if style is None:
                 continue
-            ax.plot(grp["year"], grp["value"], ls="none", ms=6, zorder=4,
+            ax.plot(grp["year"], grp["value"], ls="none", ms=6.5, zorder=4,
                     label=f"{t('history', lang)}: {data_status_label(str(status), lang)}",
                     **style)
+        _label_history(ax, hist, lang)
     if not meet.empty:
-        ax.plot(meet["year"], meet["value"], color="#2e7d32", lw=1.4, ls=":",
+        ax.plot(meet["year"], meet["value"], color=MEETING, lw=1.8, ls=":",
                 label=t("meeting_path", lang))
+        direct.append((float(meet["year"].iloc[-1]), float(meet["value"].iloc[-1]),
+                       _short("meeting", lang), MEETING))
     target_value = _target_line(row, meet)
     if target_value is not None:
-        ax.axhline(target_value, color="#c62828", lw=1.1, ls="--",
+        ax.axhline(target_value, color=TARGET, lw=1.3, ls="--",
                    label=f"{t('target', lang)} {target_value:,.4g}")
+        direct.append((ax.get_xlim()[1], target_value,
+                       f"{_short('target', lang)} {target_value:,.4g}", TARGET))
     if kind in ("relative", "growth", "reduction") and not meet.empty:
-        ax.plot([meet["year"].iloc[-1]], [meet["value"].iloc[-1]], marker="*", ms=12,
-                color="#c62828", ls="none", zorder=5)
-    ax.set_title(name, fontsize=11, loc="left")
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel(t("year", lang))
+        ax.plot([meet["year"].iloc[-1]], [meet["value"].iloc[-1]], marker="*", ms=13,
+                color=TARGET, ls="none", zorder=5)
+    ax.set_title(name, fontsize=FONT["title"], loc="left")
+    ax.set_ylabel(ylabel, fontsize=FONT["label"])
+    ax.set_xlabel(t("year", lang), fontsize=FONT["label"])
+    ax.tick_params(labelsize=FONT["tick"])
     ax.grid(alpha=0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
+    if own_figure:
+        _direct_labels(ax, direct)
     if bool(row.get("illustrative")):
-        ax.text(0.99, 0.02, "⚠ " + t("illustrative_chart", lang), transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=9, color="#b45309",
-                bbox=dict(facecolor="#fff4e5", edgecolor="#e8833a", boxstyle="round,pad=0.3"))
-    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax.text(0.01, 0.98, "⚠ " + t("illustrative_chart", lang), transform=ax.transAxes,
+                ha="left", va="top", fontsize=FONT["direct"], color="#7a4100",
+                bbox=dict(facecolor="#fff4e5", edgecolor=ILLUSTRATIVE, boxstyle="round,pad=0.3"))
+    if own_figure:
+        ax.legend(fontsize=FONT["legend"], loc="upper left", bbox_to_anchor=(0.0, -0.17),
+                  ncol=3, frameon=False, columnspacing=1.2, handlelength=1.8)
+    else:
+        ax.legend(fontsize=FONT["legend"], loc="best", frameon=False)
     _plain_texts(fig)
     if not own_figure:
         fig.tight_layout()
     return fig
+
+
+def _label_history(ax: Any, hist: pd.DataFrame, lang: str) -> None:
+    """Name the status of the latest figure beside it ("2025 初步"), and mark a span of
+    illustrative figures in words, so the reader needs no legend to tell them apart."""
+    last = hist.iloc[-1]
+    word = data_status_label(str(last["status"]), lang)
+    colour = ILLUSTRATIVE if last["status"] == "illustrative" else HISTORY
+    ax.annotate(f"{int(last['year'])} {word}", (float(last["year"]), float(last["value"])),
+                xytext=(-6, 9), textcoords="offset points", ha="right", va="bottom",
+                fontsize=FONT["direct"], color="#7a4100" if colour == ILLUSTRATIVE else colour)
+
+
+def _direct_labels(ax: Any, labels: list[tuple[float, float, str, str]]) -> None:
+    """Labels at the right edge of the plot for the lines that end there (median, the path
+    that meets the target, the target), moved apart vertically so that they do not overlap."""
+    if not labels:
+        return
+    lo, hi = ax.get_ylim()
+    span = (hi - lo) or 1.0
+    gap = 0.075 * span
+    placed: list[float] = []
+    for _, y, text, colour in sorted(labels, key=lambda item: item[1]):
+        pos = max(y, placed[-1] + gap) if placed else y
+        placed.append(pos)
+        ax.annotate(text, xy=(1.0, (y - lo) / span), xycoords="axes fraction",
+                    xytext=(1.01, (min(pos, hi) - lo) / span), textcoords="axes fraction",
+                    va="center", ha="left", fontsize=FONT["direct"], color=colour,
+                    annotation_clip=False)
 
 
 def _plain_texts(fig: Any) -> None:
@@ -148,7 +214,7 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
     n = len(rows)
     fig, ax = plt.subplots(figsize=(7.6, 0.42 * n + 1.0), dpi=100)
     fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / (0.42 * n + 1.0),
-                        bottom=0.55 / (0.42 * n + 1.0))
+                        bottom=0.62 / (0.42 * n + 1.0))
     labels, shares, colours, hatches, notes = [], [], [], [], []
     for _, r in rows.iterrows():
         observed = pd.notna(r.get("target_year_value"))
@@ -167,7 +233,7 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
                    edgecolor="#333333", linewidth=0.5)
     for bar, hatch in zip(bars, hatches):
         bar.set_hatch(hatch)
-    ax.axvline(100, color="#c62828", ls="--", lw=1)
+    ax.axvline(100, color=TARGET, ls="--", lw=1.2)
     for i, (v, note) in enumerate(zip(shares, notes)):
         ax.text((0 if pd.isna(v) else v) + 2, i, note, va="center", fontsize=8)
     ax.set_yticks(list(y), labels, fontsize=8.5)

@@ -19,18 +19,22 @@ STATUS = {
 }
 
 # Colours of the status classes (background, text): green → red, grey for no data.
+#: Background and text colour of each status, used alike in badges, charts and documents: a
+#: blue-to-red diverging scale (ColorBrewer RdBu, safe for red-green colour blindness) from
+#: achieved to missed, greys for no verdict, purple for the plan scenario's path; the status is
+#: always written too, so colour is never the only cue.
 STATUS_COLOUR = {
-    "achieved": ("#1a7f37", "#ffffff"),
-    "done": ("#1a7f37", "#ffffff"),
-    "on_track": ("#4cae4f", "#ffffff"),
-    "needs_acceleration": ("#f2c744", "#222222"),
-    "off_track": ("#e8833a", "#ffffff"),
-    "moving_away": ("#c62828", "#ffffff"),
-    "missed": ("#8e1b1b", "#ffffff"),
-    "overdue": ("#8e1b1b", "#ffffff"),
-    "not_done": ("#9e9e9e", "#ffffff"),
-    "insufficient_data": ("#cfcfcf", "#222222"),
-    "plan_path": ("#5c6bc0", "#ffffff"),
+    "achieved": ("#2166ac", "#ffffff"),
+    "done": ("#2166ac", "#ffffff"),
+    "on_track": ("#67a9cf", "#0b2540"),
+    "needs_acceleration": ("#fddbc7", "#4a1a08"),
+    "off_track": ("#ef8a62", "#2a0a00"),
+    "moving_away": ("#b2182b", "#ffffff"),
+    "missed": ("#67001f", "#ffffff"),
+    "overdue": ("#67001f", "#ffffff"),
+    "not_done": ("#878787", "#ffffff"),
+    "insufficient_data": ("#d9d9d9", "#222222"),
+    "plan_path": ("#542788", "#ffffff"),
 }
 
 EUROSTAT = {
