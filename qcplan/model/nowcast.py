@@ -51,7 +51,7 @@ DISCOUNT = 0.8
 #: Fewest earlier years with the same sub-periods for the share model (the spread needs two).
 MIN_YEARS = 2
 
-Kind = Literal["flow", "stock"]
+Kind = Literal["flow", "stock", "rate"]
 SOURCE = "subannual"
 
 
@@ -89,6 +89,20 @@ def _weights(n: int, discount: float) -> np.ndarray:
     return w / w.sum()
 
 
+def _weighted(x: np.ndarray, discount: float) -> tuple[float, float]:
+    """Recency-weighted mean of ``x`` (oldest first) and the predictive sd of a new value.
+
+    The sd is the unbiased weighted sd around that mean, ``sum(w (x - m)**2) / (1 - sum(w**2))``
+    (the sample variance when the weights are equal), times ``sqrt(1 + sum(w**2))`` for the
+    uncertainty of the mean (``sqrt(1 + 1/n)`` with equal weights).
+    """
+    w = _weights(len(x), discount)
+    m = float(np.sum(w * x))
+    w2 = float(np.sum(w**2))
+    var = float(np.sum(w * (x - m) ** 2)) / (1.0 - w2)
+    return m, math.sqrt(var * (1.0 + w2))
+
+
 def share_model(ytd: Sequence[float], totals: Sequence[float], ytd_now: float,
                 discount: float = DISCOUNT, inflate: bool = True) -> Predictive:
     """The usual share of the year so far: predictive of log(total) this year.
@@ -96,10 +110,11 @@ def share_model(ytd: Sequence[float], totals: Sequence[float], ytd_now: float,
     ``ytd`` and ``totals`` are the earlier years' year-to-date sums over the same sub-periods
     and their totals (oldest first, all positive); ``ytd_now`` this year's. With n earlier
     years: ``log s`` has the recency-weighted mean m of ``log(ytd / totals)`` (weights
-    ``discount ** age``; 1.0 gives the plain mean) and the sample sd s of those log shares;
-    the prediction is ``log(ytd_now) - m`` with Student-t spread ``s * sqrt(1 + sum(w**2))``
-    (the sampling variance of a weighted mean of n independent shares; ``1 + 1/n`` for equal
-    weights) and ``df = n - 1``. The total cannot fall below ``ytd_now`` (floor).
+    ``discount ** age``; 1.0 gives the plain mean) and the weighted sd s of those log shares
+    around m (the sample sd with equal weights); the prediction is ``log(ytd_now) - m`` with
+    Student-t spread ``s * sqrt(1 + sum(w**2))`` (the sampling variance of a weighted mean of n
+    independent shares; ``1 + 1/n`` for equal weights) and ``df = n - 1``. The total cannot
+    fall below ``ytd_now`` (floor).
     """
     y = np.asarray(ytd, dtype=float)
     a = np.asarray(totals, dtype=float)
@@ -107,12 +122,11 @@ def share_model(ytd: Sequence[float], totals: Sequence[float], ytd_now: float,
     if n < MIN_YEARS:
         raise ValueError(f"the share model needs {MIN_YEARS} earlier years; got {n}")
     ls = np.log(y / a)
-    w = _weights(n, discount)
-    m = float(np.sum(w * ls))
-    sd = float(np.std(ls, ddof=1))
-    infl = math.sqrt(1.0 + float(np.sum(w**2))) if inflate else 1.0
+    m, sd = _weighted(ls, discount)
+    if not inflate:
+        sd /= math.sqrt(1.0 + float(np.sum(_weights(n, discount) ** 2)))
     base = math.log(ytd_now)
-    return Predictive(base - m, sd * infl, float(n - 1), floor=base)
+    return Predictive(base - m, sd, float(n - 1), floor=base)
 
 
 def ytd_ratio_t(ytd: Sequence[float], totals: Sequence[float], ytd_now: float) -> Predictive:
@@ -144,33 +158,49 @@ def ytd_rule(ytd_last: float, total_last: float, ytd_now: float) -> float:
 
 @dataclass(frozen=True)
 class SubAnnual:
-    """Validated sub-period figures: one row per year, columns 1..periods (NaN where unknown)."""
+    """Validated sub-period figures: one row per year from ``first``, ``periods`` columns (NaN
+    where unknown)."""
 
-    table: pd.DataFrame
+    grid: np.ndarray
+    first: int
     periods: int  # 12 (months) or 4 (quarters)
     kind: Kind
 
     @property
+    def years(self) -> list[int]:
+        return list(range(self.first, self.first + self.grid.shape[0]))
+
+    @property
     def last_year(self) -> int:
-        return int(self.table.index[-1])
+        return self.first + self.grid.shape[0] - 1
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The figures as a DataFrame (years × sub-periods 1..periods)."""
+        return pd.DataFrame(self.grid, index=pd.Index(self.years, name="year"),
+                            columns=range(1, self.periods + 1))
+
+    def row(self, year: int) -> np.ndarray:
+        return self.grid[int(year) - self.first]
 
     def known(self, year: int) -> int:
         """Sub-periods known in ``year`` (its first k; 0 if none)."""
-        if year not in self.table.index:
+        if not self.first <= year <= self.last_year:
             return 0
-        return int(self.table.loc[year].notna().sum())
+        return int(np.sum(~np.isnan(self.row(year))))
 
     def complete_years(self) -> list[int]:
-        return [int(y) for y in self.table.index if self.known(int(y)) == self.periods]
+        full = ~np.isnan(self.grid).any(axis=1)
+        return [self.first + int(i) for i in np.flatnonzero(full)]
 
     def year_value(self, year: int) -> float:
         """A complete year's value: the sum (flow) or the last sub-period's value (stock)."""
-        row = self.table.loc[year].to_numpy(dtype=float)
+        row = self.row(year)
         return float(row.sum()) if self.kind == "flow" else float(row[-1])
 
     def partial(self, year: int, k: int) -> float:
         """The first k sub-periods of ``year``: their sum (flow) or the k-th value (stock)."""
-        row = self.table.loc[year].to_numpy(dtype=float)[:k]
+        row = self.row(year)[:k]
         return float(row.sum()) if self.kind == "flow" else float(row[-1])
 
 
@@ -245,9 +275,7 @@ def clean_subannual(sub: pd.Series, kind: Kind = "flow",
     first = int(years[0])
     grid = np.full((int(years[-1]) - first + 1, periods), np.nan)
     grid[years - first, pos] = values
-    table = pd.DataFrame(grid, index=pd.Index(range(first, int(years[-1]) + 1), name="year"),
-                         columns=range(1, periods + 1))
-    return SubAnnual(table, periods, kind)
+    return SubAnnual(grid, first, periods, kind)
 
 
 def _period(year: int, j: int, periods: int) -> pd.Period:
@@ -271,8 +299,8 @@ def from_ytd_values(ytd: pd.Series, source: str = SOURCE) -> pd.Series:
     sa = clean_subannual(ytd, "stock", source)  # validation and layout; values are cumulative
     out = {}
     periods = sa.periods
-    for y in sa.table.index:
-        row = sa.table.loc[y].to_numpy(dtype=float)
+    for y in sa.years:
+        row = sa.row(y)
         k = int(np.sum(~np.isnan(row)))
         if k and np.isnan(row[0]):
             first = int(np.argmax(~np.isnan(row))) + 1
@@ -365,7 +393,11 @@ class Nowcast:
     ``method`` is ``"share"`` (the usual share of the year so far), ``"remainder"`` (fallback
     with one earlier year: the rest of the year moves as the annual model's year does) or
     ``"floor"`` (fallback with none: the annual model's draws, a non-negative flow's total cut
-    from below at the year-to-date sum).
+    from below at the year-to-date sum). For a series of yearly growth rates projected as an
+    index (``kind == "rate"``), ``"ytd_growth"`` (the year's growth = the year-to-date growth
+    plus the usual difference between the two in earlier years, Student-t) or ``"blend"``
+    (fallback: the known k/12 of the year at the year-to-date rate, the rest as the yearly
+    model's draw).
     """
 
     year: int
@@ -378,6 +410,8 @@ class Nowcast:
     n_years: int = 0
     usual_share: float = math.nan  # flows: share of the year usually known by now
     remainder: tuple[float, float] | None = None  # (last year's rest, last year's total)
+    anchor: float | None = None  # rates: last year's value on the model scale
+    step: float = 0.0  # rates: log(1 + year-to-date growth)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -404,7 +438,7 @@ class Nowcast:
         z = np.array(z, dtype=float, copy=True)
         n = z.shape[1]
         old = z[0].copy()
-        if self.method == "share" and self.predictive is not None:
+        if self.method in ("share", "ytd_growth") and self.predictive is not None:
             ranks = np.empty(n)
             ranks[np.argsort(old, kind="stable")] = np.arange(n)
             new = self.predictive.ppf((ranks + 0.5) / n, spread)
@@ -413,6 +447,10 @@ class Nowcast:
             vals = scale_obj.back(old)  # type: ignore[attr-defined]
             new_v = self.known + rest * vals / total
             new = scale_obj.forward(np.maximum(new_v, 1e-300))  # type: ignore[attr-defined]
+        elif self.method == "blend" and self.anchor is not None:
+            # the k known months grew at the year-to-date rate, the rest as the yearly model
+            f = self.k / self.periods
+            new = self.anchor + f * self.step + (1.0 - f) * (old - self.anchor)
         else:  # floor
             new = old
             if self.kind == "flow" and self.known > 0:
@@ -461,9 +499,8 @@ def build(annual: pd.Series, sa: SubAnnual, year: int, scale: str,
     """
     k = sa.known(year)
     known = sa.partial(year, k)
-    cand = [int(y) for y in sa.table.index if y < year
-            and not np.isnan(sa.table.loc[y].to_numpy(dtype=float)[:k]).any()
-            and (y in annual.index or sa.known(int(y)) == sa.periods)]
+    cand = [y for y in sa.years if y < year and not np.isnan(sa.row(y)[:k]).any()
+            and (y in annual.index or sa.known(y) == sa.periods)]
     cand = cand[-MAX_YEARS:]
     tot = _totals(sa, annual, cand)
     part = {y: sa.partial(y, k) for y in cand}
@@ -488,8 +525,7 @@ def build(annual: pd.Series, sa: SubAnnual, year: int, scale: str,
         else:
             c = ts - ys  # the rest of the year (flow) or the change to the year end (stock)
             w = _weights(len(c), discount)
-            m = float(np.sum(w * c))
-            sd = float(np.std(c, ddof=1)) * math.sqrt(1.0 + float(np.sum(w**2)))
+            m, sd = _weighted(c, discount)
             pred = Predictive(known + m, sd, float(len(c) - 1))
             if sa.kind == "flow":
                 nc.usual_share = float(np.sum(w * ys) / np.sum(w * ts)) if np.sum(w * ts) else \
@@ -523,10 +559,10 @@ def fit_subannual(fit_fn, history: pd.Series, method: str, bounds: tuple[float, 
 
     sa = clean_subannual(subannual, kind)
     h = _clean_history(history)
-    values = sa.table.to_numpy(dtype=float)
+    values = sa.grid
     if kind == "flow" and len(h) and bool((h > 0).all()) and np.nanmin(values) < 0:
         y, j = np.argwhere(values < 0)[0]
-        raise ParameterError(SOURCE, str(_period(int(sa.table.index[y]), int(j), sa.periods)),
+        raise ParameterError(SOURCE, str(_period(sa.first + int(y), int(j), sa.periods)),
                              float(values[y, j]),
                              "a value ≥ 0: the yearly figures of this flow are all positive")
     if bounds is not None:
@@ -572,3 +608,133 @@ def fit_subannual(fit_fn, history: pd.Series, method: str, bounds: tuple[float, 
                            f"({nc.method}, {nc.n_years} earlier years)")
         model.notes.extend(nc.notes)
     return model
+
+
+# --------------------------------------------------------------------------------------------
+# the published forms, as the assessment reads them
+# --------------------------------------------------------------------------------------------
+
+
+def _cumulative_points(rows: pd.DataFrame, annual: pd.Series) -> dict[int, dict[int, float]]:
+    """Year → {last month covered: cumulative value from January} from published figures.
+
+    ``rows`` has the columns of :meth:`qcplan.plan.load.Plan.subannual` (year, period, months,
+    measure, value). Year-to-date values are taken as they are; a period's own values add up
+    while they run from the year's first period; year-to-date growth rates apply to the same
+    months' cumulative value a year before; a yearly figure is the year's cumulative value at
+    month 12.
+    """
+    cum: dict[int, dict[int, float]] = {}
+    for r in rows[rows["measure"] == "ytd"].itertuples():
+        cum.setdefault(int(r.year), {})[int(r.months)] = float(r.value)
+    own = rows[rows["measure"] == "period"]
+    for (year, quarterly), g in own.groupby(
+            [own["year"], own["period"].astype(str).str.startswith("Q")]):
+        step = 3 if quarterly else 1
+        g = g[~g["period"].astype(str).str.startswith("H")].sort_values("months")
+        total, expect = 0.0, step
+        for r in g.itertuples():
+            if int(r.months) != expect:
+                break
+            total += float(r.value)
+            cum.setdefault(int(year), {}).setdefault(int(r.months), total)
+            expect += step
+    for y, v in annual.items():
+        cum.setdefault(int(y), {})[12] = float(v)
+    growth = rows[rows["measure"] == "ytd_growth"].sort_values(["year", "months"])
+    for r in growth.itertuples():
+        before = cum.get(int(r.year) - 1, {}).get(int(r.months))
+        if before is not None and float(r.value) > -100.0:
+            cum.setdefault(int(r.year), {}).setdefault(
+                int(r.months), before * (1.0 + float(r.value) / 100.0))
+    return cum
+
+
+def flow_from_published(rows: pd.DataFrame, annual: pd.Series) -> pd.Series | None:
+    """A flow's published in-year figures → monthly values for ``project(subannual=)``.
+
+    The year to nowcast is the latest year with in-year figures, after the last yearly figure.
+    Each year's cumulative values (see :func:`_cumulative_points`) are spread evenly over the
+    months they cover (1—2月 as two equal months, a quarter as three), which keeps every
+    published cumulative value exact: the share model only compares the same months' cumulative
+    values across years, so the spreading matters only where an earlier year lacks the month
+    the current year ends at (it is then read off a straight line between its published months).
+    Earlier years count back from the current one while they have both an in-year figure and a
+    year-end value (a yearly figure alone says nothing of how the year is shared out).
+    Returns None when there is nothing to nowcast.
+    """
+    if rows is None or len(rows) == 0:
+        return None
+    cum = _cumulative_points(rows, annual)
+    current = int(rows["year"].max())
+    if len(annual) and current <= int(annual.index.max()):
+        return None
+    if not cum.get(current):
+        return None
+    years = [current]
+    while 12 in cum.get(years[0] - 1, {}) and min(cum[years[0] - 1]) < 12:
+        years.insert(0, years[0] - 1)
+    values: list[float] = []
+    for y in years:
+        points = sorted(cum[y].items())
+        if y in annual.index:
+            over = [(m, v) for m, v in points if m < 12 and v > float(annual.loc[y]) * 1.0001]
+            if over and float(annual.loc[y]) > 0:
+                m, v = over[0]
+                raise ParameterError(SOURCE, f"{y} 1-{m}", v, "a year-to-date value at most the "
+                                     f"year's figure {float(annual.loc[y]):g} (same unit)")
+        prev_m, prev_v = 0, 0.0
+        for m, v in points:
+            if m <= prev_m:
+                continue
+            values.extend([(v - prev_v) / (m - prev_m)] * (m - prev_m))
+            prev_m, prev_v = m, v
+    idx = pd.period_range(f"{years[0]}-01", periods=len(values), freq="M")
+    return pd.Series(values, index=idx)
+
+
+def rate_nowcast(rows: pd.DataFrame, rates: pd.Series, index: pd.Series,
+                 discount: float = DISCOUNT) -> Nowcast | None:
+    """The current year of a yearly growth-rate series from its year-to-date growth rate.
+
+    ``rates`` are the yearly rates (%), ``index`` the index the projection runs on (base 100;
+    see the assessment), ``rows`` the published in-year figures. With the year-to-date rate r at
+    month m this year and n ≥ 2 earlier years with both the rate at month m and the year's rate
+    g, ``log(1 + g) - log(1 + r)`` has the recency-weighted mean and the spread (Student-t,
+    df n - 1) of those years; with fewer, the known m/12 of the year grow at r and the rest as
+    the yearly model's draw (``blend``). None when there is no rate for the year after the last
+    yearly figure.
+    """
+    if rows is None or len(rows) == 0 or len(index) == 0:
+        return None
+    g = rows[rows["measure"] == "ytd_growth"]
+    if g.empty:
+        return None
+    last = int(index.index.max())
+    cur = g[g["year"] == last + 1]
+    if cur.empty:
+        return None
+    latest = cur.sort_values("months").iloc[-1]
+    m = int(latest["months"])
+    r = float(latest["value"])
+    if m >= 12 or r <= -100.0:
+        return None
+    anchor = math.log(float(index.loc[last]))
+    step = math.log1p(r / 100.0)
+    same = g[(g["months"] == m) & (g["year"] <= last)].drop_duplicates("year", keep="last")
+    errs = [(int(y), math.log1p(float(rates.loc[y]) / 100.0) - math.log1p(float(v) / 100.0))
+            for y, v in zip(same["year"], same["value"], strict=True)
+            if y in rates.index and float(v) > -100.0 and float(rates.loc[y]) > -100.0]
+    errs = sorted(errs)[-MAX_YEARS:]
+    nc = Nowcast(last + 1, m, 12, "rate", math.nan, "blend", n_years=len(errs), anchor=anchor,
+                 step=step)
+    if len(errs) >= MIN_YEARS:
+        e = np.array([x for _, x in errs])
+        m_e, sd = _weighted(e, discount)
+        nc.method = "ytd_growth"
+        nc.predictive = Predictive(anchor + step + m_e, sd, float(len(e) - 1))
+    else:
+        nc.notes.append(f"fewer than {MIN_YEARS} earlier years with the year-to-date rate at "
+                        f"month {m}: {m}/12 of the year at that rate, the rest as the yearly "
+                        "model")
+    return nc
