@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan.model.assess import Assessor, Evaluation, TargetModel
+from qcplan.model.assess import Assessor, Evaluation, TargetModel, in_year_basis_text
 from qcplan.model.grades import is_downward
 from qcplan.model.scenarios import (
     METHODS,
@@ -664,6 +664,9 @@ class Workbench:
             (ui_text("shift_total", lang), f"{r.shift_pp:+.1f} pp"),
             (ui_text("method_used", lang), esc(r.method)),
         ]
+        basis = in_year_basis_text(row, lang)
+        if basis:  # the current year's projection rests on its months so far
+            cells.insert(0, ("年内数据" if lang == "zh" else "In-year figures", esc(basis)))
         body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in cells)
         note = ui_text("plan_note", lang) if self.scenario.mode == "plan" else ""
         return (

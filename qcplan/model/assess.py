@@ -66,7 +66,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qcplan.errors import QcplanError
 from qcplan.model import grades
+from qcplan.model import nowcast as _nowcast
 from qcplan.model.grades import is_downward
 from qcplan.model.project import fit as _fit_projection
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
@@ -447,6 +449,8 @@ class Assessor:
         self._models: dict[tuple[str, str], TargetModel] = {}
         self._measure = dict(zip(plan.indicators["indicator_id"], plan.indicators["measure"]))
         self._index: dict[tuple[str, str], pd.DataFrame] | None = None
+        #: (indicator, geography) → why its in-year figures were not used
+        self.in_year_problems: dict[tuple[str, str], str] = {}
 
     # -- fitting -------------------------------------------------------------
     def _series_index(self) -> dict[tuple[str, str], pd.DataFrame]:
@@ -485,14 +489,58 @@ class Assessor:
         return q[q != ""]
 
     def _fit(self, history: pd.Series, bounds: tuple[float, float] | None, method: str,
-             key: tuple) -> Any:
+             key: tuple, in_year: Any = None) -> Any:
+        """Fit once per key; ``in_year`` is a flow's monthly figures (a ``pd.Series``) or a
+        growth rate's year-to-date nowcast (:class:`qcplan.model.nowcast.Nowcast`)."""
         if key not in self._fits:
-            if history.notna().sum() < 2:
-                self._fits[key] = None
-            else:
-                m = "auto" if method == "bounded" and bounds is None else method
-                self._fits[key] = _fit_projection(history, method=m, bounds=bounds)
+            m = "auto" if method == "bounded" and bounds is None else method
+            fitted = None
+            if isinstance(in_year, pd.Series):
+                try:
+                    fitted = _fit_projection(history, method=m, bounds=bounds,
+                                             subannual=in_year, subannual_kind="flow")
+                except QcplanError as exc:  # figures the nowcast cannot use: yearly only
+                    fitted = None
+                    self.in_year_problems[key[:2]] = str(exc)
+                if fitted is not None and fitted.status != "ok":
+                    fitted = None
+            if fitted is None and history.notna().sum() >= 2:
+                fitted = _fit_projection(history, method=m, bounds=bounds)
+                if isinstance(in_year, _nowcast.Nowcast) and fitted.status == "ok":
+                    fitted.nowcast = in_year
+                    fitted.notes.append(f"{in_year.year}: in-year nowcast from the year-to-date "
+                                        f"growth to month {in_year.k} ({in_year.method})")
+                    fitted.notes.extend(in_year.notes)
+            self._fits[key] = fitted
         return self._fits[key]
+
+    def _in_year(self, indicator_id: str, geography: str, measure: str, raw: pd.Series,
+                 history: pd.Series) -> Any:
+        """The series' in-year figures as the projection takes them (None without any).
+
+        Amounts and counts are flows (the year is the sum of its months): their year-to-date
+        values, periods' own values and year-to-date growth rates become monthly figures
+        (:func:`qcplan.model.nowcast.flow_from_published`). Growth rates projected as an index
+        take their year-to-date growth rate (:func:`qcplan.model.nowcast.rate_nowcast`). Other
+        measures' in-year figures are shown in the reports but not projected.
+        """
+        if not hasattr(self.plan, "subannual"):
+            return None
+        try:
+            rows = self.plan.subannual(indicator_id, geography)
+        except KeyError:
+            return None
+        if rows is None or rows.empty:
+            return None
+        rows = rows[rows["year"] <= self.as_of.year]
+        try:
+            if measure in ("amount", "count"):
+                return _nowcast.flow_from_published(rows, raw)
+            if measure == "growth":
+                return _nowcast.rate_nowcast(rows, raw, history)
+        except QcplanError as exc:  # figures the nowcast cannot use: yearly figures only
+            self.in_year_problems[(indicator_id, geography)] = str(exc)
+        return None
 
     def model(self, target_id: str, method: str = "auto") -> TargetModel:
         """The (cached) model of one target."""
@@ -516,7 +564,12 @@ class Assessor:
         bounds = (0.0, 100.0) if measure == "share" else None
         fitted = None
         if row["kind"] in PROJECTED_KINDS:
-            fitted = self._fit(history, bounds, method, (ind, geo, on_index, measure, method))
+            key = (ind, geo, on_index, measure, method)
+            in_year = None
+            if key not in self._fits and (measure in ("amount", "count")
+                                          or on_index and measure == "growth"):
+                in_year = self._in_year(ind, geo, measure, raw, history)
+            fitted = self._fit(history, bounds, method, key, in_year)
         bench_hist, bench_fit = None, None
         if row["kind"] == "relative" and isinstance(row.get("benchmark"), str):
             b_ind, _, b_geo = row["benchmark"].partition("@")
@@ -678,6 +731,7 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "observed_from": math.nan,
         "observed_total": math.nan,
         "shift_pp": 0.0,
+        **_in_year_basis(model),
         "method": "",
         "status": "",
         "eurostat_class": "",
@@ -686,6 +740,27 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "benchmark": row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
         "caveats": ";".join(model.notes()),
     }
+
+
+def _in_year_basis(model: TargetModel) -> dict[str, Any]:
+    """``in_year_year`` and ``in_year_months`` (e.g. 2025 and 9: the projection of 2025 rests on
+    its January–September figures); NaN and 0 when no in-year figure is used."""
+    nc = getattr(model.fitted, "nowcast", None)
+    if nc is None or nc.year > model.target_year or nc.method == "floor" and nc.kind == "stock":
+        return {"in_year_year": math.nan, "in_year_months": 0}
+    return {"in_year_year": int(nc.year), "in_year_months": int(nc.k * 12 // nc.periods)}
+
+
+def in_year_basis_text(row: Any, lang: str = "zh") -> str:
+    """"基于2025年1—9月数据" / "based on January–September 2025 figures" ("" without any)."""
+    months = int(row.get("in_year_months") or 0) if hasattr(row, "get") else 0
+    year = row.get("in_year_year") if hasattr(row, "get") else None
+    if not months or year is None or not np.isfinite(float(year)):
+        return ""
+    label = _nowcast.basis_label(months, 12, lang)
+    if lang == "zh":
+        return f"基于{int(year)}年{label}数据"
+    return f"based on {label} {int(year)} figures"
 
 
 def _float(v: Any) -> float:

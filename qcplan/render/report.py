@@ -37,6 +37,7 @@ from qcplan.model.assess import (
     Assessor,
     Evaluation,
     TargetModel,
+    in_year_basis_text,
     meeting_path,
 )
 from qcplan.model.scenarios import Scenario
@@ -345,8 +346,10 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
             verdict,
             latest,
             f"{thr} {unit}",
-            f"{fmt(r.get('projected_median'), 2)} {unit}" if np.isfinite(
-                r.get("projected_median", np.nan)) else "—",
+            (f"{fmt(r.get('projected_median'), 2)} {unit}" if np.isfinite(
+                r.get("projected_median", np.nan)) else "—")
+            + (f'<br><span class="qc-kind">{esc(basis)}</span>'
+               if (basis := in_year_basis_text(r, lang)) else ""),
             interval,
             f"{fmt(r.get('required_rate'), 1)} {rate_unit}" if np.isfinite(
                 r.get("required_rate", np.nan)) else "—",
