@@ -11,11 +11,12 @@ import errno
 import io
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_run import AS_OF, OLD_RUN, PILLAR, STANDINS, make_previous_run, run_folders
+from test_run import AS_OF, OLD_RUN, PILLAR, REPO, STANDINS, make_previous_run, run_folders
 
 from qcplan.batch import outputs
 from qcplan.batch import run as qrun
@@ -153,3 +154,20 @@ def test_run_without_symlinks_publishes_a_copy(tmp_path: Path,
     assert (latest / "index.html").is_file() and (latest / "manifest.json").is_file()
     assert (out / "LATEST").read_text(encoding="utf-8").strip() == result.run_id
     assert "no symbolic links" in log
+
+
+# --------------------------------------------------------------------------- --out in the data
+@pytest.mark.slow
+def test_out_inside_the_data_folder(tmp_path: Path) -> None:
+    """Runs written into ``data/reports`` are not input: the run succeeds, twice."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    out = data / "reports"
+    for _ in range(2):
+        result, log = quick_run(out, data_dir=data)
+        assert result.exit_code == 0, log
+        assert "changed during the run" not in log
+    assert not any(k.startswith("data/reports") for k in manifest(result.run_dir)["hashes"])
+    same, log = quick_run(data, data_dir=data)  # the data folder itself: refused up front
+    assert same.exit_code == 2 and "--out" in log
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith("2")) == []

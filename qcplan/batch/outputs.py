@@ -232,16 +232,26 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def file_hashes(root: Path, prefix: str) -> dict[str, str]:
-    """SHA-256 of every file under ``root`` (hidden files and caches skipped), by relative path."""
+def file_hashes(root: Path, prefix: str, skip: Sequence[Path] = ()) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (hidden files and caches skipped), by relative path.
+
+    Folders in ``skip`` (e.g. the run's ``--out`` inside the data folder) are left out, as are
+    symbolic links to folders (not followed).
+    """
+    root = Path(root)
+    skipped = {Path(p).resolve() for p in skip}
     out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        if path.is_file():
-            out[f"{prefix}/{rel.as_posix()}"] = sha256(path)
-    return out
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and (here / d).resolve() not in skipped
+                         and not (here / d).is_symlink())
+        for name in sorted(files):
+            path = here / name
+            if name.startswith(".") or not path.is_file():
+                continue
+            out[f"{prefix}/{path.relative_to(root).as_posix()}"] = sha256(path)
+    return dict(sorted(out.items()))
 
 
 def versions() -> dict[str, str | None]:

@@ -449,8 +449,17 @@ def run_batch(
             lg.plain(f"qcplan: {p}")
         return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
 
+    out_dir = Path(out).resolve()
+    if out_dir in (inputs.data_dir, inputs.params_dir):  # its runs would become input
+        from qcplan.errors import ParameterError
+
+        message = str(ParameterError(ARGS_FILE, "--out", str(out), "a folder other than the "
+                                     "data or parameter folder itself (a subfolder is fine)"))
+        lg.plain(f"qcplan: {message}")
+        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
+
     # 2. plan the work
-    run, error = _plan(inputs, Path(out).resolve(), jobs, timeout, cell_timeout, n_sims, seed,
+    run, error = _plan(inputs, out_dir, jobs, timeout, cell_timeout, n_sims, seed,
                        reuse_kernels, t_start, lg)
     if run is None:
         return error
@@ -485,7 +494,7 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
           cell_timeout: float | None, n_sims: int, seed: int, reuse_kernels: bool,
           t_start: float, lg: _Log) -> tuple[_Run | None, RunResult]:
     """The run folder and the list of reports; or the result of a run that cannot start."""
-    hashes = _input_hashes(inputs)
+    hashes = _input_hashes(inputs, out_dir)
     t_validated = time.monotonic()
     started = _dt.datetime.now(_dt.UTC)
     try:
@@ -557,7 +566,7 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     inputs, reports = run.inputs, run.reports
     if run.status == "ok" and any(r.status != "ok" for r in reports):
         run.status = "failed"
-    now = _input_hashes(inputs)
+    now = _input_hashes(inputs, run.out_dir)
     changed = sorted(k for k in set(now) | set(run.hashes) if now.get(k) != run.hashes.get(k))
     if changed:
         run.fail("input files changed during the run (reports may disagree): "
@@ -638,15 +647,18 @@ def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
     }
 
 
-def _input_hashes(inputs: _Inputs) -> dict[str, str]:
+def _input_hashes(inputs: _Inputs, out_dir: Path) -> dict[str, str]:
     """SHA-256 of every file of the plan folder, of the generic scenarios, of an extra
-    ``params_dir`` and of the report notebook."""
+    ``params_dir`` and of the report notebook. The output folder is left out where it lies
+    inside one of them (its runs are not input)."""
     from qcplan.model.scenarios import GENERIC_DIR
 
+    skip = [out_dir]
     return {
-        **file_hashes(inputs.data_dir, "data"),
-        **file_hashes(GENERIC_DIR / "scenarios", "scenarios"),
-        **(file_hashes(inputs.params_dir, "params") if inputs.params_dir is not None else {}),
+        **file_hashes(inputs.data_dir, "data", skip=skip),
+        **file_hashes(GENERIC_DIR / "scenarios", "scenarios", skip=skip),
+        **(file_hashes(inputs.params_dir, "params", skip=skip)
+           if inputs.params_dir is not None else {}),
         "notebook": sha256(inputs.notebook),
     }
 
