@@ -53,12 +53,12 @@ def _alive(pids: list[int]) -> list[int]:
 
 
 def start_run(out: Path, env: dict[str, str] | None = None,
-              notebook: str = "sleeps.nb.json") -> subprocess.Popen:
+              notebook: str = "sleeps.nb.json", extra: str = "") -> subprocess.Popen:
     """``run_batch`` in a child process, its kernels running when this returns."""
     code = (
         "import sys; from qcplan.batch.run import run_batch; "
         f"r = run_batch(pillars=[{PILLAR!r}], scenarios={SCENARIOS!r}, out={str(out)!r}, "
-        f"n_sims=500, as_of='2026-06-30', notebook={str(STANDINS / notebook)!r}); "
+        f"n_sims=500, as_of='2026-06-30', notebook={str(STANDINS / notebook)!r}{extra}); "
         "sys.exit(r.exit_code)"
     )
     # Output to a file, not a pipe: orphaned workers would hold a pipe open.
@@ -179,3 +179,33 @@ def test_run_status_running_then_how_it_ended(tmp_path: Path) -> None:
     m["process"]["pid_started"] = 1.0  # the pid now belongs to another process
     (other / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
     assert run_status(other) == "killed"
+
+
+def _connection_files(folder: Path) -> list[str]:
+    """Kernel connection files (JSON with a key and ports) in ``folder``."""
+    found = []
+    for path in folder.rglob("*.json"):
+        try:
+            if "shell_port" in json.loads(path.read_text(encoding="utf-8")):
+                found.append(path.name)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "timeout"])
+def test_stopped_kernels_leave_no_connection_files(tmp_path: Path, started: list[int],
+                                                   how: str) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"TMPDIR": str(tmp), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    proc = start_run(tmp_path / "reports", env=env,
+                     extra=", timeout=50" if how == "timeout" else "")
+    started += [proc.pid, *_descendants(proc.pid)]
+    assert len(_connection_files(tmp)) >= 2  # the running kernels' files are there
+    if how != "timeout":
+        proc.send_signal(getattr(signal, how))
+    proc.wait(timeout=90)
+    assert proc.returncode == (130 if how == "SIGINT" else 1)
+    assert _connection_files(tmp) == []

@@ -56,11 +56,43 @@ def children(pid: int) -> list[int]:
 
 
 def _kill(pids: Iterable[int]) -> None:
+    """SIGKILL ``pids``, then remove the connection files (key and ports) of the kernels among
+    them: a killed kernel cannot remove its own."""
+    pids = list(pids)
+    files = [f for pid in pids for f in connection_files(pid)]
     for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    for f in files:
+        try:
+            Path(f).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def connection_files(pid: int) -> list[str]:
+    """The connection file of the kernel process ``pid`` (``-f FILE`` on its command line), if
+    it is a kernel."""
+    try:
+        import psutil
+
+        cmd = psutil.Process(pid).cmdline()
+    except Exception:
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            return []
+    if not any("ipykernel" in part for part in cmd):
+        return []
+    out = []
+    for i, part in enumerate(cmd):
+        if part == "-f" and i + 1 < len(cmd):
+            out.append(cmd[i + 1])
+        elif part.startswith("--f="):
+            out.append(part[4:])
+    return [f for f in out if f.endswith(".json")]
 
 
 def _leave(signum: int) -> None:
