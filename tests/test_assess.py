@@ -371,8 +371,8 @@ def test_shipped_plan_every_scenario():
 
 # --------------------------------------------------------------------------- every kind, both ways
 # Each kind with a period whose every year is observed (2023–2025, as of 2026): a "high" data set
-# whose decision quantity is clearly above the threshold and a "low" one clearly below. At least:
-# high is achieved, low missed; at most: the other way round.
+# whose decision quantity is clearly above the threshold and a "low" one clearly below. At least
+# (and strictly above): high is achieved, low missed; at most (strictly below): the other way.
 KIND_CASES = {
     "level": ({"threshold": 100}, "amount", {2022: 90.0, 2023: 95, 2024: 105, 2025: 110},
               {2022: 90.0, 2023: 92, 2024: 94, 2025: 95}),
@@ -390,10 +390,13 @@ KIND_CASES = {
                      {2022: 90.0, 2023: 80, 2024: 105, 2025: 70}),
     "cumulative": ({"threshold": 300}, "count", {2022: 90.0, 2023: 100, 2024: 120, 2025: 130},
                    {2022: 90.0, 2023: 80, 2024: 90, 2025: 100}),
+    # the fall in % from 2022: high 16 %, low 4 % (against 10)
+    "reduction": ({"threshold": 10}, "rate", {2022: 0.50, 2023: 0.47, 2024: 0.44, 2025: 0.42},
+                  {2022: 0.50, 2023: 0.49, 2024: 0.485, 2025: 0.48}),
 }
 
 
-@pytest.mark.parametrize("direction", ["at_least", "at_most"])
+@pytest.mark.parametrize("direction", ["at_least", "at_most", "above", "below"])
 @pytest.mark.parametrize("side", ["high", "low"])
 @pytest.mark.parametrize("kind", list(KIND_CASES))
 def test_every_kind_both_directions_decided(tmp_path: Path, kind: str, side: str,
@@ -403,7 +406,7 @@ def test_every_kind_both_directions_decided(tmp_path: Path, kind: str, side: str
               "direction": direction, "period_start": 2022, "target_year": 2025, **extra}
     r = one(tmp_path, target, high if side == "high" else low, measure=measure, as_of=2026,
             n_sims=500)
-    good = (side == "high") == (direction == "at_least")
+    good = (side == "high") == (direction in ("at_least", "above"))
     assert r["status"] == ("achieved" if good else "missed")
     assert r["prob_reach"] == (1.0 if good else 0.0)
 
