@@ -117,6 +117,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         data_dir=choices[0].path, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
         cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
         as_of=args.as_of, reuse_kernels=not args.fresh_kernels, formats=args.formats,
+        keep=args.keep,
     )
     return result.exit_code
 
@@ -161,6 +162,10 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every report (default: each worker keeps one "
                         "kernel, its namespace cleared before every report)")
+    p.add_argument("--keep", type=int, default=run.DEFAULT_KEEP, metavar="N",
+                   help="retention: keep the N newest run folders in OUT, deleting older ones "
+                        "(failed and killed runs too; never the one 'latest' shows nor a "
+                        f"running one; 0 keeps all; default: {run.DEFAULT_KEEP})")
 
 
 ASSESS_COLUMNS = ["target_id", "kind", "status", "prob_reach", "latest_value", "latest_year",

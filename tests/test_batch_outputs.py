@@ -171,3 +171,56 @@ def test_out_inside_the_data_folder(tmp_path: Path) -> None:
     same, log = quick_run(data, data_dir=data)  # the data folder itself: refused up front
     assert same.exit_code == 2 and "--out" in log
     assert sorted(p.name for p in data.iterdir() if p.name.startswith("2")) == []
+
+
+# --------------------------------------------------------------------------- retention
+def _aged_run(out: Path, day: int, status: str, pid: int | None = None) -> str:
+    import socket
+
+    run_id = f"202601{day:02d}T000000Z-{day:06x}"
+    folder = _fake_run(out, run_id)
+    (folder / "manifest.json").write_text(json.dumps(
+        {"run_id": run_id, "status": status,
+         "process": {"host": socket.gethostname(), "pid": pid or 0, "pid_started": None}}),
+        encoding="utf-8")
+    return run_id
+
+
+def test_retention_keeps_newest_latest_and_running(tmp_path: Path) -> None:
+    statuses = ["ok", "failed", "timeout", "interrupted"]
+    ids = [_aged_run(tmp_path, d, statuses[d % 4]) for d in range(1, 26)]
+    killed = _aged_run(tmp_path, 26, "running", pid=10**7)  # pid gone: killed
+    running = _aged_run(tmp_path, 27, "running", pid=os.getpid())
+    ids = sorted([*ids, killed, running])
+    os.symlink(ids[2], tmp_path / "latest")
+    (tmp_path / "notes").mkdir()  # not a run folder: never touched
+    deleted, problems = outputs.prune_runs(tmp_path, keep=5, current=ids[-1])
+    assert problems == []
+    left = sorted(p.name for p in tmp_path.iterdir() if outputs.RUN_ID.match(p.name))
+    assert left == sorted([ids[2], *ids[-5:]])
+    assert sorted(deleted) == sorted(set(ids) - set(left))
+    assert (tmp_path / "notes").is_dir() and os.readlink(tmp_path / "latest") == ids[2]
+
+
+def test_retention_spares_a_running_run_and_keep_0_keeps_all(tmp_path: Path) -> None:
+    running = _aged_run(tmp_path, 1, "running", pid=os.getpid())
+    newer = [_aged_run(tmp_path, d, "failed") for d in range(2, 6)]
+    assert outputs.prune_runs(tmp_path, keep=0) == ([], [])
+    deleted, _ = outputs.prune_runs(tmp_path, keep=2)
+    assert sorted(deleted) == newer[:2]
+    assert (tmp_path / running / "cache" / "baseline.pkl").is_file()
+
+
+@pytest.mark.slow
+def test_run_applies_retention(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    make_previous_run(out)
+    older = [_aged_run(out, d, "failed") for d in (3, 4)]
+    result, log = quick_run(out, keep=2)
+    assert result.exit_code == 0, log
+    # the new run and the newest older one; OLD_RUN went once latest no longer showed it
+    assert run_folders(out) == sorted([older[-1], result.run_id])
+    assert outputs.latest_run(out) == result.run_id
+    assert "retention" in log
+    bad, log = quick_run(out, keep=-1)
+    assert bad.exit_code == 2 and "--keep" in log

@@ -216,6 +216,35 @@ def latest_run(out: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def prune_runs(out: str | os.PathLike[str], keep: int, current: str | None = None,
+               ) -> tuple[list[str], list[str]]:
+    """Retention: delete the oldest run folders of ``out`` so that ``keep`` remain.
+
+    Run folders are those named like a run id (``20261128T020000Z-1a2b3c``: UTC time, so name
+    order is age order), whatever their status: failed, timed-out and killed runs go with their
+    ``cache/*.pkl``. Never deleted: the run ``latest`` shows (:func:`latest_run`), the run
+    ``current``, and any run still running (:func:`run_status`). ``keep`` 0 keeps everything.
+    Returns (deleted ids, problems) — a folder that cannot be deleted is a problem, not a
+    failure of the run.
+    """
+    out = Path(out)
+    if keep <= 0 or not out.is_dir():
+        return [], []
+    runs = sorted(p.name for p in out.iterdir()
+                  if RUN_ID.match(p.name) and p.is_dir() and not p.is_symlink())
+    protected = {latest_run(out), current}
+    deleted, problems = [], []
+    for run_id in runs[:max(0, len(runs) - keep)]:
+        if run_id in protected or run_status(out / run_id) == RUNNING:
+            continue
+        try:
+            shutil.rmtree(out / run_id)
+            deleted.append(run_id)
+        except OSError as e:
+            problems.append(f"could not delete the old run folder {out / run_id}: {e}")
+    return deleted, problems
+
+
 def _remove(path: Path) -> None:
     """Remove a file, symlink or folder tree if there."""
     if path.is_symlink() or path.is_file():

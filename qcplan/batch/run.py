@@ -74,6 +74,7 @@ from qcplan.batch.outputs import (
     new_run_dir,
     previous_run,
     process_stamp,
+    prune_runs,
     run_status,
     safe,
     sha256,
@@ -100,6 +101,7 @@ DEFAULT_JOBS = 2
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_CELL_TIMEOUT = 600.0
 DEFAULT_N_SIMS = 10_000
+DEFAULT_KEEP = 20
 LANGS = ("zh", "en")
 LANG_CHOICES = ("zh", "en", "both")
 FORMATS = ("html", "docx")
@@ -416,6 +418,7 @@ def run_batch(
     log: TextIO | None = None,
     reuse_kernels: bool = True,
     formats: Sequence[str] | str = ("html",),
+    keep: int = DEFAULT_KEEP,
 ) -> RunResult:
     """Run every report of ``pillars`` × ``scenarios`` × languages into a new run folder.
 
@@ -431,7 +434,9 @@ def run_batch(
     ``quiet``); ``log``: where messages go (default stderr); ``reuse_kernels``: keep one kernel
     per worker across reports (namespace cleared before each; see :mod:`qcplan.batch.pool`);
     ``formats``: ``html`` (always) and ``docx`` for Word documents too: one per report and one
-    whole-plan assessment per scenario × language.
+    whole-plan assessment per scenario × language; ``keep``: retention, the number of run
+    folders kept in ``out`` (oldest deleted first, never the one ``latest`` shows nor a running
+    one; 0 keeps all; see :func:`qcplan.batch.outputs.prune_runs`).
 
     Returns a :class:`RunResult`; see the module's documentation for the steps and exit codes.
     """
@@ -450,19 +455,26 @@ def run_batch(
         return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
 
     out_dir = Path(out).resolve()
-    if out_dir in (inputs.data_dir, inputs.params_dir):  # its runs would become input
-        from qcplan.errors import ParameterError
+    from qcplan.errors import ParameterError
 
-        message = str(ParameterError(ARGS_FILE, "--out", str(out), "a folder other than the "
-                                     "data or parameter folder itself (a subfolder is fine)"))
-        lg.plain(f"qcplan: {message}")
-        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
+    late = []
+    if out_dir in (inputs.data_dir, inputs.params_dir):  # its runs would become input
+        late.append(ParameterError(ARGS_FILE, "--out", str(out), "a folder other than the "
+                                   "data or parameter folder itself (a subfolder is fine)"))
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 0:
+        late.append(ParameterError(ARGS_FILE, "--keep", keep, "a whole number ≥ 0 (0 keeps "
+                                   "every run folder)"))
+    if late:
+        for e in late:
+            lg.plain(f"qcplan: {e}")
+        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[str(e) for e in late])
 
     # 2. plan the work
     run, error = _plan(inputs, out_dir, jobs, timeout, cell_timeout, n_sims, seed,
                        reuse_kernels, t_start, lg)
     if run is None:
         return error
+    run.params["keep"] = keep
 
     # 3. precompute and 4. render, in the workers; stopped by SIGTERM, Ctrl-C or the deadline
     with _stop_signals():
@@ -605,6 +617,13 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
                            f"folder and {run.out_dir / 'LATEST'} names it")
     result = RunResult(EXIT_OK, run.status, run.run_id, run.run_dir, reports, run.errors,
                        latest_updated=latest_how is not None)
+    deleted, problems = prune_runs(run.out_dir, int(run.params.get("keep", DEFAULT_KEEP)),
+                                   run.run_id)
+    if deleted:
+        lg.info(f"retention (keep {run.params['keep']}): deleted {len(deleted)} old run "
+                f"folders: {', '.join(deleted)}")
+    for p in problems:
+        lg.warning(p)
     bad = result.failed
     for r in bad:
         lg.error(f"failed: {r.key} {r.status}{_error_suffix(r.error)}")
