@@ -93,3 +93,78 @@ def test_report_in_chromium(browser_context: Any,
     _check(result)
     assert "In [" not in result["text"] and "import " not in result["text"]
 
+
+
+# --------------------------------------------------------------------------- phones
+PHONE = {"width": 390, "height": 844}
+OVERFLOW_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const page = document.documentElement.scrollWidth;
+  const boxes = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const scrolls = ['auto', 'scroll'].includes(style.overflowX) &&
+                    el.scrollWidth > el.clientWidth + 1;
+    if (r.right > vw + 1 || scrolls) {
+      boxes.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right) + '/' + vw);
+    }
+  }
+  return {vw, page, boxes: boxes.slice(0, 8)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both languages of a pillar with long names and work points, beside the session's run."""
+    import io
+
+    from qcplan.batch.run import run_batch
+
+    out = tmp_path_factory.mktemp("phone-run")
+    log = io.StringIO()
+    result = run_batch(pillars=["industry"], scenarios=["baseline"], lang="both", out=out,
+                       n_sims=1000, as_of="2026-06-30", jobs=2, timeout=600, log=log)
+    assert result.exit_code == 0, log.getvalue()
+    return result.run_dir
+
+
+def test_pages_read_on_a_phone_without_sideways_scrolling(browser_context: Any,
+                                                          phone_run: Path) -> None:
+    """At 390 px every report and index.html fit the width (tables become cards, charts
+    shrink); a screenshot of each is saved for a person to look at."""
+    pages = sorted(phone_run.glob("*.html"))
+    assert len(pages) == 3  # index.html and the zh and en reports
+    for path in pages:
+        page = browser_context.new_page()
+        page.set_viewport_size(PHONE)
+        page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        found = page.evaluate(OVERFLOW_JS)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"phone-{path.stem}.png"), full_page=True)
+        cards = page.evaluate("document.querySelectorAll('td[data-label]').length")
+        page.close()
+        assert found["page"] <= found["vw"] + 1 and not found["boxes"], (path.name, found)
+        assert cards > 0, path.name  # the tables are read as cards
+
+
+def test_print_layout_hides_nothing_of_the_findings(browser_context: Any,
+                                                    phone_run: Path) -> None:
+    """Printed (print media, A4 width), a report keeps its findings and charts and shows no
+    prompts or controls."""
+    report = phone_run / "industry__baseline__zh.html"
+    page = browser_context.new_page()
+    page.goto(report.as_uri(), wait_until="load", timeout=60_000)
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => ({
+      findings: document.querySelectorAll('tr.qc-finding').length,
+      images: Array.from(document.images).filter(i => i.getBoundingClientRect().width > 0).length,
+      prompts: Array.from(document.querySelectorAll('.jp-InputPrompt,.jp-OutputPrompt,button'))
+        .filter(e => getComputedStyle(e).display !== 'none').length})""")
+    pdf = page.pdf(format="A4")
+    page.close()
+    assert shown["findings"] > 0 and shown["images"] > 0 and shown["prompts"] == 0, shown
+    assert pdf[:4] == b"%PDF"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from qcplan.files import write_atomic
 from qcplan.model.assess import STATUS_ORDER
-from qcplan.render.export import embedded_font_style
+from qcplan.render.export import embedded_font_style, label_table_cells, page_style
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
 from qcplan.render.report import esc as _esc
 
@@ -357,7 +357,8 @@ def render_dashboard(
         f"<title>{_esc(TITLE[0])} · {_esc(run_id)}</title>\n"
         f'<style type="text/css">{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n'
     )
-    return doc.replace("</head>", embedded_font_style(doc) + "</head>", 1)
+    doc = label_table_cells(doc)
+    return doc.replace("</head>", embedded_font_style(doc) + page_style() + "</head>", 1)
 
 
 def write_dashboard(path: str | os.PathLike[str], **kwargs: Any) -> Path:

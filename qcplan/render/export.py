@@ -240,6 +240,91 @@ def font_stack(kind: str = "sans") -> str:
             f'Arial, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif')
 
 
+# --------------------------------------------------------------------------- phones and paper
+#: Layout for narrow screens and for printing, shared by the reports and ``index.html``.
+#: Below 700 px every table becomes a stack of cards (one per row; each cell carries its column's
+#: name, see :func:`label_table_cells`), images shrink to the width, long words wrap: nothing
+#: needs sideways scrolling. Printed on A4, controls and prompts are hidden, each chart and each
+#: table row stays on one page, and headings stay with what follows them.
+PAGE_CSS = """
+img{max-width:100%;height:auto}
+td,th,p,li{overflow-wrap:anywhere}
+@media (max-width:700px){
+ body{padding:0 8px !important;margin:8px auto !important}
+ .jp-Notebook{padding:0 !important}
+ .jp-Cell,.jp-OutputArea-output,.jp-RenderedHTMLCommon{padding:0 !important;margin:0 !important;
+  max-width:100% !important;min-width:0 !important}
+ table.qc-cards,table.qc-cards tbody,table.qc-cards tr,table.qc-cards td,table.qc-cards th{
+  display:block;width:auto !important;min-width:0 !important;text-align:left !important}
+ table.qc-cards thead{display:none}
+ table.qc-cards tr{border:1px solid #d0d7de;border-radius:6px;margin:8px 0;padding:4px 8px}
+ table.qc-cards td,table.qc-cards th{border:none !important;padding:2px 0 !important}
+ table.qc-cards td[data-label]::before{content:attr(data-label) ":\\00a0";font-weight:600;
+  color:#57606a}
+ table.qc-cards tr.qc-finding{border-top:none;margin-top:-9px;border-radius:0 0 6px 6px}
+}
+@page{size:A4;margin:16mm 14mm}
+@media print{
+ body{max-width:none !important;margin:0 !important;padding:0 !important;font-size:10.5pt}
+ button,input,select,textarea,.jp-InputArea,.jp-InputPrompt,.jp-OutputPrompt,.no-print{
+  display:none !important}
+ img,.jp-RenderedImage,tr,.qc-banner{break-inside:avoid;page-break-inside:avoid}
+ h1,h2,h3,h4{break-after:avoid;page-break-after:avoid}
+ thead{display:table-header-group}
+ a{color:inherit;text-decoration:none}
+}
+"""
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
+_HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_CELL = re.compile(r"<(td|th)\b([^>]*)>")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def label_table_cells(document: str) -> str:
+    """Give every cell of every table with a header row the name of its column
+    (``data-label``) and the class ``qc-cards``, so that on a narrow screen each row reads as a
+    card of "column: value" lines (:data:`PAGE_CSS`). Cells spanning columns get no label."""
+
+    def one_table(m: re.Match[str]) -> str:
+        table = m.group(0)
+        head = _HEAD.search(table)
+        if head is None:
+            return table
+        names = [" ".join(html.unescape(_TAGS.sub(" ", h)).split())
+                 for h in _HEAD_CELL.findall(head.group(1))]
+
+        def one_row(r: re.Match[str]) -> str:
+            col = 0
+
+            def one_cell(c: re.Match[str]) -> str:
+                nonlocal col
+                tag, attrs = c.group(1), c.group(2)
+                label = names[col] if col < len(names) else ""
+                col += 1
+                if tag == "th" or "colspan" in attrs or "data-label" in attrs or not label:
+                    return c.group(0)
+                return f'<td{attrs} data-label="{html.escape(label, quote=True)}">'
+
+            return _CELL.sub(one_cell, r.group(0))
+
+        start, end = head.end(), len(table)
+        body = _ROW.sub(one_row, table[start:end])
+        opening = table[:start]
+        if 'class="' in opening.split(">", 1)[0]:
+            opening = opening.replace('class="', 'class="qc-cards ', 1)
+        else:
+            opening = opening.replace("<table", '<table class="qc-cards"', 1)
+        return opening + body
+
+    return _TABLE.sub(one_table, document)
+
+
+def page_style() -> str:
+    return f'<style type="text/css">{PAGE_CSS}</style>\n'
+
+
 def embedded_font_style(document: str) -> str:
     """A ``<style>`` block embedding the glyphs ``document`` needs and using them ("" if none)."""
     face = font_face_css(html.unescape(document))
@@ -320,10 +405,9 @@ def render_html(
         resources["metadata"] = {"name": path.stem, "path": str(path.parent)}
     body, _ = _exporter(lang if lang in ("zh", "en") else "en").from_notebook_node(
         node, resources=resources)
-    body = strip_remote_scripts(body)
-    style = embedded_font_style(body)
-    if style:
-        body = body.replace("</head>", style + "</head>", 1)
+    body = label_table_cells(strip_remote_scripts(body))
+    style = embedded_font_style(body) + page_style()
+    body = body.replace("</head>", style + "</head>", 1)
     check_self_contained(body, path)
     return body
 
