@@ -254,14 +254,14 @@ td,th,p,li{overflow-wrap:anywhere}
  .jp-Notebook{padding:0 !important}
  .jp-Cell,.jp-OutputArea-output,.jp-RenderedHTMLCommon{padding:0 !important;margin:0 !important;
   max-width:100% !important;min-width:0 !important}
- table.qc-cards,table.qc-cards tbody,table.qc-cards tr,table.qc-cards td,table.qc-cards th{
+ table[data-cards],table[data-cards] tbody,table[data-cards] tr,table[data-cards] td,table[data-cards] th{
   display:block;width:auto !important;min-width:0 !important;text-align:left !important}
- table.qc-cards thead{display:none}
- table.qc-cards tr{border:1px solid #d0d7de;border-radius:6px;margin:8px 0;padding:4px 8px}
- table.qc-cards td,table.qc-cards th{border:none !important;padding:2px 0 !important}
- table.qc-cards td[data-label]::before{content:attr(data-label) ":\\00a0";font-weight:600;
+ table[data-cards] thead{display:none}
+ table[data-cards] tr{border:1px solid #d0d7de;border-radius:6px;margin:8px 0;padding:4px 8px}
+ table[data-cards] td,table[data-cards] th{border:none !important;padding:2px 0 !important}
+ table[data-cards] td[data-label]::before{content:attr(data-label) ":\\00a0";font-weight:600;
   color:#57606a}
- table.qc-cards tr.qc-finding{border-top:none;margin-top:-9px;border-radius:0 0 6px 6px}
+ table[data-cards] tr.qc-finding{border-top:none;margin-top:-9px;border-radius:0 0 6px 6px}
 }
 @page{size:A4;margin:16mm 14mm}
 @media print{
@@ -284,7 +284,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def label_table_cells(document: str) -> str:
     """Give every cell of every table with a header row the name of its column
-    (``data-label``) and the class ``qc-cards``, so that on a narrow screen each row reads as a
+    (``data-label``) and mark the table ``data-cards``, so that on a narrow screen each row reads as a
     card of "column: value" lines (:data:`PAGE_CSS`). Cells spanning columns get no label."""
 
     def one_table(m: re.Match[str]) -> str:
@@ -311,12 +311,7 @@ def label_table_cells(document: str) -> str:
 
         start, end = head.end(), len(table)
         body = _ROW.sub(one_row, table[start:end])
-        opening = table[:start]
-        if 'class="' in opening.split(">", 1)[0]:
-            opening = opening.replace('class="', 'class="qc-cards ', 1)
-        else:
-            opening = opening.replace("<table", '<table class="qc-cards"', 1)
-        return opening + body
+        return table[:start].replace("<table", "<table data-cards", 1) + body
 
     return _TABLE.sub(one_table, document)
 
