@@ -352,3 +352,18 @@ def test_jump_is_a_warning_naming_the_cell(data: Path, tmp_path: Path):
     result = run_ingest(data, path)
     assert len(result.warnings) == 1
     assert result.warnings[0].startswith(f"{UNIT}.xlsx!填报!F3: 9051 is more than 3 times away")
+
+
+def test_reordered_header_is_read_by_name(data: Path, tmp_path: Path):
+    """Columns value (F) and status (G) swapped, header and cells: read by the header's names."""
+    def swap(wb):
+        ws = wb[SHEET]
+        for r in range(1, ws.max_row + 1):
+            f, g = ws.cell(row=r, column=6), ws.cell(row=r, column=7)
+            f.value, g.value = g.value, f.value
+
+    path = fill(issue(data, tmp_path), good(), edit=swap)
+    assert openpyxl.load_workbook(path)[SHEET]["F1"].value == "status"
+    result = run_ingest(data, path)
+    assert sorted((f.indicator_id, f.value, f.status) for f in result.new) == [
+        ("gdp", 905.2, "preliminary"), ("tertiary_share", 52.9, "official")]

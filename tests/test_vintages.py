@@ -184,3 +184,20 @@ def test_in_year_figures_in_the_report(tmp_path: Path):
     assert "Jan–Sep 2025" in subannual_html(plan, table, "en")
     other = plan.targets[plan.targets["target_id"] == "gdp_level"]
     assert subannual_html(plan, other, "zh") == ""
+
+
+def test_assess_as_of_uses_what_was_known_then(tmp_path: Path, capsys):
+    data = shipped(tmp_path)
+    values = {2018: 560.0, 2019: 610.0, 2020: 630.0, 2021: 700.0, 2022: 780.0, 2024: 900.0,
+              2025: 960.0}
+    append(data, [fig(*GDP, y, v, received="2026-03-01") for y, v in values.items()])
+    out = {}
+    for day in ("2026-02-28", "2026-06-30"):
+        csv_path = tmp_path / f"{day}.csv"
+        assert main(["assess", "--data", str(data), "--target", "gdp_level", "--as-of", day,
+                     "--n-sims", "500", "--csv", str(csv_path)]) == 0
+        import pandas as pd
+
+        out[day] = pd.read_csv(csv_path, encoding="utf-8-sig").iloc[0]
+    assert bool(out["2026-02-28"]["illustrative"]) and not bool(out["2026-06-30"]["illustrative"])
+    assert out["2026-02-28"]["latest_value"] != 960.0 and out["2026-06-30"]["latest_value"] == 960.0

@@ -623,6 +623,9 @@ def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
         scratch = Path(tmp)
         for p in plan.files.values():
             shutil.copy2(p, scratch / p.name)
+        meta = Path(plan.data_dir) / "plan.yaml"
+        if meta.is_file() and not (scratch / meta.name).exists():
+            shutil.copy2(meta, scratch / meta.name)
         (scratch / path.name).write_text(new_text, encoding="utf-8")
         try:
             load_plan(scratch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import os
@@ -282,9 +283,7 @@ class Plan:
             return self
         ill = self.illustrative if self.illustrative is not None else _empty_like(self.vintages)
         obs = resolve(self.vintages, ill, as_of)
-        return Plan(self.pillars, self.indicators, self.targets, obs, self.data_dir, self.files,
-                    self.vintages, self.illustrative, as_of, self.warnings, self.assumptions,
-                    self.info, self.responsible_units)
+        return dataclasses.replace(self, observations=obs, as_of=as_of)
 
     def subannual(self, indicator_id: str, geography: str,
                   measure: str | None = None) -> pd.DataFrame:
