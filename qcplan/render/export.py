@@ -254,8 +254,9 @@ td,th,p,li{overflow-wrap:anywhere}
  .jp-Notebook{padding:0 !important}
  .jp-Cell,.jp-OutputArea-output,.jp-RenderedHTMLCommon{padding:0 !important;margin:0 !important;
   max-width:100% !important;min-width:0 !important}
- table[data-cards],table[data-cards] tbody,table[data-cards] tr,table[data-cards] td,table[data-cards] th{
-  display:block;width:auto !important;min-width:0 !important;text-align:left !important}
+ table[data-cards],table[data-cards] tbody,table[data-cards] tr,table[data-cards] td,
+ table[data-cards] th{display:block;width:auto !important;min-width:0 !important;
+  text-align:left !important}
  table[data-cards] thead{display:none}
  table[data-cards] tr{border:1px solid #d0d7de;border-radius:6px;margin:8px 0;padding:4px 8px}
  table[data-cards] td,table[data-cards] th{border:none !important;padding:2px 0 !important}
@@ -284,8 +285,9 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def label_table_cells(document: str) -> str:
     """Give every cell of every table with a header row the name of its column
-    (``data-label``) and mark the table ``data-cards``, so that on a narrow screen each row reads as a
-    card of "column: value" lines (:data:`PAGE_CSS`). Cells spanning columns get no label."""
+    (``data-label``) and mark the table ``data-cards``, so that on a narrow screen each row reads
+    as a card of "column: value" lines (:data:`PAGE_CSS`). Cells spanning columns get no
+    label."""
 
     def one_table(m: re.Match[str]) -> str:
         table = m.group(0)

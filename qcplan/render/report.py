@@ -424,6 +424,18 @@ def scenario_matrix(bundles: Mapping[str, Mapping[str, Any]], pillar: str,
             "".join(rows) + "</tbody></table>")
 
 
+def series_shown(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The series (indicator, geography) behind ``table``'s targets and their benchmarks, in
+    order, each once."""
+    series = []
+    for _, r in table.iterrows():
+        series.append((r["indicator_id"], r["geography"]))
+        if isinstance(r.get("benchmark"), str) and "@" in r["benchmark"]:
+            b_ind, _, b_geo = r["benchmark"].partition("@")
+            series.append((b_ind, b_geo))
+    return list(dict.fromkeys(series))
+
+
 def source_rows(plan: Any, table: pd.DataFrame,
                 lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """The sources of every figure shown for ``table``'s targets: header and rows (one row per
@@ -432,16 +444,11 @@ def source_rows(plan: Any, table: pd.DataFrame,
     heads = ["指标" if zh else "Indicator", "地区/口径" if zh else "Geography (coverage)",
              "年份" if zh else "Years", "数据性质" if zh else "Status", "来源" if zh else "Source",
              "备注" if zh else "Note"]
-    series = []
-    for _, r in table.iterrows():
-        series.append((r["indicator_id"], r["geography"]))
-        if isinstance(r.get("benchmark"), str) and "@" in r["benchmark"]:
-            b_ind, _, b_geo = r["benchmark"].partition("@")
-            series.append((b_ind, b_geo))
+    series = series_shown(table)
     obs = plan.observations
     names = plan.indicators.set_index("indicator_id")
     rows = []
-    for ind, geo in dict.fromkeys(series):
+    for ind, geo in series:
         sub = obs[(obs["indicator_id"] == ind) & (obs["geography"] == geo)].copy()
         if sub.empty:
             continue
@@ -494,17 +501,12 @@ def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
     zh = lang == "zh"
     measure_label = {"ytd": ("累计值", "year to date"), "ytd_growth": ("累计增长", "growth, year "
                      "to date"), "period": ("当期值", "period value")}
-    series = []
-    for _, r in table.iterrows():
-        series.append((r["indicator_id"], r["geography"]))
-        if isinstance(r.get("benchmark"), str) and "@" in r["benchmark"]:
-            b_ind, _, b_geo = r["benchmark"].partition("@")
-            series.append((b_ind, b_geo))
+    series = series_shown(table)
     if not hasattr(plan, "subannual"):
         return ""
     names = plan.indicators.set_index("indicator_id")
     rows = []
-    for ind, geo in dict.fromkeys(series):
+    for ind, geo in series:
         try:
             sub = plan.subannual(ind, geo)
         except KeyError:
