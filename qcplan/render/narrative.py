@@ -336,7 +336,13 @@ class Narrator:
                          f"{_grow(req, 'zh') if pct_rate else _more(req)}"
                          f"{self._rate(req, row, 'zh', pct_rate)}")
             return text
-        verb = _grow(obs, "en") if pct_rate else ("rose" if obs >= 0 else "fell")
+        if pct_rate:
+            verb = "has grown" if obs >= 0 else "has fallen"
+        else:
+            verb = "has risen" if obs >= 0 else "has fallen"
+        if not since:
+            verb = verb.split()[1].replace("grown", "grew").replace("risen", "rose") \
+                .replace("fallen", "fell")
         text = f"; it {verb} by {obs_t} a year{since}"
         if needs and left > 0:
             text += f", against {self._rate(req, row, 'en', pct_rate, signed=True)} a year needed"
