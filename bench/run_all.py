@@ -2,7 +2,7 @@
 
 1. bench/backtest.py --check  — P(reach) backtest on M3 (and M1, Tourism as a check)
 1b. bench/nowcast_backtest.py --check — the in-year nowcast on M3 monthly and quarterly series
-    (and M1, Tourism as a check)
+    (and M1, Tourism as a check; --quick: M3 only, every 5th series)
 2. bench/assess_speed.py      — all targets x four scenarios x 10,000 draws
 3. bench/batch_cost.py        — the report batch against trivial notebooks, same workers
 
@@ -23,7 +23,7 @@ def main() -> int:
     quick = "--quick" in sys.argv[1:]
     steps = [
         ["backtest.py", "--check"] + (["--quick"] if quick else []),
-        ["nowcast_backtest.py", "--check"] + (["--quick"] if quick else []),
+        ["nowcast_backtest.py"] + (["--quick"] if quick else ["--check"]),
         ["assess_speed.py"] + (["--repeat", "3"] if quick else []),
         ["batch_cost.py"] + (["--repeat", "1"] if quick else []),
     ]

@@ -139,3 +139,16 @@ def test_in_year_figures_the_model_cannot_use_leave_the_yearly_projection(
     assert row["in_year_months"] == 0
     assert row["prob_reach"] == plain["prob_reach"]
     assert "same unit" in a.in_year_problems[("gdp", GEO)]
+
+
+def test_the_workbench_shows_the_in_year_basis(data_dir: Path, tmp_path: Path) -> None:
+    from qcplan.explore.workbench import Workbench
+
+    append(data_dir, gdp_rows(0.73 * 960.0))
+    params = tmp_path / "params"
+    (params / "scenarios").mkdir(parents=True)
+    for lang, words in (("zh", "基于2025年1—9月数据"),
+                        ("en", "based on January–September 2025 figures")):
+        wb = Workbench(load_plan(data_dir), params_dir=params, as_of=AS_OF, n_sims=500,
+                       lang=lang, target="gdp_2027")
+        assert words in wb.reading_html()
