@@ -576,6 +576,7 @@ def test_target_year_published_as_a_bound(tmp_path: Path, value: str, threshold:
             measure="share", as_of=2026)
     assert r["status"] == status
     assert (r["caveats"] == "bound:2025") == (value[0] in "<>")
+    assert r["latest_qualifier"] == (value[0] if value[0] in "<>" else "")
     if status == "insufficient_data":
         assert np.isnan(r["prob_reach"]) and r["eurostat_class"] != "met"
 

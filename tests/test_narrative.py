@@ -267,3 +267,24 @@ def test_plan_path_says_the_shift(assessed):
     row = t[t["status"] == "plan_path"].iloc[0]
     text = narrator.finding(row.to_dict(), "zh")
     assert "个百分点" in text and number(row["shift_pp"], "zh") in text and "沿达标路径" in text
+
+
+def test_a_figure_published_as_a_bound_is_written_as_one(tmp_path):
+    """超过60% stays 超过60% in the finding and the status table."""
+    import sys
+    from pathlib import Path
+
+    from qcplan.render.report import status_table_html
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_assess import write_plan
+
+    target = {"target_id": "s", "indicator_id": "urban", "kind": "share", "threshold": 65}
+    plan = load_plan(write_plan(tmp_path / "d", [target],
+                                {("urban", "谯城区"): {2022: 54.0, 2023: 56, 2024: 58,
+                                                      2025: ">60"}}, {"urban": "share"}))
+    table = Assessor(plan, as_of=2026).assess("baseline", n_sims=1000)
+    row = table.iloc[0].to_dict()
+    assert "超过60%" in Narrator().finding(row, "zh", {})
+    assert "over 60%" in Narrator().finding(row, "en", {})
+    assert "超过60.00 (2025)" in status_table_html(table, "zh")

@@ -712,6 +712,9 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "latest_value": latest_value,
         "latest_year": latest_year,
         "latest_status": latest_status,
+        # ">" etc. when the latest figure was published only as a bound ("超过60%")
+        "latest_qualifier": str(model.qualifiers.get(latest_year, ""))
+        if latest_year is not None else "",
         "target_year_value": float(raw.loc[model.target_year])
         if model.target_year in raw.index else math.nan,
         "n_points": int(raw.notna().sum()),

@@ -154,6 +154,17 @@ def review_label(grade: str, lang: str = "zh") -> str:
     return grade if lang == "zh" else REVIEW_GRADE_EN.get(grade, grade)
 
 
+#: How a figure published only as a bound is written before its value.
+QUALIFIER = {">": ("超过", "over "), ">=": ("不低于", "at least "), "<": ("不足", "under "),
+             "<=": ("不高于", "at most ")}
+
+
+def qualified(text: str, qualifier: str, lang: str = "zh") -> str:
+    """``text`` (a formatted figure) with its bound's words: 超过60%, over 60%."""
+    pair = QUALIFIER.get(qualifier or "")
+    return _pick(pair, lang) + text if pair else text
+
+
 def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
     """The readable texts of a row's ``caveats`` (``code:detail;code:detail``)."""
     out = []

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.model.assess import STATUS_ORDER
-from qcplan.render.i18n import eurostat_label, review_label, status_label
+from qcplan.render.i18n import eurostat_label, qualified, review_label, status_label
 
 #: Statuses a reader must act on (the at-risk list), worst first in the order of STATUS_ORDER.
 AT_RISK = ("missed", "overdue", "moving_away", "off_track", "needs_acceleration")
@@ -246,7 +246,8 @@ class Narrator:
     def _stand(self, row: dict, lang: str) -> str:
         name, kind = self.subject(row, lang), row["kind"]
         ly = int(row["latest_year"])
-        val = self.with_unit(row["latest_value"], row, lang)
+        val = qualified(self.with_unit(row["latest_value"], row, lang),
+                        str(row.get("latest_qualifier") or ""), lang)
         tag = self._tag(row, lang)
         if kind == "cumulative" and _finite(row.get("observed_total")):
             start = int(row["period_start"]) + 1

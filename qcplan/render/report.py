@@ -46,6 +46,7 @@ from qcplan.render.i18n import (
     caveat_texts,
     data_status_label,
     kind_label,
+    qualified,
     status_label,
     t,
 )
@@ -317,7 +318,8 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
     for _, r in table.iterrows():
         illus = ' <span class="qc-illus">*</span>' if r.get("illustrative") else ""
         latest = "—" if not np.isfinite(r.get("latest_value", np.nan)) else \
-            f"{fmt(r['latest_value'], 2)} ({int(r['latest_year'])})"
+            f"{qualified(fmt(r['latest_value'], 2), str(r.get('latest_qualifier') or ''), lang)}" \
+            f" ({int(r['latest_year'])})"
         if r["kind"] == "milestone" and latest != "—":
             done = r["latest_value"] >= 1
             word = ("已完成" if done else "未完成") if lang == "zh" else ("done" if done else
