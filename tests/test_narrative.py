@@ -288,3 +288,18 @@ def test_a_figure_published_as_a_bound_is_written_as_one(tmp_path):
     assert "超过60%" in Narrator().finding(row, "zh", {})
     assert "over 60%" in Narrator().finding(row, "en", {})
     assert "超过60.00 (2025)" in status_table_html(table, "zh")
+
+
+def test_changes_frame_is_filtered_by_scenario_and_checked(assessed):
+    plan, scenarios, tables = assessed
+    narrator = Narrator(plan, scenarios)
+    sub = tables["baseline"][tables["baseline"]["pillar"] == "overall_strength"]
+    tid, status = sub["target_id"].iloc[0], sub["status"].iloc[0]
+    other = "missed" if status != "missed" else "off_track"
+    changes = pd.DataFrame({"target_id": [tid, tid], "scenario": ["baseline", "optimistic"],
+                            "status_before": [status, other], "status_after": [status, status]})
+    text = narrator.pillar_paragraph(sub, "zh", changes=changes)
+    assert "各目标状态没有变化" in text  # the optimistic row is not this report's
+    assert "与上次评估相比" not in narrator.pillar_paragraph(sub, "zh")
+    with pytest.raises(ValueError, match="target_id, previous_status and status"):
+        narrator.pillar_paragraph(sub, "zh", changes=pd.DataFrame({"target_id": [tid]}))

@@ -608,8 +608,8 @@ class Narrator:
     def pillar_paragraph(self, table: pd.DataFrame, lang: str = "zh",
                          changes: pd.DataFrame | None = None, top: int = 3) -> str:
         """A pillar's paragraph: counts per status, the ``top`` most at risk with what they need,
-        and (with ``changes``: target_id, previous_status, status) what changed since the last
-        run."""
+        and (with ``changes``: ``target_id, previous_status, status`` and optionally
+        ``scenario``, one row per target and scenario) what changed since the last run."""
         zh = lang == "zh"
         counts = table["status"].value_counts()
         order = [s for s in STATUS_ORDER if s in counts.index]
@@ -637,10 +637,8 @@ class Narrator:
         else:
             text += "没有偏离或需加快的目标。" if zh else " No target is off track or needs to " \
                 "speed up."
-        if changes is not None and not changes.empty:
-            ids = set(table["target_id"])
-            ch = changes[changes["target_id"].isin(ids)]
-            ch = ch[ch["previous_status"].astype(str) != ch["status"].astype(str)]
+        ch = _status_changes(changes, table)
+        if ch is not None:
             names = table.set_index("target_id")["name_zh" if zh else "name_en"]
             if ch.empty:
                 text += "与上次评估相比,各目标状态没有变化。" if zh else \
@@ -657,6 +655,32 @@ class Narrator:
 
 
 # --------------------------------------------------------------------------- helpers
+#: Column names a changes frame may use for the status before and after (the first found is used).
+PREVIOUS_STATUS = ("previous_status", "status_before", "old_status", "status_previous")
+CURRENT_STATUS = ("status", "status_after", "new_status", "status_current")
+
+
+def _status_changes(changes: pd.DataFrame | None, table: pd.DataFrame) -> pd.DataFrame | None:
+    """The rows of ``changes`` whose status changed, for ``table``'s targets (and its scenario
+    where ``changes`` has a ``scenario`` column), as ``target_id, previous_status, status``;
+    None when there is no changes frame (a first run, or changes not known)."""
+    if changes is None:
+        return None
+    prev = next((c for c in PREVIOUS_STATUS if c in changes.columns), None)
+    cur = next((c for c in CURRENT_STATUS if c in changes.columns), None)
+    if prev is None or cur is None or "target_id" not in changes.columns:
+        raise ValueError("a changes frame needs target_id, previous_status and status columns; "
+                         f"got {', '.join(map(str, changes.columns))}")
+    ch = changes[changes["target_id"].isin(set(table["target_id"]))]
+    if "scenario" in ch.columns and "scenario" in table.columns and len(table):
+        ch = ch[ch["scenario"].astype(str) == str(table["scenario"].iloc[0])]
+    ch = ch[ch[prev].notna() & (ch[prev].astype(str) != "")]
+    ch = ch[ch[prev].astype(str) != ch[cur].astype(str)]
+    return pd.DataFrame({"target_id": ch["target_id"].to_numpy(),
+                         "previous_status": ch[prev].astype(str).to_numpy(),
+                         "status": ch[cur].astype(str).to_numpy()})
+
+
 #: English names of the benchmark geographies (proper names: the Chinese follows in brackets).
 GEOGRAPHY_EN = {"安徽省": "Anhui Province", "全国": "the national average"}
 
