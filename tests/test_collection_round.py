@@ -67,13 +67,15 @@ def run(data: Path, out: Path):
     summary = pd.read_csv(result.run_dir / "summary.csv", encoding="utf-8-sig")
     html = "".join(p.read_text(encoding="utf-8") for p in result.run_dir.rglob(f"{PILLAR}*.html"))
     assert html, list(result.run_dir.iterdir())
-    return summary.set_index("target_id"), html
+    changes = pd.read_csv(result.run_dir / "changes.csv", encoding="utf-8-sig", dtype=str,
+                          keep_default_na=False)
+    return summary.set_index("target_id"), html, changes
 
 
 @pytest.mark.slow
 def test_a_whole_collection_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     data = copy_repo_data(tmp_path)
-    before, html_before = run(data, tmp_path / "reports")
+    before, html_before, _ = run(data, tmp_path / "reports")
     assert before["illustrative"].all() and BANNER in html_before
 
     # 1. collect
@@ -120,17 +122,27 @@ def test_a_whole_collection_round(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "new        gdp@谯城区(辖区) 2025 = 874.5 preliminary" in out
 
     # 5. the next run: new figures, changed statuses, no illustrative flag where fully real
-    after, html_after = run(data, tmp_path / "reports")
+    after, html_after, changes = run(data, tmp_path / "reports")
     log.append(pd.DataFrame({"before": before["status"], "after": after["status"],
                              "illustrative before": before["illustrative"],
                              "illustrative after": after["illustrative"]}).to_string())
-    with capsys.disabled():
-        print("\n" + "\n".join(log))
     assert after.loc["gdp_level", "latest_value"] == 874.5
     assert after.loc["gdp_level", "latest_status"] == "preliminary"
     assert before.loc["gdp_level", "status"] == "on_track"
     assert after.loc["gdp_level", "status"] in ("off_track", "moving_away")
     assert not after["illustrative"].any()  # every series of the pillar is now real
+    # the run's changes since the previous run: the status change and the new figures, with
+    # the unit and file they came from
+    status = changes[(changes["change"] == "status") & (changes["target_id"] == "gdp_level")]
+    assert list(zip(status["before"], status["after"])) == [
+        ("on_track", after.loc["gdp_level", "status"])]
+    new = changes[(changes["change"] == "new_figure") & (changes["indicator_id"] == "gdp")]
+    assert "2025" in set(new["year"]) and set(new["file"]) == {"区统计局.xlsx"}
+    assert set(new["reporting_unit"]) == {"区统计局"}
+    log.append("changes.csv (status rows):\n" + changes.loc[changes["change"] == "status", [
+        "change", "scenario", "target_id", "before", "after"]].to_string(index=False))
+    with capsys.disabled():
+        print("\n" + "\n".join(log))
     assert BANNER not in html_after
     # as of before the figures were received, the run would show the old picture
     a = load_plan(data, as_of="2026-02-28")
