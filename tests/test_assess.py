@@ -593,3 +593,19 @@ def test_broad_growth_shift_leaves_a_reduction_alone(tmp_path: Path):
     assert a.assess(up, n_sims=2000).iloc[0]["prob_reach"] == base["prob_reach"]
     # named, it moves: 2 pp a year less growth of the intensity is a faster fall
     assert a.assess(named, n_sims=2000).iloc[0]["prob_reach"] > base["prob_reach"]
+
+
+def test_plan_mode_and_goal_seek_on_a_reduction(tmp_path: Path):
+    # a faster fall is a lower path of the intensity: the plan path and the goal seek shift it
+    # down (before, they searched the wrong way and found nothing)
+    plan = load_plan(write_plan(tmp_path / "d", [reduction(25, target_year=2028)],
+                                {("energy", "谯城区"): ENERGY}, {"energy": "rate"}))
+    a = Assessor(plan, as_of=2026)
+    p = a.assess(Scenario("plan", "p", "p", "d", "d", mode="plan"), n_sims=4000).iloc[0]
+    assert p["status"] == "plan_path" and p["shift_pp"] < 0
+    assert p["projected_median"] == pytest.approx(25, abs=0.3)
+    model = a.model("e")
+    shift = model.shift_for_probability(0.8)
+    assert shift < 0
+    assert model.evaluate(Adjustment(), 4000, 0, shift=shift).prob_reach == pytest.approx(
+        0.8, abs=0.03)

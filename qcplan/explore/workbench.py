@@ -59,7 +59,6 @@ import numpy as np
 import pandas as pd
 
 from qcplan.model.assess import Assessor, Evaluation, TargetModel, in_year_basis_text
-from qcplan.model.grades import is_downward
 from qcplan.model.scenarios import (
     METHODS,
     Adjustment,
@@ -478,7 +477,7 @@ class Workbench:
         unit = str(row.get("rate_unit") or "")
         if ev is None or status in DECIDED or model.fitted is None:
             return GoalSeek(tid, p, "decided", rate_unit=unit, status=status)
-        sign = -1.0 if is_downward(model.direction) else 1.0
+        sign = -1.0 if model.lower_is_better else 1.0
         own_shift = adj.shift - (self.controls.shift if tid == self.target_id else 0.0)
         current_control = adj.shift - own_shift
 

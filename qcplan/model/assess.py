@@ -226,6 +226,12 @@ class TargetModel:
         self.base_year = int(base) if base is not None and pd.notna(base) else self.period_start
 
     @property
+    def lower_is_better(self) -> bool:
+        """A lower path of the indicator helps: a ceiling, or an intensity to reduce (so a growth
+        shift works against it)."""
+        return is_downward(self.direction) != (self.kind == "reduction")
+
+    @property
     def decision_direction(self) -> str:
         """The direction the decision quantity is compared in: strict for a relative target
         that must exceed its benchmark or narrow its gap."""
@@ -417,7 +423,7 @@ class TargetModel:
 
     def plan_shift(self, adj: Adjustment = Adjustment(), seed: int | None = 0) -> float:
         """The shift at which the median decision quantity exactly meets the threshold."""
-        sign = -1.0 if is_downward(self.direction) else 1.0
+        sign = -1.0 if self.lower_is_better else 1.0
 
         def goal(ev: Evaluation) -> float:
             return sign * (ev.quantile(0.5) - ev.threshold)
@@ -427,7 +433,7 @@ class TargetModel:
     def shift_for_probability(self, p: float, adj: Adjustment = Adjustment(),
                               seed: int | None = 0) -> float:
         """The growth shift (pp a year) that makes P(reach) ≥ ``p``: goal seek."""
-        if is_downward(self.direction):
+        if self.lower_is_better:
             return self.solve_shift(lambda ev: p - ev.prob_reach, adj, seed=seed)
         return self.solve_shift(lambda ev: ev.prob_reach - p, adj, seed=seed)
 
