@@ -367,3 +367,21 @@ def test_reordered_header_is_read_by_name(data: Path, tmp_path: Path):
     result = run_ingest(data, path)
     assert sorted((f.indicator_id, f.value, f.status) for f in result.new) == [
         ("gdp", 905.2, "preliminary"), ("tertiary_share", 52.9, "official")]
+
+
+def test_missing_file_and_a_workbook_plan(data: Path, tmp_path: Path, capsys):
+    from fixtures.bad import copy_fixture, to_xlsx
+
+    xlsx_dir = to_xlsx(copy_fixture(tmp_path / "fixture"), tmp_path / "fixture_xlsx")
+    assert main(["ingest", str(tmp_path / "区统计局.xlsx"), "--data", str(data)]) == 2
+    assert "区统计局.xlsx: expected a file (" in capsys.readouterr().err
+    # a plan whose observations are a workbook: refused with a reason, nothing written
+    csv_path = tmp_path / "区发改委.csv"
+    csv_path.write_text("indicator_id,geography,year,value,status\n"
+                        "gdp,谯城区,2024,900,official\n", encoding="utf-8")
+    before = (xlsx_dir / "observations.xlsx").read_bytes()
+    assert main(["ingest", str(csv_path), "--data", str(xlsx_dir), "--received",
+                 "2025-03-01"]) == 2
+    err = capsys.readouterr().err
+    assert "ingest appends to observations.csv" in err and "Traceback" not in err
+    assert (xlsx_dir / "observations.xlsx").read_bytes() == before
