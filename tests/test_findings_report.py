@@ -93,3 +93,16 @@ def test_at_risk_list_escapes(baseline):
     pillars = pd.DataFrame({"pillar": ["p1"], "name_zh": ["甲"], "name_en": ["A"]})
     doc = at_risk_html(table, [], pillars)
     assert evil not in doc and "&lt;img" in doc
+
+
+def test_what_a_missed_work_point_needs_quotes_its_figure(baseline):
+    from qcplan.render.narrative import number
+
+    plan, scenarios, table = baseline
+    narrator = Narrator(plan, scenarios)
+    missed = table[(table["status"] == "missed") & (table["kind"] == "workpoint")]
+    assert not missed.empty
+    for _, r in missed.iterrows():
+        need = narrator.need(r, "zh")
+        assert number(r["target_year_value"], "zh", r["unit"]) in need
+        assert number(r["threshold"], "zh", r["unit"]) in need and "未达到" in need

@@ -590,6 +590,12 @@ class Narrator:
             return "尽快完成" if zh else "to be done at once"
         if st == "missed" or kind == "workpoint":
             thr = self.with_unit(row["threshold"], row, lang)
+            ty = int(row["target_year"])
+            if _finite(row.get("target_year_value")) and kind != "flow":
+                val = self.with_unit(row["target_year_value"], row, lang)
+                return f"{ty}年实际{val},未达到{thr}" if zh else f"{val} in {ty}, short of {thr}"
+            if kind == "flow" and row.get("rule") == "every_year":
+                return f"有年份低于每年{thr}" if zh else f"a year fell below {thr} a year"
             return f"未达到{thr}" if zh else f"fell short of {thr}"
         if not (_finite(req) and _finite(obs)):
             return "—"
