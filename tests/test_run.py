@@ -466,3 +466,16 @@ def test_reused_kernels_keep_reports_isolated(tmp_path: Path, reuse: bool) -> No
     pids = _kernel_pids(result.run_dir)
     assert len(pids) == 3
     assert len(set(pids)) == (1 if reuse else 3)
+
+
+@pytest.mark.slow
+def test_good_run_precomputes_only_the_pillars_asked(good_run: dict) -> None:
+    """Cost follows the work asked: a one-pillar run assesses that pillar's targets only (in
+    every scenario, which each report compares)."""
+    from qcplan.render.report import load_bundle
+
+    bundles = sorted(Path(good_run["run_dir"], "cache").glob("*.pkl"))
+    assert len(bundles) >= len(SCENARIOS)
+    for path in bundles:
+        table = load_bundle(path)["table"]
+        assert len(table) > 0 and set(table["pillar"]) == {PILLAR}, path.name

@@ -173,14 +173,15 @@ def error_info(exc: BaseException) -> dict[str, Any]:
 
 
 def precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims: int,
-                     seed: int, as_of: str) -> dict[str, Any]:
-    """In a worker: write the bundles of ``scenarios``; never raises."""
+                     seed: int, as_of: str, targets: list[str] | None = None) -> dict[str, Any]:
+    """In a worker: write the bundles of ``scenarios`` (only ``targets`` when given); never
+    raises."""
     start = time.monotonic()
     try:
         from qcplan.render.report import precompute
 
         paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
-                           as_of=as_of)
+                           as_of=as_of, targets=targets)
         return {"ok": True, "paths": {k: str(v) for k, v in paths.items()},
                 "seconds": time.monotonic() - start}
     except BaseException as e:  # reported, not raised: exceptions may not pickle

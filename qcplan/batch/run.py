@@ -12,8 +12,8 @@
    :class:`~qcplan.batch.outputs.ReportOutcome` per report.
 3. **Precompute** (:func:`_precompute`) every scenario's bundle once
    (:func:`qcplan.render.report.precompute`) into ``OUT/<run-id>/cache/``, split over the
-   workers. Every scenario of the parameters is precomputed, not only those reported, because
-   each report compares all scenarios.
+   workers, for the targets of the pillars reported only. Every scenario of the parameters is
+   precomputed, not only those reported, because each report compares all scenarios.
 4. **Render** (:func:`_render`): execute the report notebook with papermill for every pillar ×
    scenario × language in ``jobs`` worker processes (:mod:`qcplan.batch.pool`), then export each
    executed notebook to self-contained HTML (:func:`qcplan.render.export.notebook_to_html`):
@@ -693,15 +693,19 @@ def _expired(run: _Run) -> bool:
 
 
 def _precompute(pool: Pool, run: _Run, lg: _Log) -> bool:
-    """Every scenario's bundle, in parallel groups; True when the reports can go on."""
+    """Every scenario's bundle, in parallel groups, of the targets of the pillars reported
+    (the work asked, not the whole plan); True when the reports can go on."""
     inputs = run.inputs
     t0 = time.monotonic()
-    lg.info(f"precompute {len(inputs.all_scenarios)} scenarios ({run.n_sims} draws)")
+    targets = inputs.plan.targets
+    ids = targets.loc[targets["pillar"].isin(inputs.pillars), "target_id"].astype(str).tolist()
+    lg.info(f"precompute {len(inputs.all_scenarios)} scenarios × {len(ids)} targets "
+            f"({run.n_sims} draws)")
     pending: dict[Future, list[str]] = {}
     for group in _groups(list(inputs.all_scenarios), pool.jobs):
         scen = {n: inputs.all_scenarios[n] for n in group}
         fut = pool.submit(precompute_task, inputs.plan, scen, str(run.cache_dir), run.n_sims,
-                          run.seed, inputs.as_of)
+                          run.seed, inputs.as_of, ids)
         pending[fut] = group
     failures: list[str] = []
     try:

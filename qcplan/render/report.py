@@ -162,9 +162,10 @@ def frames_to_bundle(rows: dict[str, list[dict]], table: pd.DataFrame) -> dict[s
 
 
 def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
-                 seed: int | None = 0) -> dict[str, Any]:
-    """Assess every target under ``scenario`` and keep what the reports show."""
-    result = assessor.run(scenario, n_sims=n_sims, seed=seed)
+                 seed: int | None = 0, targets: Iterable[str] | None = None) -> dict[str, Any]:
+    """Assess every target (or only ``targets``) under ``scenario`` and keep what the reports
+    show. Each target's draws have their own seed, so a subset gives the same rows."""
+    result = assessor.run(scenario, n_sims=n_sims, seed=seed, targets=targets)
     rows: dict[str, list[dict]] = {k: [] for k in
                                    ("fans", "bench_fans", "history", "meeting", "bench_history")}
     for tid, ev in result.evaluations.items():
@@ -183,13 +184,16 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
 
 
 def precompute(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: str | Path,
-               n_sims: int = 10_000, seed: int | None = 0, as_of: Any = None) -> dict[str, Path]:
-    """Assess every target once per scenario (fits shared) and write ``<scenario>.pkl`` bundles."""
+               n_sims: int = 10_000, seed: int | None = 0, as_of: Any = None,
+               targets: Iterable[str] | None = None) -> dict[str, Path]:
+    """Assess every target (or only ``targets``: what the run reports) once per scenario (fits
+    shared) and write ``<scenario>.pkl`` bundles."""
     cache_dir = Path(cache_dir)
     assessor = Assessor(plan, as_of=as_of)
+    ids = None if targets is None else list(targets)
     out: dict[str, Path] = {}
     for name, scen in scenarios.items():
-        bundle = build_bundle(assessor, scen, n_sims=n_sims, seed=seed)
+        bundle = build_bundle(assessor, scen, n_sims=n_sims, seed=seed, targets=ids)
         path = cache_dir / f"{name}.pkl"
         write_atomic(path, pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
         out[name] = path
