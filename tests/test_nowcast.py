@@ -140,6 +140,7 @@ def test_nowcast_matches_its_predictive() -> None:
     np.testing.assert_allclose(p.quantiles(2024, [0.1, 0.5, 0.9]), q, rtol=2e-3)
     assert nc.basis("zh") == "基于1—6月数据"
     assert nc.basis("en") == "based on January–June figures"
+    assert "In-year basis:          2024: based on January–June figures" in p.summary()
 
 
 def test_later_years_follow_each_path() -> None:

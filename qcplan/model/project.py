@@ -848,6 +848,8 @@ class Projection:
                 row(_STAT_LABELS.get(k, k), f"{val:.4g}")
         for note in m.notes:
             row("Note", note)
+        if self.nowcast is not None:
+            row("In-year basis", f"{self.nowcast.year}: {self.nowcast.basis('en')}")
         a = self.adjustments
         row("Draws", f"{self.n_sims}, seed {self.seed}")
         if a.get("shift") or a.get("shocks") or a.get("scale", 1.0) != 1.0:
