@@ -57,7 +57,7 @@ def figure_snapshot(observations: pd.DataFrame) -> pd.DataFrame:
 
 
 def _key_text(value: Any) -> str:
-    """A key cell as text: '' for missing, 2024 not 2024.0."""
+    """A key cell as text: '' for missing, 2031 not 2031.0."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():

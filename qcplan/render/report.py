@@ -570,7 +570,7 @@ def plan_title(plan: Any, lang: str) -> str:
 
 
 def vintage_text(plan: Any, lang: str) -> str:
-    """'Data up to 2025; latest official/preliminary year 2024' in ``lang``."""
+    """'Data up to 2031; latest official/preliminary year 2030' in ``lang``."""
     vintage = plan.vintage()
     return (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
             f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
