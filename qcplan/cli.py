@@ -315,6 +315,42 @@ def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write an empty plan folder DIR: plan.yaml and the four tables as commented templates (CSV,
+    or workbooks with --format xlsx), ready to fill in (see docs/NEW_PLAN.md). It validates as
+    written, and `qcplan run --plan DIR` renders an empty overview until targets are entered."""
+    from qcplan.plan.new import new_plan
+
+    written = new_plan(args.dir, title_zh=args.title, title_en=args.title_en or "",
+                       geography=args.geography, issuer=args.issuer or "", status=args.status,
+                       period_start=args.period_start, period_end=args.period_end,
+                       base_year=args.base_year, fmt=args.format, plan_id=args.id)
+    for path in written:
+        print(path)
+    print(f"qcplan: plan folder {args.dir} written; next: fill in the tables "
+          f"(docs/NEW_PLAN.md), then `qcplan validate --plan {args.dir}`", file=sys.stderr)
+    return EXIT_OK
+
+
+HANDLERS["new"] = cmd_new
+
+
+def add_new_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new", help="write an empty plan folder with commented templates",
+                       description=cmd_new.__doc__)
+    p.add_argument("dir", metavar="DIR", help="the new plan folder (new or empty)")
+    p.add_argument("--title", required=True, help="the plan's title (Chinese)")
+    p.add_argument("--title-en", default=None, help="the plan's title in English")
+    p.add_argument("--geography", required=True, help="where the plan applies")
+    p.add_argument("--issuer", default=None, help="the issuing body")
+    p.add_argument("--status", default="draft", help="draft or adopted (default: draft)")
+    p.add_argument("--period-start", type=int, default=None, metavar="YEAR")
+    p.add_argument("--period-end", type=int, default=None, metavar="YEAR")
+    p.add_argument("--base-year", type=int, default=None, metavar="YEAR")
+    p.add_argument("--id", default=None, help="plan id (default: from the folder's name)")
+    p.add_argument("--format", default="csv", help="csv (default) or xlsx")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand's name is a key of ``HANDLERS``."""
     parser = argparse.ArgumentParser(
@@ -328,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_params_option(validate)
     add_assess_parser(sub)
     add_run_parser(sub)
+    add_new_parser(sub)
     add_collect_parsers(sub)
     return parser
 

@@ -142,3 +142,73 @@ def test_scenario_naming_what_the_plan_lacks_is_an_input_error(
     assert main(["assess", "--plan", str(data_dir)]) == 2
     err = capsys.readouterr().err
     assert "optimistic.yaml, key assumptions[1].scope" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- qcplan new
+NEW = ["--title", "某区“十五五”规划纲要", "--title-en", "A district's 15th five-year plan",
+       "--geography", "某区", "--period-start", "2026", "--period-end", "2030",
+       "--base-year", "2025"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_new_plan_folder_validates_empty(tmp_path: Path, fmt: str,
+                                         capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "fifteenth"
+    assert main(["new", str(folder), *NEW, "--format", fmt]) == 0
+    assert (folder / "plan.yaml").is_file() and (folder / f"targets.{fmt}").is_file()
+    assert main(["validate", "--plan", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "Plan: fifteenth · 某区“十五五”规划纲要" in out and "0 targets" in out
+    plan = load_plan(folder)
+    assert plan.info.period_end == 2030 and plan.workpoint_years == ()
+    assert len(plan.targets) == 0
+
+
+def test_new_refuses_a_plan_folder_and_bad_options(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    assert main(["new", str(tmp_path / "a"), *NEW]) == 0
+    assert main(["new", str(tmp_path / "a"), *NEW]) == 2
+    assert "a new or empty folder" in capsys.readouterr().err
+    assert main(["new", str(tmp_path / "b"), *NEW, "--status", "final"]) == 2
+    assert "--status" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
+def test_new_plan_with_its_main_indicator_table_entered(tmp_path: Path) -> None:
+    """The steps of docs/NEW_PLAN.md: the template's example rows, filled in, assess."""
+    folder = tmp_path / "p"
+    assert main(["new", str(folder), *NEW]) == 0
+
+    def add(name: str, *rows: str) -> None:
+        with open(folder / f"{name}.csv", "a", encoding="utf-8") as fh:
+            fh.write("".join(r + "\n" for r in rows))
+
+    add("pillars", "economy,经济发展,Economy,,,1")
+    add("indicators", "gdp,地区生产总值,GDP,亿元,amount,current prices")
+    add("targets", "gdp_2030,gdp,某区,economy,地区生产总值达到1200亿元,GDP reaches 120 bn yuan,"
+        "亿元,level,at_least,1200,,,2025,2030,,,表1,,,,")
+    add("observations", *(f"gdp,某区,{y},,,{v},亿元,official,statistical bulletin {y},"
+                          ",,,,"
+                          for y, v in [(2021, 760), (2022, 801), (2023, 850.1), (2024, 893),
+                                       (2025, 940)]))
+    plan = load_plan(folder)
+    table = qcplan_assess(plan)
+    assert list(table["target_id"]) == ["gdp_2030"]
+    assert table.loc[0, "status"] in ("on_track", "needs_acceleration", "off_track")
+
+
+def qcplan_assess(plan):
+    from qcplan.model.assess import Assessor
+
+    return Assessor(plan, as_of="2026-06-30").assess("baseline", n_sims=500)
+
+
+@pytest.mark.slow
+def test_new_plan_renders_an_honest_empty_overview(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    assert main(["new", str(folder), *NEW]) == 0
+    out = tmp_path / "reports"
+    assert main(["run", "--plan", str(folder), "--out", str(out), "--n-sims", "200",
+                 "--quiet"]) == 0
+    index = (out / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "no pillars or targets yet" in index and "某区“十五五”规划纲要" in index

@@ -228,6 +228,7 @@ def test_good_run_summary(good_run: dict) -> None:
     for col in REQUIRED_SUMMARY:
         assert col in summary.columns
     plan = load_plan()
+    assert set(summary["plan_id"]) == {plan.id}
     n_targets = int((plan.targets["pillar"] == PILLAR).sum())
     assert len(summary) == n_targets * len(SCENARIOS)
     assert set(summary["scenario"]) == set(SCENARIOS)
@@ -244,6 +245,7 @@ def test_good_run_manifest(good_run: dict) -> None:
                 "papermill", "nbconvert"):
         assert m["versions"][pkg]
     p = m["parameters"]
+    assert p["plan_id"] == "qiaocheng_urban_quality_2027"
     assert p["pillars"] == [PILLAR] and p["scenarios"] == SCENARIOS and p["langs"] == ["zh"]
     assert p["n_sims"] == N_SIMS and p["seed"] == 0 and p["as_of"] == AS_OF and p["jobs"] == 2
     hashes = m["hashes"]

@@ -329,7 +329,7 @@ def write_summary(path: Path, df: Any) -> None:
 def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any,
                     pillars: Sequence[str], scenarios: Mapping[str, Any],
                     tables: Mapping[str, Any], reports: Sequence[ReportOutcome], as_of: str,
-                    n_sims: int, seed: int, changes: Any = None) -> None:
+                    n_sims: int, seed: int, changes: Any = None, retro: Any = None) -> None:
     """``index.html``: the pillar × scenario matrix of the run's reports."""
     from qcplan import __version__
     from qcplan.render.dashboard import write_dashboard as _write
@@ -351,6 +351,7 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
         narrator=Narrator(plan, scenarios),
         plan_title=(plan.title("zh"), plan.title("en")),
         changes=changes,
+        retro=retro,
     )
 
 

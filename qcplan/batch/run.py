@@ -587,11 +587,17 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     # Outputs of the run (also after failures: what succeeded stays usable).
     try:
         tables = _tables(run)
-        write_summary(run.run_dir / "summary.csv", summary_table(tables, inputs.pillars))
+        from qcplan.render.report import load_bundle
+
+        base = run.bundles.get("baseline")  # its bundle carries the retrospective
+        retro = load_bundle(base).get("retro") if base and Path(base).is_file() else None
+        summary = summary_table(tables, inputs.pillars)
+        summary.insert(0, "plan_id", inputs.plan.id)
+        write_summary(run.run_dir / "summary.csv", summary)
         changes = run.changes if run.changes is not None else _compare(run, lg)
         write_dashboard(run.run_dir, run.run_id, run.started, inputs.plan, inputs.pillars,
                         {n: inputs.all_scenarios[n] for n in inputs.scenarios}, tables,
-                        reports, inputs.as_of, run.n_sims, run.seed, changes)
+                        reports, inputs.as_of, run.n_sims, run.seed, changes, retro=retro)
     except Exception as e:  # the manifest must still be written
         run.fail(f"writing summary.csv / index.html: {type(e).__name__}: {e}", lg)
 

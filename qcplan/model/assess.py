@@ -83,6 +83,13 @@ STATUS_ORDER = (
     "overdue", "not_done", "plan_path", "insufficient_data",
 )
 NON_NEGATIVE = ("amount", "count")
+#: Columns of the assessment table besides the target's own (the table of a plan with no targets).
+EMPTY_TABLE_COLUMNS = (
+    "status", "prob_reach", "latest_value", "latest_year", "latest_status", "illustrative",
+    "decision_threshold", "projected_median", "projected_p10", "projected_p90",
+    "target_year_value", "required_rate", "observed_rate", "rate_unit", "progress_ratio",
+    "eurostat_class", "review_grade", "shift_pp", "method",
+)
 PROJECTED_KINDS = ("level", "share", "workpoint", "growth", "flow", "cumulative", "relative",
                    "reduction")
 #: Kinds decided on an index built from yearly rates when the indicator holds rates.
@@ -621,6 +628,8 @@ class Assessor:
             rows.append(row)
             evals[tid] = ev
         table = pd.DataFrame(rows)
+        if not rows:  # a plan without targets yet (e.g. just made by `qcplan new`)
+            table = pd.DataFrame(columns=[*self.plan.targets.columns, *EMPTY_TABLE_COLUMNS])
         return AssessmentResult(table=table, evaluations=evals, scenario=scen, assessor=self,
                                 n_sims=n_sims, seed=seed)
 

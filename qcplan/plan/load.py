@@ -38,6 +38,7 @@ from qcplan.plan.schema import (
 from qcplan.plan.validate import assumptions, parse_int, parse_number, plausibility, validate
 from qcplan.plan.vintages import default_received, resolve, resolve_measure
 
+COMMENT = "#"  # a record whose first cell starts with this is a comment
 DATA_ENV = LEGACY_ENV  # the older name of $QCPLAN_PLAN, still read
 DEFAULT_DATA_DIR = shipped_example_dir()  # the shipped example plan (the repository's data/)
 
@@ -90,9 +91,12 @@ def _column_letter(j: int) -> str:
 def _table_from_records(
     name: str, path: Path, records: list[tuple[int, list[str]]], sheet: str | None
 ) -> tuple[RawTable | None, list[Problem]]:
-    """Header = first non-blank record; blank records are skipped; ragged rows are problems."""
+    """Header = first non-blank record; blank records and comment records (first cell starting
+    with ``#``, as in the templates of ``qcplan new``; no id starts with one) are skipped; ragged
+    rows are problems."""
     records = [(n, [c.strip() for c in cells]) for n, cells in records]
-    records = [(n, cells) for n, cells in records if any(cells)]
+    records = [(n, cells) for n, cells in records
+               if any(cells) and not cells[0].startswith(COMMENT)]
     if not records:
         return None, [Problem(path.name, "", "", None, "a header row and data rows (empty file)")]
     header_row, header = records[0]

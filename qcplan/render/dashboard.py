@@ -238,6 +238,30 @@ def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
                                links)
 
 
+def _empty_plan_notice() -> str:
+    """Said plainly on the page of a plan with no pillars or targets yet."""
+    return ('<div class="banner illustrative" role="status">'
+            + _both("本规划尚无领域和目标:请按 docs/NEW_PLAN.md 填写主要指标表后再运行。",
+                    "This plan has no pillars or targets yet: enter its main-indicator table "
+                    "(docs/NEW_PLAN.md) and run again.") + "</div>")
+
+
+def retro_section(retro: pd.DataFrame | None) -> str:
+    """The retrospective (Chinese tables, the English ones folded below), or '' without one."""
+    if retro is None:
+        return ""
+    from qcplan.render.retro import reliability_html, retro_table_html
+
+    title = _both("预测回顾:此前的判断与实际结果", "How well did the projections call it")
+    if retro.empty:
+        none = _both("尚无目标年份已有实际数据的目标。",
+                     "No target has an observed target year yet.")
+        return f"<h2>{title}</h2><p>{none}</p>"
+    return (f"<h2>{title}</h2>{reliability_html(retro, 'zh')}{retro_table_html(retro, 'zh')}"
+            f'<details><summary class="en">English</summary>{reliability_html(retro, "en")}'
+            f"{retro_table_html(retro, 'en')}</details>")
+
+
 def render_dashboard(
     *,
     pillars: pd.DataFrame,
@@ -254,8 +278,13 @@ def render_dashboard(
     narrator: Any = None,
     plan_title: tuple[str, str] | None = None,
     changes: Any = None,
+    retro: pd.DataFrame | None = None,
 ) -> str:
     """The dashboard page as a string.
+
+    ``retro``: :func:`qcplan.model.retrospect.retrospect`'s rows; when given, a section shows
+    what the workbook would have said before each decided target's outcome, and how reliable
+    that was.
 
     ``plan_title``: the plan's (Chinese, English) title from its ``plan.yaml``, shown above the
     page's own title.
@@ -335,6 +364,7 @@ def render_dashboard(
 <tr><td>qcplan</td><td>{_esc(version)}</td></tr>
 </table>
 {at_risk_html(tables.get("baseline"), reports, pillars, narrator)}
+{_empty_plan_notice() if pillars.empty else ""}
 <h2>{_both("各领域 × 情景:目标状态与平均达标概率",
            "Pillars × scenarios: target status and mean P(reach)")}</h2>
 <table class="matrix">
@@ -343,6 +373,7 @@ def render_dashboard(
 {"".join(rows)}
 </tbody>
 </table>
+{retro_section(retro)}
 <h2>{_both("状态图例", "Legend")}</h2>
 <p class="legend">{legend}</p>
 <footer>

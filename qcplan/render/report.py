@@ -10,6 +10,8 @@ dict of tidy DataFrames:
 - ``history``: ``target_id, year, value, status`` of the charted quantity as observed;
 - ``meeting``: ``target_id, year, value``: the path that exactly meets the target;
 - ``bench_history``: ``target_id, year, value, status`` of the benchmark of relative targets;
+- ``retro`` (baseline bundle only): :func:`qcplan.model.retrospect.retrospect`'s rows, what the
+  workbook would have said as of Y−3, Y−2, Y−1 about each target already decided;
 - ``meta``: scenario, n_sims, seed, as_of, qcplan version, creation time.
 
 The charted quantity is the indicator itself, except for growth targets published as yearly
@@ -54,6 +56,7 @@ from qcplan.render.i18n import (
 QS = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 Q_COLS = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
 BUNDLE_VERSION = 1
+RETRO_N_SIMS = 2000  # draws per look-back assessment (a retrospective needs no finer P)
 
 
 # --------------------------------------------------------------------------- bundles
@@ -172,6 +175,12 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
         for key, part in target_frames(assessor.model(tid), ev).items():
             rows[key] += part
     bundle = frames_to_bundle(rows, result.table)
+    if scenario.name == "baseline":
+        # what the workbook would have said before each decided target's outcome (models alone)
+        from qcplan.model.retrospect import retrospect
+
+        bundle["retro"] = retrospect(assessor.plan, scenario, as_of=assessor.as_of,
+                                     n_sims=min(int(n_sims), RETRO_N_SIMS), seed=seed)
     bundle["meta"] = {
         "scenario": scenario.to_dict(),
         "n_sims": n_sims,
@@ -679,6 +688,7 @@ SECTIONS = {
     "scenarios": ("三、各情景达标概率对比", "3. P(reach) under every scenario"),
     "workpoints": ("四、{years}年度工作要点", "4. The {years} work points"),
     "sources": ("五、数据来源", "5. Sources of every figure shown"),
+    "retro": ("六、预测回顾:此前的判断与实际结果", "6. How well did the projections call it"),
 }
 
 
@@ -852,6 +862,25 @@ class ReportContext:
         documents.write_document(docx_path, self.document_spec())
         if self.cache_dir:
             documents.save_charts(self.cache_dir, self.scenario.name, self.lang, self.charts)
+
+
+    @property
+    def retro(self) -> pd.DataFrame | None:
+        """The retrospective rows (from the baseline bundle; None when not computed)."""
+        base = self.bundles.get("baseline") or {}
+        return base.get("retro")
+
+    def retro_html(self) -> str:
+        """This pillar's decided targets as called before, and the plan-wide reliability."""
+        from qcplan.render.retro import reliability_html, retro_table_html
+
+        zh = self.lang == "zh"
+        out = retro_table_html(self.retro, self.lang, self.pillar)
+        rel = reliability_html(self.retro, self.lang)
+        if rel:
+            out += ("<h3>" + ("全规划已有结果目标的预测可靠性" if zh else
+                              "Reliability across the plan's decided targets") + "</h3>" + rel)
+        return out
 
 
 #: Resolution of every chart's PNG, shown in the HTML report and placed in the Word document.
