@@ -106,12 +106,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     Writes the executed notebooks, self-contained HTML reports, index.html, summary.csv and
     manifest.json; OUT/latest is switched to the new run only when every report succeeded.
-    Exit 0 all reports written, 1 some failed or the run was stopped, 2 invalid data or
+    With several --plan, each plan is rendered into OUT/<run-id>/plans/<plan-id>/ and the run's
+    index.html lists each plan with its own matrix (summary.csv and manifest.json carry the plan
+    id). Exit 0 all reports written, 1 some failed or the run was stopped, 2 invalid data or
     parameters (nothing run), 130 interrupted with Ctrl-C.
     """
     from qcplan.batch.run import run_batch
 
-    choices = _plan_choice(args, single=True)
+    choices = _plan_choice(args, single=False)
+    if len(choices) > 1:
+        from qcplan.batch.plans import run_plans
+
+        result = run_plans(
+            [c.path for c in choices], pillars=args.pillars, scenarios=args.scenarios,
+            lang=args.lang, out=args.out, params_dir=args.params, jobs=args.jobs,
+            timeout=args.timeout, cell_timeout=args.cell_timeout, quiet=args.quiet,
+            n_sims=args.n_sims, seed=args.seed, as_of=args.as_of,
+            reuse_kernels=not args.fresh_kernels)
+        return result.exit_code
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
         data_dir=choices[0].path, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
@@ -139,7 +151,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
                    help="report language (default: zh)")
     p.add_argument("--out", metavar="DIR", default=run.DEFAULT_OUT,
                    help="folder of the run folders and of 'latest' (default: reports)")
-    add_data_option(p, many=False)
+    add_data_option(p, many=True)
     add_params_option(p)
     p.add_argument("--jobs", type=int, default=run.DEFAULT_JOBS, metavar="N",
                    help=f"parallel worker processes (default: {run.DEFAULT_JOBS})")

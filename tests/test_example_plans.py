@@ -127,20 +127,58 @@ def test_reliability_is_computed_from_the_rows(retro) -> None:
     assert 0 <= rel.loc["all", "brier"] <= 1 and not math.isnan(rel.loc["1", "brier"])
 
 
-@pytest.mark.slow
-def test_example_runs_end_to_end_with_the_retrospective(tmp_path: Path) -> None:
+def _small_plan(folder: Path) -> Path:
+    """A plan made with `qcplan new` and one target entered (docs/NEW_PLAN.md)."""
+    assert main(["new", str(folder), "--title", "小规划", "--geography", "某区", "--id",
+                 "small_plan"]) == 0
+    for name, line in (("pillars", "economy,经济发展,Economy,,,1"),
+                       ("indicators", "gdp,地区生产总值,GDP,亿元,amount,"),
+                       ("targets", "gdp_2030,gdp,某区,economy,地区生产总值1200亿元,GDP 120 bn,"
+                                   "亿元,level,at_least,1200,,,2025,2030,,,,,,,"),
+                       ("observations", "gdp,某区,2024,,,893,亿元,official,bulletin,,,,,\n"
+                                        "gdp,某区,2025,,,940,亿元,official,bulletin,,,,,")):
+        with open(folder / f"{name}.csv", "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    return folder
+
+
+def test_several_plans_are_checked_before_any_work(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "reports"
-    code = main(["run", "--plan", str(EXAMPLE), "--scenarios", "baseline", "plan", "--lang",
-                 "en", "--n-sims", "500", "--as-of", AS_OF, "--out", str(out), "--quiet"])
+    assert main(["run", "--plan", str(EXAMPLE), "--plan", str(EXAMPLE), "--out",
+                 str(out)]) == 2
+    assert "different ids" in capsys.readouterr().err
+    assert main(["run", "--plan", str(EXAMPLE), "--plan", str(_small_plan(tmp_path / "s")),
+                 "--pillars", "growth", "--out", str(out)]) == 2
+    assert "--pillars" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_example_and_a_new_plan_in_one_run(tmp_path: Path) -> None:
+    """The example runs end to end with the retrospective, beside a plan made by `qcplan new`."""
+    out = tmp_path / "reports"
+    small = _small_plan(tmp_path / "small")
+    code = main(["run", "--plan", str(EXAMPLE), "--plan", str(small), "--scenarios",
+                 "baseline", "--lang", "en", "--n-sims", "300", "--as-of", AS_OF,
+                 "--out", str(out), "--quiet"])
     assert code == 0
     run = out / "latest"
     index = (run / "index.html").read_text(encoding="utf-8")
-    assert "How well did the projections call it" in index and "Brier" in index
-    assert "安徽省政府工作报告" in index
-    growth = (run / "growth__baseline__en.html").read_text(encoding="utf-8")
+    assert 'id="plan-anhui_gov_work_report"' in index and 'id="plan-small_plan"' in index
+    assert "安徽省政府工作报告" in index and "小规划" in index
+    for href in re.findall(r'href="(plans/[^"#]+)"', index):
+        assert (run / href).is_file(), href
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert [p["plan_id"] for p in manifest["plans"]] == ["anhui_gov_work_report", "small_plan"]
+    assert all(p["status"] == "ok" for p in manifest["plans"])
+    summary = pd.read_csv(run / "summary.csv", encoding="utf-8-sig")
+    assert set(summary["plan_id"]) == {"anhui_gov_work_report", "small_plan"}
+    example = run / manifest["plans"][0]["run_dir"]
+    own = (example / "index.html").read_text(encoding="utf-8")
+    assert "How well did the projections call it" in own and "Brier" in own
+    growth = (example / "growth__baseline__en.html").read_text(encoding="utf-8")
     assert "How well did the projections call it" in growth and "missed" in growth
     assert "Said at the end of Y−3" in growth
-    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["parameters"]["plan_id"] == "anhui_gov_work_report"
-    summary = pd.read_csv(run / "summary.csv", encoding="utf-8-sig")
-    assert set(summary["plan_id"]) == {"anhui_gov_work_report"}
+    assert json.loads((example / "manifest.json").read_text(encoding="utf-8"))[
+        "parameters"]["plan_id"] == "anhui_gov_work_report"
