@@ -224,6 +224,8 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     return (f'<h2 id="at-risk">{title}</h2><p class="muted">{count}</p>'
             f'<table class="risk"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
             "</tbody></table>")
+
+
 def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
     """The "since the last run" section, linking each target to its report (Chinese first)."""
     if changes is None:
