@@ -131,14 +131,23 @@ def _small_plan(folder: Path) -> Path:
     """A plan made with `qcplan new` and one target entered (docs/NEW_PLAN.md)."""
     assert main(["new", str(folder), "--title", "小规划", "--geography", "某区", "--id",
                  "small_plan"]) == 0
-    for name, line in (("pillars", "economy,经济发展,Economy,,,1"),
-                       ("indicators", "gdp,地区生产总值,GDP,亿元,amount,"),
-                       ("targets", "gdp_2030,gdp,某区,economy,地区生产总值1200亿元,GDP 120 bn,"
-                                   "亿元,level,at_least,1200,,,2025,2030,,,,,,,"),
-                       ("observations", "gdp,某区,2024,,,893,亿元,official,bulletin,,,,,\n"
-                                        "gdp,某区,2025,,,940,亿元,official,bulletin,,,,,")):
-        with open(folder / f"{name}.csv", "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+    from test_plan_folder import add_rows
+
+    add_rows(folder, "pillars", {"pillar": "economy", "name_zh": "经济发展",
+                                 "name_en": "Economy", "order": "1"})
+    add_rows(folder, "indicators", {"indicator_id": "gdp", "name_zh": "地区生产总值",
+                                    "name_en": "GDP", "unit": "亿元",
+                                    "unit_en": "hundred million yuan",
+                                    "measure": "amount"})
+    add_rows(folder, "targets", {
+        "target_id": "gdp_2030", "indicator_id": "gdp", "geography": "某区",
+        "pillar": "economy", "name_zh": "地区生产总值1200亿元", "name_en": "GDP 120 bn",
+        "unit": "亿元", "kind": "level", "direction": "at_least", "threshold": "1200",
+        "period_start": "2025", "target_year": "2030"})
+    add_rows(folder, "observations", *({
+        "indicator_id": "gdp", "geography": "某区", "year": y, "value": v, "unit": "亿元",
+        "status": "official", "source": "bulletin"} for y, v in (("2024", "893"),
+                                                                  ("2025", "940"))))
     return folder
 
 

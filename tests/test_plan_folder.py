@@ -179,22 +179,39 @@ def test_new_plan_with_its_main_indicator_table_entered(tmp_path: Path) -> None:
     folder = tmp_path / "p"
     assert main(["new", str(folder), *NEW]) == 0
 
-    def add(name: str, *rows: str) -> None:
-        with open(folder / f"{name}.csv", "a", encoding="utf-8") as fh:
-            fh.write("".join(r + "\n" for r in rows))
-
-    add("pillars", "economy,经济发展,Economy,,,1")
-    add("indicators", "gdp,地区生产总值,GDP,亿元,amount,current prices")
-    add("targets", "gdp_2030,gdp,某区,economy,地区生产总值达到1200亿元,GDP reaches 120 bn yuan,"
-        "亿元,level,at_least,1200,,,2025,2030,,,表1,,,,")
-    add("observations", *(f"gdp,某区,{y},,,{v},亿元,official,statistical bulletin {y},"
-                          ",,,,"
-                          for y, v in [(2021, 760), (2022, 801), (2023, 850.1), (2024, 893),
-                                       (2025, 940)]))
+    add_rows(folder, "pillars", {"pillar": "economy", "name_zh": "经济发展",
+                                 "name_en": "Economy", "order": "1"})
+    add_rows(folder, "indicators", {"indicator_id": "gdp", "name_zh": "地区生产总值",
+                                    "name_en": "GDP", "unit": "亿元",
+                                    "unit_en": "hundred million yuan",
+                                    "measure": "amount"})
+    add_rows(folder, "targets", {
+        "target_id": "gdp_2030", "indicator_id": "gdp", "geography": "某区",
+        "pillar": "economy", "name_zh": "地区生产总值达到1200亿元",
+        "name_en": "GDP reaches 120 bn yuan", "unit": "亿元", "kind": "level",
+        "direction": "at_least", "threshold": "1200", "period_start": "2025",
+        "target_year": "2030", "section": "表1"})
+    add_rows(folder, "observations", *({
+        "indicator_id": "gdp", "geography": "某区", "year": str(y), "value": str(v),
+        "unit": "亿元", "status": "official", "source": f"statistical bulletin {y}"}
+        for y, v in [(2021, 760), (2022, 801), (2023, 850.1), (2024, 893), (2025, 940)]))
     plan = load_plan(folder)
     table = qcplan_assess(plan)
     assert list(table["target_id"]) == ["gdp_2030"]
     assert table.loc[0, "status"] in ("on_track", "needs_acceleration", "off_track")
+
+
+def add_rows(folder: Path, name: str, *rows: dict[str, str]) -> None:
+    """Append rows to a template table by column name (the header says which columns)."""
+    import csv
+
+    path = folder / f"{name}.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        for r in rows:
+            w.writerow(r)
 
 
 def qcplan_assess(plan):
@@ -212,3 +229,32 @@ def test_new_plan_renders_an_honest_empty_overview(tmp_path: Path) -> None:
                  "--quiet"]) == 0
     index = (out / "latest" / "index.html").read_text(encoding="utf-8")
     assert "no pillars or targets yet" in index and "某区“十五五”规划纲要" in index
+
+
+def test_the_steps_of_docs_new_plan_validate(tmp_path: Path) -> None:
+    """The example rows of docs/NEW_PLAN.md, appended to a `qcplan new` folder, validate: the
+    documentation follows the templates' headers."""
+    doc = (REPO / "docs" / "NEW_PLAN.md").read_text(encoding="utf-8")
+    folder = tmp_path / "p"
+    assert main(["new", str(folder), *NEW]) == 0
+    starts = {"pillar,": "pillars", "indicator_id,name_zh": "indicators",
+              "target_id,": "targets", "indicator_id,geography": "observations"}
+    seen = set()
+    blocks, current = [], None
+    for line in doc.splitlines():
+        if line.startswith("```"):
+            current = [] if current is None else blocks.append(current)
+        elif current is not None:
+            current.append(line)
+    for lines in (b for b in blocks if b):
+        name = next((t for k, t in starts.items() if lines[0].startswith(k)), None)
+        if name is None:
+            continue
+        path = folder / f"{name}.csv"
+        assert path.read_text(encoding="utf-8").splitlines()[0] == lines[0], name
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines[1:]) + "\n")
+        seen.add(name)
+    assert seen == set(starts.values())
+    plan = load_plan(folder)
+    assert len(plan.targets) >= 2 and len(plan.observations) >= 2

@@ -36,6 +36,8 @@ HELP: dict[str, dict[str, str]] = {
         "indicator_id": "id of the indicator, e.g. gdp; one row per indicator",
         "name_zh": "指标名称", "name_en": "English name",
         "unit": "unit as published, e.g. 亿元, %, 万人 (blank only for a flag)",
+        "unit_en": "the unit in English, written after the number as is (e.g. hundred "
+                   "million yuan); needed for every unit while the column is there",
         "measure": "one of " + ", ".join(MEASURES)
         + " (growth: a published yearly growth rate; flag: 0/1 milestones)",
         "description": "optional: coverage, vintage, anything a reader must know",
@@ -65,6 +67,8 @@ HELP: dict[str, dict[str, str]] = {
         "year": "the year of the figure", "period": "blank for a whole year; Q1-Q4, H1, M01-M12",
         "measure": "optional (blank: the documented default)",
         "value": "the figure, digits and '.', no thousands separator",
+        "qualifier": "optional: >, >=, <, <= for a figure published only as a bound "
+                     "(超过60%: value 60, qualifier >)",
         "unit": "the indicator's unit",
         "status": "one of " + ", ".join(STATUSES) + " (illustrative only for made-up figures)",
         "source": "where the figure was read: publication, page or address",
