@@ -264,3 +264,10 @@ def test_shipped_scenarios_say_how_each_kind_is_moved(folder: Path):
         scen, probs = parse_scenario(yaml.safe_load(text), str(path))
         assert not probs
         assert all(a.measures is not None for a in scen.assumptions if a.growth_shift_pp)
+
+
+def test_every_generic_scenario_file_says_how_it_moves_each_kind():
+    files = sorted((GENERIC_DIR / "scenarios").glob("*.yaml"))
+    assert {p.stem for p in files} >= {"baseline", "plan", "optimistic", "pessimistic"}
+    for path in files:
+        assert "How each kind of indicator" in path.read_text(encoding="utf-8"), path.name
