@@ -196,7 +196,14 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from qcplan.errors import ParameterError
     from qcplan.model.assess import Assessor
     from qcplan.model.scenarios import load_scenarios
+    from qcplan.options import check_options
 
+    checked, problems = check_options({"n_sims": args.n_sims, "seed": args.seed,
+                                       "as_of": args.as_of})
+    if problems:
+        for e in problems[1:]:
+            _report(e)
+        raise problems[0]
     plan = load_plan(_plan_choice(args)[0].path)
     scenarios = load_scenarios(args.params, plan=plan)
     if args.scenario not in scenarios:
@@ -215,14 +222,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
             raise ParameterError("command line", "--target", tid, "a target_id of targets.csv")
     if args.target:
         ids = [t for t in ids if t in set(args.target)]
-    if args.n_sims < 100:
-        raise ParameterError("command line", "--n-sims", args.n_sims, "at least 100 draws")
-    try:
-        assessor = Assessor(plan, as_of=args.as_of)
-    except ValueError as e:
-        raise ParameterError("command line", "--as-of", args.as_of, "YYYY-MM-DD or a year") from e
-    table = assessor.assess(scenarios[args.scenario], n_sims=args.n_sims, seed=args.seed,
-                            targets=ids)
+    assessor = Assessor(plan, as_of=checked["as_of"])
+    table = assessor.assess(scenarios[args.scenario], n_sims=checked["n_sims"],
+                            seed=checked["seed"], targets=ids)
     if args.csv:
         from qcplan.files import write_csv_safe
 

@@ -285,7 +285,6 @@ def _validate(
 ) -> tuple[_Inputs | None, list[str]]:
     """Check everything before any work; return the inputs or every problem found."""
     from qcplan.errors import ParameterError, QcplanError
-    from qcplan.model.assess import as_of_date
     from qcplan.model.scenarios import load_scenarios
     from qcplan.plan.load import load_plan, resolve_data_dir
 
@@ -294,22 +293,14 @@ def _validate(
     def bad(key: str, value: Any, expected: str) -> None:
         problems.append(str(ParameterError(ARGS_FILE, key, value, expected)))
 
-    if lang not in LANG_CHOICES:
-        bad("--lang", lang, "one of " + ", ".join(LANG_CHOICES))
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        bad("--jobs", jobs, "a whole number ≥ 1")
-    for key, value in (("--timeout", timeout), ("--cell-timeout", cell_timeout)):
-        if value is not None and (not isinstance(value, int | float) or not value > 0):
-            bad(key, value, "a number of seconds > 0")
-    if not isinstance(n_sims, int) or isinstance(n_sims, bool) or n_sims < 1:
-        bad("--n-sims", n_sims, "a whole number ≥ 1")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        bad("--seed", seed, "a whole number ≥ 0")
-    try:
-        as_of_text = as_of_date(as_of if as_of not in ("", None) else None).isoformat()
-    except (TypeError, ValueError):
-        as_of_text = ""
-        bad("--as-of", as_of, "a date YYYY-MM-DD or a year")
+    from qcplan.options import check_options
+
+    # The same rules as `assess` and the report notebook's parameters (qcplan/options.py).
+    checked, option_problems = check_options(
+        {"lang": lang, "jobs": jobs, "timeout": timeout, "cell_timeout": cell_timeout,
+         "n_sims": n_sims, "seed": seed, "as_of": as_of}, ARGS_FILE, allow_both=True)
+    problems += [str(e) for e in option_problems]
+    as_of_text = checked["as_of"].isoformat() if "as_of" in checked else ""
     chosen_formats = _names(formats) or []
     unknown = [f for f in chosen_formats if f not in FORMATS]
     if unknown or "html" not in chosen_formats:
@@ -453,6 +444,9 @@ def run_batch(
         for p in problems:
             lg.plain(f"qcplan: {p}")
         return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
+    from qcplan.options import check_cell_timeout
+
+    cell_timeout = check_cell_timeout(cell_timeout)  # whole seconds, as nbclient takes them
 
     out_dir = Path(out).resolve()
     from qcplan.errors import ParameterError

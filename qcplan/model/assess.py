@@ -98,19 +98,11 @@ INDEX_KINDS = ("growth", "reduction")
 
 # --------------------------------------------------------------------------- small helpers
 def as_of_date(as_of: Any = None) -> _dt.date:
-    """``as_of`` as a date: None → today; an int year → 31 December of that year."""
-    if as_of is None:
-        return _dt.date.today()
-    if isinstance(as_of, _dt.datetime):
-        return as_of.date()
-    if isinstance(as_of, _dt.date):
-        return as_of
-    if isinstance(as_of, (int, np.integer)):
-        return _dt.date(int(as_of), 12, 31)
-    text = str(as_of).strip()
-    if text.isdigit() and len(text) == 4:
-        return _dt.date(int(text), 12, 31)
-    return _dt.date.fromisoformat(text)
+    """``as_of`` as a date: None → today; an int year → 31 December of that year (no range check:
+    the entry points check with :func:`qcplan.options.check_as_of`)."""
+    from qcplan.options import parse_date
+
+    return parse_date(as_of)
 
 
 def _seed_for(seed: int | None, *parts: str) -> int | None:

@@ -730,14 +730,17 @@ class ReportContext:
         """Load the plan and scenarios, check the parameters, and read or compute the bundles."""
         from qcplan.errors import ParameterError
         from qcplan.model.scenarios import load_scenarios
+        from qcplan.options import check_options
         from qcplan.plan.load import load_plan
-        from qcplan.render.i18n import check_lang
 
-        check_lang(lang)
-        from qcplan.model.assess import as_of_date
-
+        # The same rules as `qcplan run` and `qcplan assess` (qcplan/options.py).
+        checked, problems = check_options(
+            {"lang": lang, "as_of": as_of, "n_sims": n_sims}
+            | ({} if seed is None else {"seed": seed}), "notebook parameters")
+        if problems:
+            raise problems[0]
         plan = load_plan(data_dir or None)
-        plan = plan.known_at(as_of_date(as_of or None))  # the figures the assessment used
+        plan = plan.known_at(checked["as_of"])  # the figures the assessment used
         scenarios = load_scenarios(params_dir or None, plan)
         pillars = list(plan.pillars.sort_values("order", kind="stable")["pillar"])
         if pillar in ("", None) and pillars:
@@ -748,8 +751,8 @@ class ReportContext:
         if scenario not in scenarios:
             raise ParameterError("notebook parameters", "scenario", scenario,
                                  "one of " + ", ".join(scenarios))
-        bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=int(n_sims), seed=seed,
-                                   as_of=as_of or None)
+        bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=checked["n_sims"],
+                                   seed=checked.get("seed"), as_of=checked["as_of"])
         from qcplan.render.changes import status_changes
 
         ctx = cls(plan, scenarios, bundles, pillar, scenario, lang)
