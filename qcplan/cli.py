@@ -196,10 +196,15 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from qcplan.errors import ParameterError
     from qcplan.model.assess import Assessor
     from qcplan.model.scenarios import load_scenarios
-    from qcplan.options import check_options
+    from qcplan.options import check_options, check_output_file
 
     checked, problems = check_options({"n_sims": args.n_sims, "seed": args.seed,
                                        "as_of": args.as_of})
+    if args.csv:
+        try:
+            check_output_file(args.csv, "--csv")
+        except ParameterError as e:
+            problems.append(e)
     if problems:
         for e in problems[1:]:
             _report(e)
@@ -228,7 +233,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
     if args.csv:
         from qcplan.files import write_csv_safe
 
-        out = write_csv_safe(table, args.csv)
+        try:
+            out = write_csv_safe(table, args.csv)
+        except OSError as e:  # e.g. the disk is full, or the folder became read-only meanwhile
+            raise ParameterError("command line", "--csv", args.csv,
+                                 f"a file that can be written ({_os_error_text(e)})") from None
         print(f"{len(table)} targets written to {out}")
         return EXIT_OK
     with pd.option_context("display.width", 200, "display.max_rows", 500,
@@ -383,8 +392,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _printable_streams() -> None:
+    """A terminal that cannot show Chinese (``PYTHONIOENCODING=ascii``, a C locale) gets ``?`` for
+    what it cannot show instead of a UnicodeEncodeError in the middle of a report."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="replace")
+            except (OSError, ValueError):  # pragma: no cover - a detached or closed stream
+                pass
+
+
+def _os_error_text(e: OSError) -> str:
+    """An OSError as a sentence: what could not be done, to which file, and why."""
+    if e.strerror is None:  # raised with a message of its own
+        return str(e) or e.__class__.__name__
+    why = e.strerror
+    if isinstance(e, IsADirectoryError):
+        why += " (a folder is in the way: give a file name)"
+    elif isinstance(e, NotADirectoryError):
+        why += " (a file is in the way where a folder should be)"
+    elif isinstance(e, PermissionError):
+        why += " (no permission to write there)"
+    where = " -> ".join(str(f) for f in (e.filename, e.filename2) if f is not None)
+    return f"{where}: {why}" if where else why
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a subcommand; return the exit code (0 fine, 2 bad input or usage)."""
+    """Run a subcommand; return the exit code (0 fine, 2 bad input or usage).
+
+    No traceback for bad input or a bad environment: data and parameter problems, files that
+    cannot be read or written, and a terminal that cannot show Chinese all end in a message."""
+    _printable_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -397,8 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](args)
     except QcplanError as e:
         _report(e)
-    except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
-        print(f"qcplan: {e}", file=sys.stderr)
+    except OSError as e:
+        print(f"qcplan: {_os_error_text(e)}", file=sys.stderr)
+    except UnicodeError as e:  # e.g. output to a stream that refuses replacement
+        print(f"qcplan: cannot show the output in this terminal's encoding ({e.reason}); set "
+              "PYTHONIOENCODING=utf-8".encode("ascii", "replace").decode(), file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

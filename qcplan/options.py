@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
+import tempfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from qcplan.errors import ParameterError
@@ -166,6 +169,30 @@ def check_lang(value: Any, source: str = COMMAND_LINE, *, allow_both: bool = Fal
     if value not in choices:
         raise ParameterError(source, "--lang", value, "one of " + ", ".join(choices))
     return str(value)
+
+
+def check_output_file(path: Any, key: str, source: str = COMMAND_LINE) -> Path:
+    """A file to be written: not a folder, under folders (not under a file), somewhere that can be
+    written. Checked before any work, so a long computation does not end in a failed write."""
+    target = Path(path)
+    if target.is_dir():
+        raise ParameterError(source, key, str(path), "a file name, not a folder")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise ParameterError(source, key, str(path),
+                             f"a path under folders ({parent} is a file, not a folder)")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise ParameterError(source, key, str(path), "a file that can be written (it is read-only)")
+    try:  # the folder's mode does not tell (root; a read-only or special file system): try it
+        with tempfile.TemporaryFile(dir=parent, prefix=".qcplan-probe-"):
+            pass
+    except OSError as e:
+        raise ParameterError(source, key, str(path),
+                             f"a path that can be written (cannot create a file in {parent}: "
+                             f"{e.strerror or e})") from None
+    return target
 
 
 CHECKS: dict[str, Callable[..., Any]] = {
