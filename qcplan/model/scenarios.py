@@ -49,6 +49,7 @@ from qcplan.errors import ParameterError, Problem, excerpt
 from qcplan.files import load_yaml
 from qcplan.plan.schema import MEASURES
 from qcplan.resources import generic_scenarios_dir
+from qcplan.text import UNSAFE_TEXT, unsafe_character
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODES = ("projection", "plan")
@@ -252,6 +253,23 @@ def _found(value: object) -> str:
     return "" if value is None else f"{excerpt(value)} — "
 
 
+def _unsafe_texts(value: Any, where: str) -> Iterable[tuple[str, str, str]]:
+    """(key path, text, description) of every key or text in ``value`` holding a refused
+    character (:mod:`qcplan.text`)."""
+    if isinstance(value, str):
+        found = unsafe_character(value)
+        if found is not None:
+            yield where, value, found
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            path = f"{where}.{k}" if where else str(k)
+            yield from _unsafe_texts(k, path)
+            yield from _unsafe_texts(v, path)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _unsafe_texts(v, f"{where}[{i}]")
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
         and abs(value) != float("inf")
@@ -272,6 +290,17 @@ def parse_scenario(
         # A bounded excerpt: the value may be huge (it is never turned into text as a whole).
         text = value if isinstance(value, str) or value is None else excerpt(value)
         probs.append(Problem(file=file, location=key, value=text, expected=expected))
+
+    def bad_number(key: str, value: Any, expected: str) -> None:
+        """A number out of range, or text where a number belongs: say which."""
+        if isinstance(value, str):
+            bad(key, None, f"a number, got the text {excerpt(value)} (write it without quotes): "
+                f"{expected}")
+        else:
+            bad(key, value, expected)
+
+    for where, text, found in _unsafe_texts(data, ""):
+        bad(where or "(top level)", text, f"{UNSAFE_TEXT}; found {found}")
 
     if not isinstance(data, dict):
         bad("(top level)", type(data).__name__, "a mapping of keys such as name, label_zh, mode")
@@ -324,16 +353,17 @@ def parse_scenario(
                 bad(f"{where}.scope", scope, f"a {kind} id of the plan")
         shift = item.get("growth_shift_pp", 0.0)
         if not _number(shift) or abs(shift) > 50:
-            bad(f"{where}.growth_shift_pp", shift,
+            bad_number(f"{where}.growth_shift_pp", shift,
                 "a number of percentage points between -50 and 50")
             shift = 0.0
         set_g = item.get("growth_set_pct")
         if set_g is not None and (not _number(set_g) or not -50 <= set_g <= 100):
-            bad(f"{where}.growth_set_pct", set_g, "a yearly growth rate in % between -50 and 100")
+            bad_number(f"{where}.growth_set_pct", set_g,
+                       "a yearly growth rate in % between -50 and 100")
             set_g = None
         scale = item.get("uncertainty_scale", 1.0)
         if not _number(scale) or not 0 <= scale <= 10:
-            bad(f"{where}.uncertainty_scale", scale, "a number from 0 to 10 (1 = unchanged)")
+            bad_number(f"{where}.uncertainty_scale", scale, "a number from 0 to 10 (1 = unchanged)")
             scale = 1.0
         shocks_raw = item.get("shocks") or {}
         shocks: dict[int, float] = {}
@@ -349,7 +379,8 @@ def parse_scenario(
                     bad(f"{where}.shocks", y, "a year between 2000 and 2100")
                     continue
                 if not _number(p) or not -90 <= p <= 500:
-                    bad(f"{where}.shocks.{year}", p, "a level change in % between -90 and 500")
+                    bad_number(f"{where}.shocks.{year}", p,
+                               "a level change in % between -90 and 500")
                     continue
                 shocks[year] = float(p)
         measures = item.get("measures")

@@ -32,6 +32,7 @@ from qcplan.plan.schema import (
     Column,
     one_of,
 )
+from qcplan.text import UNSAFE_TEXT, unsafe_character
 
 if TYPE_CHECKING:
     from qcplan.plan.load import RawTable
@@ -97,6 +98,9 @@ def check_columns(t: RawTable) -> list[Problem]:
 
 
 def _check_cell(t: RawTable, i: int, c: Column, v: str) -> Problem | None:
+    unsafe = unsafe_character(v) if v else None
+    if unsafe is not None:
+        return t.problem(i, c.name, v, f"{UNSAFE_TEXT}; found {unsafe}")
     if not v:
         if not c.nonblank:
             return None
@@ -120,7 +124,8 @@ def _check_cell(t: RawTable, i: int, c: Column, v: str) -> Problem | None:
 
 
 def check_cells(t: RawTable) -> list[Problem]:
-    """Each cell on its own: filled where needed, ids, whole numbers, years, numbers, codes."""
+    """Each cell on its own: no control or bidirectional characters (:mod:`qcplan.text`), filled
+    where needed, ids, whole numbers, years, numbers, codes."""
     problems = []
     columns = [c for c in SCHEMAS[t.name].columns if c.name in t.positions]
     for i, row in enumerate(t.rows):
