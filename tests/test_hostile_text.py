@@ -120,3 +120,35 @@ def test_number_out_of_range_still_says_range(params: Path):
     with pytest.raises(ScenarioError) as e:
         load_scenarios(params)
     assert "between -50 and 50" in str(e.value) and "text" not in str(e.value)
+
+
+def test_plan_yaml_alias_bomb_is_refused(data_dir: Path):
+    import tracemalloc
+
+    from qcplan.plan.meta import read_plan_info
+
+    lines = ["title_zh: x", "title_en: x",
+             'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    lines.append("geography: *l8")
+    (data_dir / "plan.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        _, problems = read_plan_info(data_dir)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(problems) == 1 and "aliases and anchors" in str(problems[0])
+    assert problems[0].location == "line 3"
+    assert peak < 20_000_000
+
+
+def test_plan_yaml_refuses_bidi_in_title(data_dir: Path):
+    from qcplan.plan.meta import read_plan_info
+
+    (data_dir / "plan.yaml").write_text(
+        yaml.safe_dump({"title_zh": "计划", "title_en": "Plan \u202egnimoc", "geography": "x"},
+                       allow_unicode=True), encoding="utf-8")
+    _, problems = read_plan_info(data_dir)
+    (p,) = problems
+    assert p.file == "plan.yaml" and "title_en" in p.location and "U+202E" in p.expected

@@ -37,8 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qcplan.errors import Problem
+from qcplan.errors import Problem, excerpt
+from qcplan.files import load_yaml
 from qcplan.plan.schema import TABLES, YEAR_MAX, YEAR_MIN
+from qcplan.text import UNSAFE_TEXT, unsafe_character
 
 PLAN_FILE = "plan.yaml"
 PLAN_ENV = "QCPLAN_PLAN"
@@ -139,14 +141,15 @@ def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
     probs: list[Problem] = []
 
     def bad(key: str, value: Any, expected: str) -> None:
-        probs.append(Problem(path.name, f"key {key}", "", None if value is None else str(value),
-                             expected))
+        # A bounded excerpt: the value may be huge (it is never turned into text as a whole).
+        shown = value if value is None or isinstance(value, str) else excerpt(value)
+        probs.append(Problem(path.name, f"key {key}", "", shown, expected))
 
     try:
         raw = path.read_bytes()
         if len(raw) > MAX_PLAN_FILE_BYTES:
             raise ValueError(f"a file under {MAX_PLAN_FILE_BYTES // 1024} KiB")
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"))  # no aliases: no alias bomb
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -170,6 +173,9 @@ def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
             text[key] = ""
         elif not isinstance(value, str | int | float) or isinstance(value, bool):
             bad(key, value, "a text")
+            text[key] = ""
+        elif isinstance(value, str) and unsafe_character(value) is not None:
+            bad(key, value, f"{UNSAFE_TEXT}; found {unsafe_character(value)}")
             text[key] = ""
         elif len(str(value)) > 500:
             bad(key, str(value)[:40] + "…", "a text of at most 500 characters")
