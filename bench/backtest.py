@@ -20,6 +20,7 @@ ingredients of ``auto`` one by one, in closed form).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -27,9 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from scipy import optimize, stats
+# one thread per process: the statespace fits (ETS, Theta) crawl when BLAS threads compete on a
+# shared machine
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import optimize, stats  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -113,6 +119,29 @@ def ets_reference(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.nd
     return (v[None, :] >= targets[:, None]).mean(axis=1), np.quantile(v, QS)
 
 
+Z80 = float(stats.norm.ppf(0.9))
+
+
+def theta_reference(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """statsmodels Theta method on logs; normal predictive from its 80% prediction interval.
+
+    ``ThetaModel(log x, deseasonalize=False).fit()`` (yearly data: no seasonal test): the
+    theta = 2 line, i.e. simple exponential smoothing plus half the OLS trend slope. Its 80%
+    interval at the horizon gives the normal predictive on logs: mean = the interval's centre
+    (the forecast), sd = half its width / z(0.9).
+    """
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ThetaModel(np.log(x), deseasonalize=False).fit()
+        pi = res.prediction_intervals(HORIZON, alpha=0.2)
+    lo, hi = float(np.asarray(pi["lower"])[-1]), float(np.asarray(pi["upper"])[-1])
+    mu, sd = 0.5 * (lo + hi), (hi - lo) / (2.0 * Z80)
+    p = stats.norm.sf((np.log(targets) - mu) / sd)
+    return p, np.exp(mu + sd * stats.norm.ppf(QS))
+
+
 def qcplan_method(method: str) -> Forecaster:
     """qcplan.project called as an outside caller would."""
 
@@ -132,10 +161,12 @@ FORECASTERS: dict[str, Forecaster] = {
     "linear rule": linear_rule,
     "RW drift (reference)": rw_drift_reference,
     "ETS damped (reference)": ets_reference,
+    "Theta (statsmodels)": theta_reference,
     **{f"qcplan {m}": qcplan_method(m)
        for m in ("cagr", "linear", "loglinear", "rw_drift", "ets", "auto")},
 }
-BASELINES = ("CAGR rule", "linear rule", "RW drift (reference)", "ETS damped (reference)")
+BASELINES = ("CAGR rule", "linear rule", "RW drift (reference)", "ETS damped (reference)",
+             "Theta (statsmodels)")
 
 
 # ------------------------------------------------------------------------------------------
@@ -182,59 +213,144 @@ def table(dataset: str, h: int, cases: list[Case], names: list[str]) -> pd.DataF
 # ------------------------------------------------------------------------------------------
 
 
+def _trim(d: np.ndarray) -> float:
+    """Mean change without the largest and smallest (with at least 4 changes)."""
+    return float(np.sort(d)[1:-1].mean()) if len(d) >= 4 else float(d.mean())
+
+
+def _ses(y: np.ndarray) -> tuple[float, float]:
+    """Simple exponential smoothing from y[0]: (alpha on a 0.05 grid, last level)."""
+    best = (np.inf, 1.0, float(y[-1]))
+    for a in np.linspace(0.05, 1.0, 20):
+        level, sse = y[0], 0.0
+        for v in y[1:]:
+            sse += (v - level) ** 2
+            level += a * (v - level)
+        if sse < best[0]:
+            best = (sse, float(a), float(level))
+    return best[1], best[2]
+
+
+def _cv_weight(y: np.ndarray) -> float:
+    """Weight of the drift: forecasts with 0, 1/2 and 1 of the trimmed drift of the changes so
+    far, combined with weights inversely proportional to their rolling one-step MSE."""
+    ks = np.array([0.0, 0.5, 1.0])
+    d = np.diff(y)
+    sq = np.zeros(3)
+    for j in range(2, len(d)):
+        sq += (d[j] - ks * _trim(d[:j])) ** 2
+    if np.any(sq <= 0):
+        return 0.5
+    return float(np.dot(1 / sq, ks) / np.sum(1 / sq))
+
+
 @dataclass(frozen=True)
 class Variant:
-    """A random-walk forecaster on logs built from the ingredients of qcplan's ``auto``."""
+    """A one-walk forecaster on logs built from the ingredients of qcplan's ``auto``."""
 
-    bma: bool = False  # average with a driftless walk, BIC weights
-    wander: float = 0.0  # yearly drift-change variance / innovation variance
+    weight: str = "one"  # drift weight: "one", "cv" (rolling one-step errors), "half", "bic"
+    ses: bool = False  # start from the exponentially smoothed level instead of the last value
     trim: bool = False  # drift = mean of the changes without the largest and smallest
-    phi: float = 1.0  # drift damping
+    spread: str = "rw"  # "rw": sd of the changes; "ses": one-step errors, df m - 2, IMA growth
+    wander: float = 0.0  # yearly drift-change variance / one-step error variance
 
     def components(self, y: np.ndarray) -> list[tuple[float, float, float, float]]:
-        """(weight, mean, scale, df) of each Student-t component of the log outcome."""
+        """(weight, mean, scale, df) of the Student-t predictive of the log outcome."""
         d = np.diff(y)
         m = len(d)
-        rss1 = float(np.sum((d - d.mean()) ** 2))
-        rss0 = float(np.sum(d**2))
-        s = np.sqrt(rss1 / (m - 1))
-        drift = float(np.sort(d)[1:-1].mean()) if self.trim and m >= 4 else float(d.mean())
-        cum = sum(self.phi**j for j in range(1, HORIZON + 1))
-        extra = self.wander * sum(j * j for j in range(1, HORIZON + 1))
-        p = 1.0
-        if self.bma:
-            lr = 0.5 * m * np.log(rss0 / rss1) - 0.5 * np.log(m)
-            p = 1.0 / (1.0 + np.exp(-np.clip(lr, -50, 50)))
-        comps = [(p, y[-1] + cum * drift, s * np.sqrt(HORIZON + cum**2 / m + extra), m - 1.0)]
-        if self.bma:
-            comps.append((1.0 - p, y[-1], np.sqrt(rss0 / m) * np.sqrt(HORIZON + extra), float(m)))
-        return comps
+        s_d = float(np.std(d, ddof=1))
+        drift = _trim(d) if self.trim else float(d.mean())
+        if self.weight == "cv":
+            k = _cv_weight(y)
+        elif self.weight == "half":
+            k = 0.5
+        elif self.weight == "bic":
+            k = _bic_p(d)
+        else:
+            k = 1.0
+        alpha, level = _ses(y) if self.ses else (1.0, float(y[-1]))
+        b = k * drift
+        if self.spread == "ses":
+            lev, err = y[0], []
+            for v in y[1:]:
+                err.append(v - lev - b)
+                lev = lev + b + alpha * err[-1]
+            s1 = float(np.sqrt(np.sum(np.square(err)) / (m - 2)))
+            df = m - 2.0
+            var = s1**2 * (1 + (HORIZON - 1) * alpha**2)
+        else:
+            s1, df = s_d, m - 1.0
+            var = s1**2 * HORIZON
+        var += (HORIZON * k * s_d) ** 2 / m  # the drift's sampling error, at its weight
+        var += self.wander * s1**2 * sum(j * j for j in range(1, HORIZON + 1))
+        return [(1.0, level + HORIZON * b, float(np.sqrt(var)), df)]
 
     def __call__(self, x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        comps = self.components(np.log(x))
-
-        def cdf(v: float) -> float:
-            return sum(w * stats.t.cdf((v - mu) / sc, df) for w, mu, sc, df in comps)
-
-        lt = np.log(targets)
-        p = sum(w * stats.t.sf((lt - mu) / sc, df) for w, mu, sc, df in comps)
-        lo = min(mu - 60 * sc for _, mu, sc, _ in comps)
-        hi = max(mu + 60 * sc for _, mu, sc, _ in comps)
-        q = [optimize.brentq(lambda v, a=a: cdf(v) - a, lo, hi) for a in QS]
-        return np.asarray(p), np.exp(q)
+        return _mixture_forecast(self.components(np.log(x)), targets)
 
 
-ABLATION: dict[str, Variant] = {
+def _bic_p(d: np.ndarray) -> float:
+    """BIC posterior probability of a drift against the driftless walk (even odds)."""
+    m = len(d)
+    rss1, rss0 = float(np.sum((d - d.mean()) ** 2)), float(np.sum(d**2))
+    if rss1 <= 0:
+        return 1.0
+    lr = 0.5 * m * np.log(rss0 / rss1) - 0.5 * np.log(m)
+    return float(1.0 / (1.0 + np.exp(-np.clip(lr, -50, 50))))
+
+
+@dataclass(frozen=True)
+class PreviousAuto:
+    """``auto`` before this round: BIC mixture of a damped (0.98) trimmed-drift walk and a
+    driftless walk, both with a wandering drift (q = 0.1)."""
+
+    def components(self, y: np.ndarray) -> list[tuple[float, float, float, float]]:
+        d = np.diff(y)
+        m = len(d)
+        s = np.sqrt(np.sum((d - d.mean()) ** 2) / (m - 1))
+        cum = sum(0.98**j for j in range(1, HORIZON + 1))
+        extra = 0.1 * sum(j * j for j in range(1, HORIZON + 1))
+        p = _bic_p(d)
+        return [(p, y[-1] + cum * _trim(d), s * np.sqrt(HORIZON + cum**2 / m + extra), m - 1.0),
+                (1.0 - p, y[-1], np.sqrt(np.mean(d**2)) * np.sqrt(HORIZON + extra), float(m))]
+
+    def __call__(self, x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _mixture_forecast(self.components(np.log(x)), targets)
+
+
+def _mixture_forecast(comps: list[tuple[float, float, float, float]],
+                      targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P(outcome >= target) and quantiles of a mixture of Student-t on logs."""
+
+    def cdf(v: float) -> float:
+        return sum(w * stats.t.cdf((v - mu) / sc, df) for w, mu, sc, df in comps)
+
+    lt = np.log(targets)
+    if all(sc <= 0 for _, _, sc, _ in comps):  # a degenerate (constant) history
+        mu = comps[0][1]
+        return (lt <= mu).astype(float), np.exp(np.full(len(QS), mu))
+    p = sum(w * stats.t.sf((lt - mu) / sc, df) for w, mu, sc, df in comps)
+    lo = min(mu - 60 * sc for _, mu, sc, _ in comps)
+    hi = max(mu + 60 * sc for _, mu, sc, _ in comps)
+    q = [optimize.brentq(lambda v, a=a: cdf(v) - a, lo, hi) for a in QS]
+    return np.asarray(p), np.exp(q)
+
+
+AUTO = Variant(weight="cv", ses=True, trim=True, spread="ses", wander=0.05)
+ABLATION: dict[str, Variant | PreviousAuto] = {
     "RW drift (t, drift se)": Variant(),
-    "+ average with driftless RW (BIC)": Variant(bma=True),
-    "+ wandering drift (q = 0.1)": Variant(bma=True, wander=0.1),
-    "+ trimmed drift": Variant(bma=True, wander=0.1, trim=True),
-    "+ damping phi = 0.98 (= auto)": Variant(bma=True, wander=0.1, trim=True, phi=0.98),
-    "auto, phi = 0.95": Variant(bma=True, wander=0.1, trim=True, phi=0.95),
-    "auto, phi = 0.90": Variant(bma=True, wander=0.1, trim=True, phi=0.90),
-    "auto, q = 0.05": Variant(bma=True, wander=0.05, trim=True, phi=0.98),
-    "auto, q = 0.2": Variant(bma=True, wander=0.2, trim=True, phi=0.98),
-    "auto without averaging": Variant(wander=0.1, trim=True, phi=0.98),
+    "+ drift weight by one-step errors": Variant(weight="cv"),
+    "+ smoothed level (SES)": Variant(weight="cv", ses=True),
+    "+ trimmed drift": Variant(weight="cv", ses=True, trim=True),
+    "+ one-step error spread, df m-2": Variant(weight="cv", ses=True, trim=True, spread="ses"),
+    "+ wandering drift q=0.05 (= auto)": AUTO,
+    "auto, drift weight 1/2 (Theta)": Variant(weight="half", ses=True, trim=True, spread="ses",
+                                              wander=0.05),
+    "auto, drift weight P(drift) (BIC)": Variant(weight="bic", ses=True, trim=True,
+                                                 spread="ses", wander=0.05),
+    "auto, last value as level": Variant(weight="cv", trim=True, spread="ses", wander=0.05),
+    "auto, q = 0.1": Variant(weight="cv", ses=True, trim=True, spread="ses", wander=0.1),
+    "previous auto (BIC mixture)": PreviousAuto(),
 }
 
 

@@ -241,3 +241,56 @@ def test_auto_has_sensible_calibration_on_a_random_walk() -> None:
         lo, hi = p.interval(2023)
         hits.append(lo <= y[13] <= hi)
     assert 0.7 <= np.mean(hits) <= 0.92
+
+
+# ------------------------------------------------------------------- the auto rule (Theta-like)
+def test_auto_keeps_a_drift_that_its_own_history_confirms() -> None:
+    # exact 5% growth: the forecasts with the whole drift never err, so the drift weight is 1
+    # and every draw is the extension of the trend
+    s = pd.Series(100.0 * 1.05 ** np.arange(9), index=range(2015, 2024))
+    m = fit(s)
+    assert m.method == "auto:theta"
+    assert m.stats["drift_weight"] == pytest.approx(1.0)
+    p = m.simulate(2027, n_sims=500, seed=0)
+    assert p.median(2027) == pytest.approx(s[2023] * 1.05**4, rel=1e-9)
+
+
+def test_auto_drops_a_drift_that_stopped() -> None:
+    # growth that stopped three years ago: the rolling one-step forecasts without drift win,
+    # the drift weight falls below the Theta method's 1/2 and the median stays near the level
+    s = pd.Series([100.0, 110, 121, 121.5, 120.5, 121.2, 120.8, 121.0], index=range(2016, 2024))
+    m = fit(s)
+    assert m.stats["drift_weight"] < 0.5
+    with_drift = fit(s, method="rw_drift").simulate(2027, n_sims=4000, seed=0)
+    p = m.simulate(2027, n_sims=4000, seed=0)
+    assert abs(p.median(2027) - 121.0) < abs(with_drift.median(2027) - 121.0)
+
+
+def test_auto_few_points_use_the_theta_weight_and_the_last_value() -> None:
+    s = pd.Series([100.0, 104, 109, 113], index=range(2020, 2024))  # 3 changes: no CV, no SES
+    m = fit(s)
+    assert m.stats["drift_weight"] == 0.5 and m.stats["ses_alpha"] == 1.0
+    assert m.components[0].offset == 0.0
+
+
+def test_auto_smoothed_level_discounts_a_last_jump() -> None:
+    # a flat noisy series whose last value jumps: the smoothed level starts below it
+    s = pd.Series([100.0, 103, 98, 102, 99, 101, 100, 112], index=range(2016, 2024))
+    m = fit(s)
+    assert m.stats["ses_alpha"] < 1.0
+    assert m.components[0].offset < 0.0
+    assert m.simulate(2024, n_sims=4000, seed=0).median(2024) < 112.0
+
+
+def test_smoothing_with_a_drift_has_the_integrated_moving_average_variance() -> None:
+    # draws of a walk with alpha < 1 (no parameter uncertainty) have variance
+    # sigma**2 * (1 + (h - 1) * alpha**2) at step h
+    from dataclasses import replace
+
+    m = fit(NOISY)
+    comp = replace(m.components[0], alpha=0.4, sigma=0.05, df=float("inf"), drift_se=0.0,
+                   wander=0.0, offset=0.0)
+    m.components = [comp]
+    z = np.log(m.simulate(2027, n_sims=200_000, seed=3).paths.to_numpy())
+    for h in range(1, 5):
+        assert z[h - 1].var() == pytest.approx(0.05**2 * (1 + (h - 1) * 0.4**2), rel=0.02)

@@ -164,7 +164,7 @@ class Reading:
     implied_rate: float      # pace the median projection implies, same unit
     rate_unit: str
     status: str              # the reports' status class
-    method: str              # method reported ("auto:rw_bma", "linear", ..., "observed")
+    method: str              # method reported ("auto:theta", "linear", ..., "observed")
     shift_pp: float          # total growth shift applied over the model (scenario + control)
 
     def as_dict(self) -> dict[str, Any]:
