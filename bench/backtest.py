@@ -205,6 +205,11 @@ def table(dataset: str, h: int, cases: list[Case], names: list[str]) -> pd.DataF
     print(f"\n{dataset} yearly, history = last {h} points, {len(cases)} series, "
           f"outcome {HORIZON} years ahead, {len(STEPS)} targets each")
     print(out.to_string())
+    if dataset == "M3" and "qcplan auto" in df.index:
+        row = df.loc["qcplan auto"]
+        ok = row["brier"] <= 0.95 * best and 0.75 <= row["cover80"] <= 0.85
+        print(f"goal: auto Brier {row['brier']:.4f} <= 0.95 x {best:.4f} = {0.95 * best:.4f} "
+              f"and cover80 {row['cover80']:.0%} in 75-85%: {'met' if ok else 'NOT met'}")
     return df
 
 
@@ -221,6 +226,8 @@ def _trim(d: np.ndarray) -> float:
 def _ses(y: np.ndarray) -> tuple[float, float]:
     """Simple exponential smoothing from y[0]: (alpha on a 0.05 grid, last level)."""
     best = (np.inf, 1.0, float(y[-1]))
+    if len(y) < 5:
+        return best[1], best[2]
     for a in np.linspace(0.05, 1.0, 20):
         level, sse = y[0], 0.0
         for v in y[1:]:
@@ -236,6 +243,8 @@ def _cv_weight(y: np.ndarray) -> float:
     far, combined with weights inversely proportional to their rolling one-step MSE."""
     ks = np.array([0.0, 0.5, 1.0])
     d = np.diff(y)
+    if len(d) < 4:
+        return 0.5
     sq = np.zeros(3)
     for j in range(2, len(d)):
         sq += (d[j] - ks * _trim(d[:j])) ** 2
@@ -275,8 +284,9 @@ class Variant:
             for v in y[1:]:
                 err.append(v - lev - b)
                 lev = lev + b + alpha * err[-1]
-            s1 = float(np.sqrt(np.sum(np.square(err)) / (m - 2)))
-            df = m - 2.0
+            fitted = 2 if m >= 4 else 1  # alpha and the weight are fixed below 4 changes
+            s1 = float(np.sqrt(np.sum(np.square(err)) / (m - fitted)))
+            df = float(m - fitted)
             var = s1**2 * (1 + (HORIZON - 1) * alpha**2)
         else:
             s1, df = s_d, m - 1.0

@@ -271,6 +271,8 @@ def test_auto_few_points_use_the_theta_weight_and_the_last_value() -> None:
     m = fit(s)
     assert m.stats["drift_weight"] == 0.5 and m.stats["ses_alpha"] == 1.0
     assert m.components[0].offset == 0.0
+    assert m.components[0].df == 2.0  # only the drift is estimated: df = m - 1
+    assert fit(NOISY).components[0].df == 7.0  # alpha and the weight too: df = m - 2
 
 
 def test_auto_smoothed_level_discounts_a_last_jump() -> None:

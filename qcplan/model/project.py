@@ -347,7 +347,8 @@ def _auto_components(inc: _Increments) -> tuple[list[_Component], str, dict[str,
     One walk on the model scale, a Theta-like combination: it starts from the exponentially
     smoothed level, its drift is the trimmed mean change times the weight that rolling-origin
     one-step errors give it among 0, 1/2 and 1, and its spread is that of the one-step errors
-    of this forecast (df = m - 2: the smoothing and the drift weight are estimated), growing
+    of this forecast (df = m - 2: the smoothing and the drift weight are estimated; m - 1 with
+    fewer than 4 changes, where they are fixed), growing
     with the horizon as smoothing with a drift implies (integrated moving average, variance
     1 + (h - 1) alpha**2 at step h), plus the drift's sampling uncertainty (at its weight) and a
     slowly wandering drift (local linear trend, variance ratio 0.05).
@@ -356,11 +357,14 @@ def _auto_components(inc: _Increments) -> tuple[list[_Component], str, dict[str,
     alpha, offset = _ses_level(inc)
     weight = _drift_weight(inc)
     drift = weight * _trimmed_drift(inc)
-    if inc.m >= 3:
+    # degrees of freedom: the drift is estimated, and with enough changes alpha and the drift
+    # weight too (counted as one more); a single change has only the walk's own spread
+    fitted = 2 if inc.m >= AUTO_MIN_CHANGES else 1
+    if inc.m > fitted:
         err = _ses_drift_errors(inc, alpha, drift)
-        sigma = float(np.sqrt(np.sum(err**2) / (inc.m - 2)))
-        df = float(inc.m - 2)
-    else:  # too few changes to estimate two parameters: the walk's own spread
+        sigma = float(np.sqrt(np.sum(err**2) / (inc.m - fitted)))
+        df = float(inc.m - fitted)
+    else:
         sigma, df = ref.sigma, ref.df
     comp = _Walk(1.0, drift, weight * ref.drift_se, sigma, df,
                  wander=sigma * math.sqrt(AUTO_WANDER), alpha=alpha, offset=offset,
@@ -600,7 +604,8 @@ def fit(
       and combined with weights inversely proportional to their mean squared error (1/2 with
       fewer than 4 changes);
     - its spread is that of the one-step errors of this forecast, Student-t with df = m - 2
-      (the level's smoothing and the drift are estimated), growing with the horizon as
+      (the level's smoothing and the drift are estimated; m - 1 with fewer than 4 changes,
+      where the smoothing and the weight are fixed), growing with the horizon as
       smoothing with a drift implies (variance 1 + (h - 1) alpha**2 at step h), plus the
       drift's sampling uncertainty at its weight and a drift that changes a little every
       year (local linear trend, change variance 0.05 times the one-step variance).
