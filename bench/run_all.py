@@ -5,6 +5,8 @@
     (and M1, Tourism as a check; --quick: M3 only, every 5th series)
 2. bench/assess_speed.py      — all targets x four scenarios x 10,000 draws
 3. bench/batch_cost.py        — the report batch against trivial notebooks, same workers
+4. bench/scaling.py           — assess, a one-pillar and a full run for targets x 1, 3, 10
+                                (--quick: x 1 and 3, 2000 draws)
 
 Pass --quick for a short version (every 5th series, fewer repeats).
 """
@@ -26,6 +28,7 @@ def main() -> int:
         ["nowcast_backtest.py"] + (["--quick"] if quick else ["--check"]),
         ["assess_speed.py"] + (["--repeat", "3"] if quick else []),
         ["batch_cost.py"] + (["--repeat", "1"] if quick else []),
+        ["scaling.py"] + (["--sizes", "1,3", "--n-sims", "2000"] if quick else []),
     ]
     failed = 0
     for step in steps:
