@@ -99,7 +99,8 @@ def test_dollar_signs_in_names_are_plain_text(bundles):
     table = b["table"].copy()
     tid = next(t for t, k in zip(table["target_id"], table["kind"])
                if k not in ("milestone", "workpoint") and t in set(b["history"]["target_id"]))
-    table.loc[table["target_id"] == tid, ["name_en", "unit"]] = [DOLLARS, MACRO]
+    table.loc[table["target_id"] == tid, ["name_en", "unit", "unit_en"]] = [DOLLARS, MACRO,
+                                                                           MACRO]
     b["table"] = table
     fig = indicator_chart(b, tid, lang="en", baseline=bundles["baseline"], scenario_label=MACRO)
     fig.canvas.draw()  # an undefined macro read as mathtext raises here
@@ -144,6 +145,17 @@ def test_target_path_and_latest_status_are_labelled_on_the_chart(bundles, lang: 
     hist = b["history"][b["history"]["target_id"] == row["target_id"]].sort_values("year")
     last = hist.iloc[-1]
     assert f"{int(last['year'])} {data_status_label(str(last['status']), lang)}" in texts
+
+
+def test_english_charts_take_the_unit_from_the_registry(bundles):
+    b = bundles["baseline"]
+    table = b["table"]
+    row = table[(table["unit"] == "亿元") & table["target_id"].isin(b["history"]["target_id"])
+                & (table["kind"] == "level")].iloc[0]
+    fig = indicator_chart(b, row["target_id"], lang="en")
+    label = fig.axes[0].get_ylabel()
+    plt.close(fig)
+    assert label == row["unit_en"] and "亿" not in label
 
 
 def test_status_colours_are_told_apart_by_lightness():

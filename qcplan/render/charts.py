@@ -76,7 +76,7 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
         fig = ax.figure
     kind = row["kind"]
     name = row["name_zh"] if lang == "zh" else (row["name_en"] or row["name_zh"])
-    unit = row.get("unit") or ""
+    unit = (row.get("unit_en") if lang != "zh" else None) or row.get("unit") or ""
     if kind in ("growth", "reduction") and row.get("rule", "") != "level" and \
             _is_index(hist, fan):
         ylabel = t("growth_index", lang)

@@ -353,7 +353,12 @@ def _finite(v: Any) -> bool:
         return False
 
 
-def status_table(table: Any, lang: str) -> Table:
+def _unit(row: Mapping[str, Any], lang: str) -> str:
+    """A row's unit in ``lang`` (English from the registry, see ``unit_en``)."""
+    return str((row.get("unit_en") if lang != "zh" else None) or row.get("unit") or "")
+
+
+def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
     """The status table of a document, narrow enough for A4 portrait: the verdict, P(reach),
     latest figure, target, projection with its 80 % interval, pace needed against pace so far,
     and the responsible units."""
@@ -368,7 +373,7 @@ def status_table(table: Any, lang: str) -> Table:
     rows = []
     for r in table.to_dict("records"):
         unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
-                                                   str(r.get("unit") or ""))
+                                                   _unit(r, lang))
         latest = "—"
         if _finite(r.get("latest_value")):
             latest = f"{fmt(r['latest_value'], 2)} ({int(r['latest_year'])})"
@@ -379,8 +384,9 @@ def status_table(table: Any, lang: str) -> Table:
             if _finite(r.get("projected_p10")):
                 projection += f" ({fmt(r['projected_p10'], 2)}–{fmt(r['projected_p90'], 2)})"
         rate_unit = str(r.get("rate_unit") or "")
-        if not zh:
-            rate_unit = rate_unit.replace("/年", "/yr")
+        if not zh and rate_unit and not rate_unit.startswith("%"):
+            rate_unit = f"{_unit(r, 'en')}/yr"
+        rate_unit = rate_unit.replace("/年", "/年" if zh else "/yr")
         pace = "—"
         if _finite(r.get("required_rate")) or _finite(r.get("observed_rate")):
             pace = (f"{fmt(r.get('required_rate'), 1)} / {fmt(r.get('observed_rate'), 1)} "
@@ -393,7 +399,8 @@ def status_table(table: Any, lang: str) -> Table:
             f"{thr} {unit}".strip(),
             projection,
             pace,
-            str(r.get("responsible_units") or ""),
+            narrator.bodies(r, lang) if narrator is not None
+            else str(r.get("responsible_units") or ""),
         ])
     note = t("estimate_note", lang)
     if any(bool(r) for r in table.get("illustrative", [])):
@@ -417,7 +424,7 @@ def workpoint_table(table: Any, lang: str) -> Table:
         else:
             actual = ("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2)
         rows.append([name_of(r, lang) + (" *" if r.get("illustrative") else ""),
-                     f"{fmt(r['threshold'], 2)} {r.get('unit') or ''}".strip(), actual,
+                     f"{fmt(r['threshold'], 2)} {_unit(r, lang)}".strip(), actual,
                      status_label(r["status"], lang)])
     return Table(heads, rows, widths=[50, 18, 18, 14])
 
@@ -473,7 +480,7 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
         title=str(pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]),
         paragraph=narrator.pillar_paragraph(table, lang, changes=changes),
         findings=findings,
-        status=status_table(table, lang),
+        status=status_table(table, lang, narrator),
         charts=pictures,
         workpoints=workpoint_table(table, lang),
     )

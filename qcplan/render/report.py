@@ -164,6 +164,17 @@ def frames_to_bundle(rows: dict[str, list[dict]], table: pd.DataFrame) -> dict[s
     }
 
 
+def with_english_units(table: pd.DataFrame, plan: Any) -> pd.DataFrame:
+    """``table`` with the column ``unit_en``: each indicator's unit in English from the registry
+    (``unit_en`` in ``indicators.csv``), the Chinese unit where the registry has none."""
+    ind = plan.indicators
+    english = (dict(zip(ind["indicator_id"], ind["unit_en"])) if "unit_en" in ind.columns
+               else {})
+    out = table.copy()
+    out["unit_en"] = [english.get(i) or u for i, u in zip(out["indicator_id"], out["unit"])]
+    return out
+
+
 def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
                  seed: int | None = 0, targets: Iterable[str] | None = None) -> dict[str, Any]:
     """Assess every target (or only ``targets``) under ``scenario`` and keep what the reports
@@ -174,7 +185,7 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
     for tid, ev in result.evaluations.items():
         for key, part in target_frames(assessor.model(tid), ev).items():
             rows[key] += part
-    bundle = frames_to_bundle(rows, result.table)
+    bundle = frames_to_bundle(rows, with_english_units(result.table, assessor.plan))
     if scenario.name == "baseline":
         # what the workbook would have said before each decided target's outcome (models alone)
         from qcplan.model.retrospect import retrospect
