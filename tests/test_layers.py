@@ -1,7 +1,7 @@
 """The layout keeps to the data's path: a lower layer imports nothing from an upper one.
 
-base (errors, files, resources) < plan < model < render < batch < explore < cli. Every import
-statement counts, also those inside functions; the imports are read with ``ast``.
+base (errors, files, options, text, resources) < plan < model < render < batch < explore < cli.
+Every import statement counts, also those inside functions; the imports are read with ``ast``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "qcplan"
 LAYERS = ("base", "plan", "model", "render", "batch", "explore", "cli")
-BASE = {"errors", "files", "resources"}
+BASE = {"errors", "files", "options", "resources", "text"}  # top-level base utilities
 
 
 def layer_of(module: str) -> str | None:
@@ -52,7 +52,9 @@ def test_every_module_has_a_layer() -> None:
     for path in PACKAGE.rglob("*.py"):
         rel = path.relative_to(PACKAGE.parent).with_suffix("")
         module = ".".join(rel.parts).removesuffix(".__init__")
-        assert layer_of(module) is not None, module
+        assert layer_of(module) is not None, (
+            f"{module}: a new top-level module? add it to BASE if it is a base utility "
+            "(imports nothing but base modules), or move it into its layer's subpackage")
 
 
 def violations(package: Path = PACKAGE) -> list[str]:
