@@ -2,8 +2,9 @@
 
 Everything else is configured in ``pyproject.toml``. When a wheel (or sdist-built wheel) is made,
 the repository's ``data/`` (the example plan folder: plan.yaml, the tables, its scenarios and
-sources) and ``notebooks/*.ipynb`` are copied into the build as
-``qcplan/resources/example_plan`` and ``qcplan/resources/notebooks``. The repository keeps one
+sources), ``notebooks/*.ipynb`` and ``params/scenarios/*.yaml`` (the generic scenarios) are
+copied into the build as ``qcplan/resources/example_plan``, ``qcplan/resources/notebooks`` and
+``qcplan/resources/params``. The repository keeps one
 copy of each; ``qcplan.resources`` finds the packaged copy when installed from a wheel and the
 repository's folders in a source checkout (or an editable install, where nothing is copied).
 """
@@ -22,6 +23,7 @@ RESOURCES = (
     ("data", "example_plan", ("plan.yaml", "*.csv", "README.md", "scenarios/*.yaml",
                               "sources/*.csv")),
     ("notebooks", "notebooks", ("*.ipynb",)),
+    ("params", "params", ("scenarios/*.yaml",)),
 )
 
 

@@ -60,7 +60,7 @@ def test_assess_csv_neutralises_formulas(tmp_path: Path, data_dir: Path):
     out = tmp_path / "table.csv"
     params = tmp_path / "params" / "scenarios"
     params.mkdir(parents=True)
-    shutil.copy(REPO / "qcplan" / "resources" / "scenarios" / "baseline.yaml", params)
+    shutil.copy(REPO / "params" / "scenarios" / "baseline.yaml", params)
     assert main(["assess", "--data", str(data_dir), "--params", str(params.parent), "--target",
                  "gdp_2027", "--n-sims", "200", "--csv", str(out)]) == 0
     table = pd.read_csv(out, encoding="utf-8-sig")

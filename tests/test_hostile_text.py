@@ -69,7 +69,7 @@ def test_workbook_cell_is_named(data_dir: Path, tmp_path: Path):
 def params(tmp_path: Path) -> Path:
     folder = tmp_path / "params" / "scenarios"
     folder.mkdir(parents=True)
-    shutil.copy(REPO / "qcplan" / "resources" / "scenarios" / "baseline.yaml", folder)
+    shutil.copy(REPO / "params" / "scenarios" / "baseline.yaml", folder)
     return tmp_path / "params"
 
 

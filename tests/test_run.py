@@ -252,7 +252,7 @@ def test_good_run_manifest(good_run: dict) -> None:
     for rel in ("data/targets.csv", "data/observations.csv", "data/plan.yaml",
                 "data/scenarios/optimistic.yaml"):
         assert hashes[rel] == hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
-    generic = REPO / "qcplan" / "resources" / "scenarios" / "baseline.yaml"
+    generic = REPO / "params" / "scenarios" / "baseline.yaml"
     assert hashes["scenarios/baseline.yaml"] == hashlib.sha256(generic.read_bytes()).hexdigest()
     assert len(hashes["notebook"]) == 64
     t = m["timings"]
@@ -339,7 +339,7 @@ def test_failing_notebook_exit_1_error_in_manifest(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_inputs_changed_during_run_keep_latest(tmp_path: Path) -> None:
     params = tmp_path / "params"
-    shutil.copytree(REPO / "qcplan" / "resources" / "scenarios", params / "scenarios")
+    shutil.copytree(REPO / "params" / "scenarios", params / "scenarios")
     out = tmp_path / "reports"
     latest = make_previous_run(out)
     log = io.StringIO()

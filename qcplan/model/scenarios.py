@@ -2,7 +2,7 @@
 
 Scenarios come in layers, a later one replacing an earlier one of the same name:
 
-1. the **generic** scenarios shipped with qcplan (``qcplan/resources/scenarios``: baseline, plan,
+1. the **generic** scenarios shipped with qcplan (``params/scenarios``: baseline, plan,
    optimistic, pessimistic); they name no pillar, indicator, target or year, so they run on any
    plan;
 2. the plan's own ``scenarios/`` folder (``<plan>/scenarios/*.yaml``), if it has one;

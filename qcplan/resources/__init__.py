@@ -1,10 +1,10 @@
 """Files qcplan ships: the generic scenarios, the report notebooks and the example plan.
 
-In a source checkout the report notebooks are the repository's ``notebooks/`` and the example
-plan is its ``data/``; a built wheel carries copies of them as package data under
-``qcplan/resources/notebooks`` and ``qcplan/resources/example_plan`` (see ``setup.py``). Either
-way there is one source: the repository's folders. The generic scenarios live here,
-``qcplan/resources/scenarios``, in both cases.
+In a source checkout they are the repository's ``params/`` (``params/scenarios/*.yaml``, the
+generic scenarios), ``notebooks/`` and ``data/`` (the example plan); a built wheel carries copies
+of them as package data under ``qcplan/resources/params``, ``qcplan/resources/notebooks`` and
+``qcplan/resources/example_plan`` (see ``setup.py``). Either way there is one source: the
+repository's folders.
 """
 
 from __future__ import annotations
@@ -36,5 +36,5 @@ def report_notebook() -> Path:
 
 
 def generic_scenarios_dir() -> Path:
-    """The folder whose ``scenarios/`` holds the generic scenarios."""
-    return RESOURCES
+    """The folder whose ``scenarios/`` holds the generic scenarios (``params/``)."""
+    return _shipped("params", "params")
