@@ -609,3 +609,19 @@ def test_plan_mode_and_goal_seek_on_a_reduction(tmp_path: Path):
     assert shift < 0
     assert model.evaluate(Adjustment(), 4000, 0, shift=shift).prob_reach == pytest.approx(
         0.8, abs=0.03)
+
+
+def test_a_target_model_is_built_once_and_shared_by_the_scenarios():
+    """The model of a target (and its fit) is cached: every scenario uses the same one (the
+    cache key was once overwritten by the fit's key, so projected targets were rebuilt for
+    every scenario)."""
+    from qcplan.model.assess import Assessor
+    from qcplan.plan.load import load_plan
+
+    plan = load_plan()
+    assessor = Assessor(plan)
+    projected = [t for t, k in zip(plan.targets["target_id"], plan.targets["kind"])
+                 if k in ("level", "growth", "share")]
+    assert projected
+    for tid in projected[:5]:
+        assert assessor.model(tid) is assessor.model(tid)

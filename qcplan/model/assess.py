@@ -569,12 +569,12 @@ class Assessor:
         bounds = (0.0, 100.0) if measure == "share" else None
         fitted = None
         if row["kind"] in PROJECTED_KINDS:
-            key = (ind, geo, on_index, measure, method)
+            fit_key = (ind, geo, on_index, measure, method)
             in_year = None
-            if key not in self._fits and (measure in ("amount", "count")
-                                          or on_index and measure == "growth"):
+            if fit_key not in self._fits and (measure in ("amount", "count")
+                                              or on_index and measure == "growth"):
                 in_year = self._in_year(ind, geo, measure, raw, history)
-            fitted = self._fit(history, bounds, method, key, in_year)
+            fitted = self._fit(history, bounds, method, fit_key, in_year)
         bench_hist, bench_fit = None, None
         if row["kind"] == "relative" and isinstance(row.get("benchmark"), str):
             b_ind, _, b_geo = row["benchmark"].partition("@")
