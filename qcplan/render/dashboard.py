@@ -264,6 +264,36 @@ def retro_section(retro: pd.DataFrame | None) -> str:
             f"{retro_table_html(retro, 'en')}</details>")
 
 
+def matrix_head(scenarios: Mapping[str, Any]) -> str:
+    """The matrix's header cells: one per scenario, its label in both languages and its id."""
+    return "".join(
+        f"<th>{_both(_esc(s.label('zh')), _esc(s.label('en')))}<br>"
+        f'<span class="muted">{_esc(name)}</span></th>'
+        for name, s in scenarios.items()
+    )
+
+
+def pillar_rows(pillars: pd.DataFrame, scenarios: Mapping[str, Any],
+                tables: Mapping[str, pd.DataFrame], reports: Sequence[Mapping[str, Any]],
+                anchor: str = "pillar-") -> list[str]:
+    """One matrix row per pillar: its name, then each scenario's status counts, mean P(reach)
+    and report links; the row's id is ``anchor`` + the pillar id."""
+    rows = []
+    for prow in pillars.itertuples(index=False):
+        pid = str(prow.pillar)
+        cells = []
+        for name in scenarios:
+            table = tables.get(name)
+            sub = None if table is None else table[table["pillar"] == pid]
+            cells.append(_cell(sub, _links(reports, pid, name)))
+        rows.append(
+            f'<tr id="{_esc(anchor + pid)}"><th>{_esc(prow.name_zh)}<br>'
+            f'<span class="en">{_esc(prow.name_en)}</span><br>'
+            f'<span class="muted">{_esc(pid)}</span></th>{"".join(cells)}</tr>'
+        )
+    return rows
+
+
 def render_dashboard(
     *,
     pillars: pd.DataFrame,
@@ -301,30 +331,14 @@ def render_dashboard(
     ``changes``: a :class:`~qcplan.render.changes.Changes` shown at the top ("since the last
     run"), or None. Above the matrix, the at-risk list of the baseline (:func:`at_risk_html`).
     """
-    rows = []
     illustrative = False
     for name, table in tables.items():
         if name in scenarios and "illustrative" in table:
             sub = table[table["pillar"].isin(list(pillars["pillar"]))]
             illustrative |= bool(sub["illustrative"].fillna(False).astype(bool).any())
 
-    head = "".join(
-        f"<th>{_both(_esc(s.label('zh')), _esc(s.label('en')))}<br>"
-        f'<span class="muted">{_esc(name)}</span></th>'
-        for name, s in scenarios.items()
-    )
-    for prow in pillars.itertuples(index=False):
-        pid = str(prow.pillar)
-        cells = []
-        for name in scenarios:
-            table = tables.get(name)
-            sub = None if table is None else table[table["pillar"] == pid]
-            cells.append(_cell(sub, _links(reports, pid, name)))
-        rows.append(
-            f'<tr id="pillar-{_esc(pid)}"><th>{_esc(prow.name_zh)}<br>'
-            f'<span class="en">{_esc(prow.name_en)}</span><br>'
-            f'<span class="muted">{_esc(pid)}</span></th>{"".join(cells)}</tr>'
-        )
+    head = matrix_head(scenarios)
+    rows = pillar_rows(pillars, scenarios, tables, reports)
     if len(pillars) > 1:
         cells = []
         for name in scenarios:

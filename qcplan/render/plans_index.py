@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qcplan.files import write_atomic
-from qcplan.render.dashboard import CSS, _both, _cell, _links
+from qcplan.render.dashboard import CSS, _both, matrix_head, pillar_rows
 from qcplan.render.export import check_self_contained, embedded_font_style
 from qcplan.render.report import esc as _esc
 
@@ -29,20 +29,8 @@ def _plan_section(entry: Mapping[str, Any]) -> str:
     tables, reports = entry["tables"], entry["reports"]
     facts = " · ".join(_esc(x) for x in (info.geography, info.issuer("zh"),
                                          info.status_text("zh"), info.period_text()) if x)
-    head = "".join(
-        f"<th>{_both(_esc(s.label('zh')), _esc(s.label('en')))}<br>"
-        f'<span class="muted">{_esc(name)}</span></th>' for name, s in scenarios.items())
-    rows = []
-    for prow in pillars.itertuples(index=False):
-        pid = str(prow.pillar)
-        cells = []
-        for name in scenarios:
-            table = tables.get(name)
-            sub = None if table is None else table[table["pillar"] == pid]
-            cells.append(_cell(sub, _links(reports, pid, name)))
-        rows.append(f"<tr><th>{_esc(prow.name_zh)}<br><span class=\"en\">{_esc(prow.name_en)}"
-                    f'</span><br><span class="muted">{_esc(pid)}</span></th>'
-                    f"{''.join(cells)}</tr>")
+    head = matrix_head(scenarios)
+    rows = pillar_rows(pillars, scenarios, tables, reports, anchor=f"plan-{plan.id}-pillar-")
     if not rows:
         rows.append(f'<tr><td colspan="{len(scenarios) + 1}">'
                     + _both("本规划尚无领域和目标。", "This plan has no pillars or targets yet.")
