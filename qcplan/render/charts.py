@@ -150,8 +150,8 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
                   ncol=3, frameon=False, columnspacing=1.2, handlelength=1.8)
     else:
         ax.legend(fontsize=FONT["legend"], loc="best", frameon=False)
-    _plain_texts(fig)
-    if not own_figure:
+    if not own_figure:  # texts of a figure made before use_cjk_font: make them plain too
+        _plain_texts(fig)
         fig.tight_layout()
     return fig
 
@@ -186,9 +186,10 @@ def _direct_labels(ax: Any, labels: list[tuple[float, float, str, str]]) -> None
 
 
 def _plain_texts(fig: Any) -> None:
-    """Every text made so far in ``fig`` shown as written: no mathtext, no TeX. Texts made later
-    (tick labels at drawing time) follow ``text.parse_math``, which :func:`use_cjk_font` turns off;
-    this covers texts made before it, e.g. on an ``ax`` the caller created."""
+    """Every text made so far in ``fig`` shown as written: no mathtext, no TeX. Texts made after
+    :func:`use_cjk_font` (every text of a figure a chart makes itself) are plain already, as
+    it turns ``text.parse_math`` off; this covers texts made before it, e.g. on an ``ax`` the
+    caller created. (Finding them makes every tick, which costs a third of a chart's build.)"""
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
@@ -248,7 +249,6 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
                for s in dict.fromkeys(rows["status"]) if s in STATUS_COLOUR]
     ax.legend(handles, [status_label(s, lang) for s in dict.fromkeys(rows["status"])
                         if s in STATUS_COLOUR], fontsize=7.5, loc="lower right")
-    _plain_texts(fig)
     return fig
 
 
