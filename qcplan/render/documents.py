@@ -158,6 +158,7 @@ def _new_document(lang: str) -> Any:
         role["size"] = role["size"] + size_step
         _set_font(style, role, bold=name != "Title")
         style.font.color.rgb = RGBColor(0, 0, 0)
+    _add_styles(doc, lang)
     _page_numbers(sec, lang)
     core = doc.core_properties
     core.author = "qcplan"
@@ -207,40 +208,63 @@ def _cant_split(row: Any) -> None:
     tr_pr.append(el)
 
 
-def _add_table(doc: Any, table: Table, lang: str) -> None:
+#: Paragraph styles the documents add: table text, table header, captions and table notes
+#: (their fonts are set once in the style, not on each run).
+TABLE_STYLE, HEAD_STYLE, CAPTION_STYLE, NOTE_STYLE = ("qc Table Text", "qc Table Header",
+                                                      "qc Caption", "qc Table Note")
+
+
+def _add_styles(doc: Any, lang: str) -> None:
+    """The paragraph styles of tables, captions and notes, from :data:`FONTS`."""
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt
 
     role = FONTS[lang]["table"]
-    t = doc.add_table(rows=1, cols=len(table.heads))
+    for name, bold, size in ((TABLE_STYLE, False, role["size"]),
+                             (HEAD_STYLE, True, role["size"]),
+                             (CAPTION_STYLE, True, role["size"]),
+                             (NOTE_STYLE, False, max(role["size"] - 1, 8))):
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = doc.styles["Normal"]
+        _set_font(style, {**role, "size": size}, bold=bold)
+        style.paragraph_format.space_after = Pt(0)
+        if name == CAPTION_STYLE:
+            style.paragraph_format.keep_with_next = True
+        if name == NOTE_STYLE:
+            style.paragraph_format.space_before = Pt(3)
+
+
+def _add_table(doc: Any, table: Table, lang: str) -> None:
+    """A table: the header row repeated on every page, rows that do not split across pages,
+    the column widths set in the grid (LibreOffice reads these) and in each cell (Word)."""
+    from docx.shared import Mm
+
+    t = doc.add_table(rows=1 + len(table.rows), cols=len(table.heads))
     t.style = "Table Grid"
     t.autofit = False
-    hdr = t.rows[0]
-    _repeat_header(hdr)
-    for cell, text in zip(hdr.cells, table.heads):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        _set_font(run, role, bold=True)
-    for values in table.rows:
-        row = t.add_row()
-        _cant_split(row)
-        for cell, text in zip(row.cells, values):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(text)
-            _set_font(run, role)
+    widths: list[Any] = []
     if table.widths:
-        from docx.shared import Mm
-
         usable = 210 - MARGINS_MM[2] - MARGINS_MM[3]
         total = sum(table.widths)
-        for col, w in zip(t.columns, table.widths):
-            col.width = Mm(usable * w / total)  # the grid (LibreOffice reads this)
-            for cell in col.cells:
-                cell.width = Mm(usable * w / total)  # each cell (Word reads this)
+        widths = [Mm(usable * w / total) for w in table.widths]
+        for col, w in zip(t.columns, widths):
+            col.width = w
+    # style ids, set on each paragraph directly: python-docx's ``paragraph.style = ...`` looks
+    # the style up anew each time, which cost more than the rest of the table together
+    head, body = doc.styles[HEAD_STYLE].style_id, doc.styles[TABLE_STYLE].style_id
+    for i, (row, values) in enumerate(zip(t.rows, [table.heads, *table.rows])):
+        if i == 0:
+            _repeat_header(row)
+        else:
+            _cant_split(row)
+        for j, (cell, text) in enumerate(zip(row.cells, values)):
+            par = cell.paragraphs[0]
+            par._p.get_or_add_pPr().style = head if i == 0 else body
+            par.add_run(text)
+            if widths:
+                cell.width = widths[j]
     if table.note:
-        par = doc.add_paragraph()
-        run = par.add_run(table.note)
-        _set_font(run, {**role, "size": max(role["size"] - 1, 8)})
-        par.paragraph_format.space_before = Pt(3)
+        doc.add_paragraph(table.note, style=NOTE_STYLE)
 
 
 def _heading(doc: Any, text: str, level: int) -> Any:
@@ -301,8 +325,7 @@ def build_document(spec: DocumentSpec) -> Any:
                 doc.add_paragraph(sec.paragraph)
             for name, text in sec.findings:
                 par = doc.add_paragraph()
-                _set_font(par.add_run(name + (":" if lang == "zh" else ": ")),
-                          FONTS[lang]["body"], bold=True)
+                par.add_run(name + (":" if lang == "zh" else ": ")).bold = True
                 par.add_run(text)
         if sec.status is not None:
             _heading(doc, next(number) + word("status", lang), level)
@@ -311,9 +334,7 @@ def build_document(spec: DocumentSpec) -> Any:
         if not sec.charts:
             doc.add_paragraph(word("no_charts", lang))
         for caption, png in sec.charts:
-            cap = doc.add_paragraph()
-            cap.paragraph_format.keep_with_next = True
-            _set_font(cap.add_run(caption), FONTS[lang]["table"], bold=True)
+            doc.add_paragraph(caption, style=CAPTION_STYLE)  # kept with its chart
             pic = doc.add_paragraph()
             pic.paragraph_format.keep_together = True
             pic.add_run().add_picture(io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
@@ -458,13 +479,16 @@ def save_charts(cache_dir: str | Path, scenario: str, lang: str,
 
 def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
              charts: list[tuple[str | None, bytes]], narrator: Any,
-             others: Mapping[str, Any], changes: Any, first_figure: int) -> Section:
-    """One pillar: its paragraph and findings (:mod:`qcplan.render.narrative`), status table,
-    charts (numbered from ``first_figure``) and work points."""
+             others: Mapping[str, Any], changes: Any, first_figure: int,
+             texts: Any = None) -> Section:
+    """One pillar: its paragraph and findings (:mod:`qcplan.render.narrative`; ``texts``, the
+    findings by target id, when already written), status table, charts (numbered from
+    ``first_figure``) and work points."""
     from qcplan.render.report import name_of
 
     rows = table.set_index("target_id")
-    texts = narrator.findings(table, lang, others)
+    if texts is None:
+        texts = narrator.findings(table, lang, others)
     findings = [(name_of(r, lang), str(texts[r["target_id"]])) for r in table.to_dict("records")]
     pictures = []
     number = first_figure
@@ -489,13 +513,13 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
 def pillar_spec(ctx: Any) -> DocumentSpec:
     """The document of one pillar report (a :class:`qcplan.render.report.ReportContext` whose
     charts were shown with ``show_chart``)."""
-    from qcplan.render.report import plan_title, source_rows, vintage_text
+    from qcplan.render.report import plan_title, vintage_text
 
     lang = ctx.lang
     others = {name: b["table"] for name, b in ctx.bundles.items()}
     section = _section(ctx.plan, ctx.table, ctx.pillar_row, lang, ctx.charts, ctx.narrator,
-                       others, ctx.changes, 1)
-    heads, rows = source_rows(ctx.plan, ctx.table, lang)
+                       others, ctx.changes, 1, texts=ctx.findings())
+    heads, rows = ctx.source_rows()
     return DocumentSpec(
         lang=lang,
         plan_title=plan_title(ctx.plan, lang),
