@@ -481,3 +481,50 @@ def test_good_run_precomputes_only_the_pillars_asked(good_run: dict) -> None:
     for path in bundles:
         table = load_bundle(path)["table"]
         assert len(table) > 0 and set(table["pillar"]) == {PILLAR}, path.name
+
+
+def _page_chars(nb_path: Path) -> set[str]:
+    """The characters beyond ASCII of every output an executed report shows."""
+    import html as _html
+
+    import nbformat
+
+    from qcplan.render.export import _wide_chars
+
+    chars: set[str] = set()
+    for cell in nbformat.read(nb_path, as_version=4).cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            for key in ("text/html", "text/plain"):
+                if key in data:
+                    chars |= _wide_chars(_html.unescape("".join(data[key])))
+            if "text" in out:
+                chars |= _wide_chars("".join(out["text"]))
+    return chars
+
+
+@pytest.mark.slow
+def test_font_seed_covers_every_page(good_run: dict) -> None:
+    """Each worker subsets the Chinese font once, from the run's seed (the data's text and the
+    rendering code's words); a page needing a character outside it costs another subset (half
+    a second). Checked on the run's pages (Chinese) and on an English report's parts."""
+    from qcplan.render.export import _wide_chars
+    from qcplan.render.report import ReportContext
+
+    inputs, problems = qrun._validate(None, None, "both", None, None, 2, None, 600, N_SIMS, 0,
+                                      AS_OF, None, "html")
+    assert inputs is not None, problems
+    seed = _wide_chars(qrun._font_seed(inputs))
+    pages = sorted(Path(good_run["run_dir"]).glob("*.ipynb"))
+    assert pages
+    for page in pages:
+        missing = _page_chars(page) - seed
+        assert not missing, f"{page.name}: {''.join(sorted(missing))}"
+    ctx = ReportContext.open("public_services", "pessimistic", "en", n_sims=N_SIMS, seed=0,
+                             as_of=AS_OF)
+    parts = (ctx.header_html() + ctx.status_counts_text() + ctx.summary_html()
+             + ctx.status_table_html() + ctx.scenario_matrix_html() + ctx.workpoints_html()
+             + ctx.sources_html() + ctx.retro_html())
+    import html as _html
+
+    assert not _wide_chars(_html.unescape(parts)) - seed

@@ -851,7 +851,8 @@ def _plan_documents(run: _Run, lg: _Log) -> None:
 
 
 def _font_seed(inputs: _Inputs) -> str:
-    """Every character of the data's and the scenarios' text and of the labels (font subset)."""
+    """Every character of the data's and the scenarios' text, of the labels and of the
+    rendering code's own words (the seed of each worker's font subset)."""
     chars: set[str] = set()
     plan = inputs.plan
     for frame in (plan.pillars, plan.indicators, plan.targets, plan.observations):
@@ -868,6 +869,13 @@ def _font_seed(inputs: _Inputs) -> str:
             for pair in table.values():
                 chars.update("".join(pair))
     except (ImportError, AttributeError):
+        pass
+    from qcplan.render.export import code_vocabulary
+
+    chars.update(code_vocabulary())  # the words of the findings, titles, notes
+    try:
+        chars.update((inputs.data_dir / "plan.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         pass
     return "".join(sorted(c for c in chars if ord(c) > 0x7F))
 

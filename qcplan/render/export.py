@@ -183,6 +183,40 @@ def add_font_seed(text: str) -> None:
     _font_seed.update(_wide_chars(text))
 
 
+@cache
+def code_vocabulary() -> str:
+    """Every character beyond ASCII that the rendering code itself can write: those of the
+    string literals (docstrings aside) of the ``qcplan.render`` and ``qcplan.model`` modules and
+    of ``qcplan.plan.meta``: labels, section titles, the words of the written findings, the
+    plan's status words. With the data's text this makes a seed (:func:`add_font_seed`) that
+    covers every page, so that a worker subsets the font once rather than once per new word."""
+    import ast
+
+    import qcplan.model
+    import qcplan.plan.meta
+    import qcplan.render
+
+    files = [path for package in (qcplan.render, qcplan.model)
+             for path in sorted(Path(package.__file__).parent.glob("*.py"))]
+    files.append(Path(qcplan.plan.meta.__file__))
+    chars: set[str] = set()
+    for path in files:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        docs = {id(node.body[0].value) for node in ast.walk(tree)
+                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                     ast.AsyncFunctionDef))
+                and node.body and isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docs:
+                chars |= _wide_chars(node.value)
+    return "".join(sorted(chars))
+
+
 def _subset_css(chars: str, family: str) -> str:
     data = _font_bytes()
     if data is None:
