@@ -9,15 +9,19 @@ papermill settings (``kernel_name="python3"``, no progress bar, no save per cell
   and ``print(1)`` (``tests/fixtures/notebooks/trivial.nb.json``), in a process pool;
 - **batch of trivial**: ``run_batch`` with that trivial notebook, i.e. the batch's own overhead
   (validation, precompute, export, outputs) over the floor;
-- **full, fresh kernels**: the full run with ``reuse_kernels=False`` (``--fresh-kernels``), a new
-  kernel for every report, as papermill does by default. The full run keeps one kernel per
-  worker, so it can come in under the floor of starting one kernel per notebook.
+- **full with Word documents**: the full run with ``formats=("html", "docx")``: a ``.docx`` per
+  report and a whole-plan document per scenario × language besides the HTML;
+- **full, fresh kernels** (only with ``--fresh``): the full run with ``reuse_kernels=False``
+  (``--fresh-kernels``), a new kernel for every report, as papermill does by default. The full
+  run keeps one kernel per worker, so it can come in under the floor of starting one kernel
+  per notebook.
 
-Prints each timing, the medians over ``--repeat`` runs and the ratio full / trivial (the issue's
-goal: at most 1.5), plus the full run's mean time per report in execution and in export.
-Nothing is asserted.
+Prints each timing, the medians over ``--repeat`` runs and the ratios full / trivial (the goal:
+at most 1.5, with and without the Word documents), plus the full run's mean time per report in
+execution and in export. Nothing is asserted.
 
-    python bench/batch_cost.py [--repeat 3] [--jobs 2] [--lang zh] [--n-sims 10000]
+    python bench/batch_cost.py [--repeat 3] [--jobs 2] [--lang zh|en|both] [--n-sims 10000]
+                               [--fresh]
 """
 
 from __future__ import annotations
@@ -65,13 +69,13 @@ def time_trivial(n: int, jobs: int, work: Path, cell_timeout: float) -> float:
 
 def time_full(out: Path, jobs: int, lang: str, n_sims: int,
               notebook: Path | None = None, reuse_kernels: bool = True,
-              ) -> tuple[float, dict[str, Any]]:
+              formats: tuple[str, ...] = ("html",)) -> tuple[float, dict[str, Any]]:
     """Wall time of a whole run and its manifest."""
     from qcplan.batch.run import run_batch
 
     start = time.monotonic()
     result = run_batch(out=out, jobs=jobs, lang=lang, n_sims=n_sims, quiet=True,
-                       notebook=notebook, reuse_kernels=reuse_kernels)
+                       notebook=notebook, reuse_kernels=reuse_kernels, formats=formats)
     seconds = time.monotonic() - start
     if result.exit_code != 0:
         print(f"  warning: run exit code {result.exit_code} ({result.status})", file=sys.stderr)
@@ -98,41 +102,52 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (default 3)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    parser.add_argument("--lang", default="zh", choices=("zh", "en", "both"))
     parser.add_argument("--n-sims", type=int, default=10_000)
     parser.add_argument("--cell-timeout", type=float, default=600.0)
+    parser.add_argument("--fresh", action="store_true",
+                        help="also time the full run with a fresh kernel per report")
     args = parser.parse_args(argv)
 
-    fulls, trivials, batches, freshes = [], [], [], []
+    timings: dict[str, list[float]] = {"full": [], "docx": [], "trivial": [], "batch": [],
+                                       "fresh": []}
     for i in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="qcplan-bench-") as tmp:
             work = Path(tmp)
             full, manifest = time_full(work / "full", args.jobs, args.lang, args.n_sims)
             n = len(manifest.get("reports", []))
             trivial = time_trivial(n, args.jobs, work / "trivial", args.cell_timeout)
+            docx, _ = time_full(work / "docx", args.jobs, args.lang, args.n_sims,
+                                formats=("html", "docx"))
             batch, _ = time_full(work / "batch", args.jobs, args.lang, args.n_sims, TRIVIAL)
-            fresh, _ = time_full(work / "fresh", args.jobs, args.lang, args.n_sims,
-                                 reuse_kernels=False)
-        freshes.append(fresh)
-        fulls.append(full)
-        trivials.append(trivial)
-        batches.append(batch)
+            fresh = None
+            if args.fresh:
+                fresh, _ = time_full(work / "fresh", args.jobs, args.lang, args.n_sims,
+                                     reuse_kernels=False)
+                timings["fresh"].append(fresh)
+        for key, value in (("full", full), ("docx", docx), ("trivial", trivial),
+                           ("batch", batch)):
+            timings[key].append(value)
         print(f"run {i + 1}/{args.repeat}: {n} reports; full {full:.1f}s, trivial {trivial:.1f}s "
-              f"(ratio {full / trivial:.2f}), batch of trivial {batch:.1f}s, full with a fresh "
-              f"kernel per report {fresh:.1f}s; per report: "
-              f"{_stage_means(manifest)}", flush=True)
+              f"(ratio {full / trivial:.2f}), with Word documents {docx:.1f}s (ratio "
+              f"{docx / trivial:.2f}), batch of trivial {batch:.1f}s"
+              + (f", fresh kernels {fresh:.1f}s" if fresh is not None else "")
+              + f"; per report: {_stage_means(manifest)}", flush=True)
 
-    full, trivial, batch, fresh = (statistics.median(x)
-                                   for x in (fulls, trivials, batches, freshes))
+    med = {k: statistics.median(v) for k, v in timings.items() if v}
+    trivial = med["trivial"]
     print(f"\nmedian of {args.repeat} ({args.jobs} workers, lang {args.lang}, "
           f"{args.n_sims} draws):")
-    print(f"  full run                 {full:7.1f} s")
+    print(f"  full run                 {med['full']:7.1f} s")
+    print(f"  full run, HTML and Word  {med['docx']:7.1f} s")
     print(f"  trivial notebooks        {trivial:7.1f} s")
-    print(f"  batch of trivial         {batch:7.1f} s")
-    print(f"  ratio full / trivial     {full / trivial:7.2f}   (goal <= 1.5)")
-    print(f"  ratio batch / trivial    {batch / trivial:7.2f}   (the batch's own overhead)")
-    print(f"  full, fresh kernels      {fresh:7.1f} s   (--fresh-kernels: a new kernel per "
-          f"report; ratio {fresh / trivial:.2f})")
+    print(f"  batch of trivial         {med['batch']:7.1f} s")
+    print(f"  ratio full / trivial     {med['full'] / trivial:7.2f}   (goal <= 1.5)")
+    print(f"  ratio full+Word / trivial{med['docx'] / trivial:7.2f}   (goal <= 1.5)")
+    print(f"  ratio batch / trivial    {med['batch'] / trivial:7.2f}   (the batch's own overhead)")
+    if "fresh" in med:
+        print(f"  full, fresh kernels      {med['fresh']:7.1f} s   (--fresh-kernels: a new "
+              f"kernel per report; ratio {med['fresh'] / trivial:.2f})")
     return 0
 
 

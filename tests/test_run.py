@@ -205,7 +205,7 @@ def test_good_run_outputs(good_run: dict) -> None:
     for name in ("index.html", "summary.csv", "manifest.json"):
         assert (run_dir / name).is_file()
     assert sorted(p.name for p in (run_dir / "cache").glob("*.pkl")) == sorted(
-        f"{s}.pkl" for s in ("baseline", "optimistic", "pessimistic", "plan"))
+        [f"{s}.pkl" for s in ("baseline", "optimistic", "pessimistic", "plan")] + ["retro.pkl"])
     assert not list(run_dir.glob("*.tmp")) and not list(run_dir.glob(".*.tmp"))
 
 
@@ -476,7 +476,8 @@ def test_good_run_precomputes_only_the_pillars_asked(good_run: dict) -> None:
     every scenario, which each report compares)."""
     from qcplan.render.report import load_bundle
 
-    bundles = sorted(Path(good_run["run_dir"], "cache").glob("*.pkl"))
+    bundles = sorted(p for p in Path(good_run["run_dir"], "cache").glob("*.pkl")
+                     if p.name != "retro.pkl")  # the retrospective is plan-wide
     assert len(bundles) >= len(SCENARIOS)
     for path in bundles:
         table = load_bundle(path)["table"]
@@ -528,3 +529,32 @@ def test_font_seed_covers_every_page(good_run: dict) -> None:
     import html as _html
 
     assert not _wide_chars(_html.unescape(parts)) - seed
+
+
+def test_retrospective_made_apart_is_the_same(tmp_path: Path) -> None:
+    """`qcplan run` makes the retrospective in a task of its own (retro.pkl); the reports and
+    the dashboard get the same rows as when the baseline's bundle holds it."""
+    from qcplan.model.scenarios import load_scenarios
+    from qcplan.plan.load import load_plan
+    from qcplan.render.report import (
+        cached_retro,
+        load_bundle,
+        precompute,
+        precompute_retro,
+        scenario_bundles,
+    )
+
+    plan = load_plan(None)
+    scenarios = load_scenarios(None, plan)
+    base = {"baseline": scenarios["baseline"]}
+    together, apart = tmp_path / "together", tmp_path / "apart"
+    precompute(plan, base, together, n_sims=300, seed=0, as_of=AS_OF)
+    precompute(plan, base, apart, n_sims=300, seed=0, as_of=AS_OF, retro=False)
+    assert "retro" not in load_bundle(apart / "baseline.pkl")
+    precompute_retro(plan, scenarios["baseline"], apart, n_sims=300, seed=0, as_of=AS_OF)
+    expected = load_bundle(together / "baseline.pkl")["retro"]
+    assert len(expected) > 0
+    got = scenario_bundles(plan, base, apart, n_sims=300, seed=0, as_of=AS_OF)["baseline"]
+    pd.testing.assert_frame_equal(got["retro"], expected)
+    pd.testing.assert_frame_equal(cached_retro(apart), expected)
+    pd.testing.assert_frame_equal(cached_retro(together), expected)

@@ -174,15 +174,29 @@ def error_info(exc: BaseException) -> dict[str, Any]:
 
 
 def precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims: int,
-                     seed: int, as_of: str, targets: list[str] | None = None) -> dict[str, Any]:
+                     seed: int, as_of: str, targets: list[str] | None = None,
+                     kernel_cwd: str | None = None, retro_of: Any = None,
+                     retro: bool = True) -> dict[str, Any]:
     """In a worker: write the bundles of ``scenarios`` (only ``targets`` when given); never
-    raises."""
+    raises. ``kernel_cwd``: a folder; the worker's kernel is started there first and imports
+    what the reports use while the bundles are computed (see :func:`warm_kernel`).
+    ``retro_of``: the baseline scenario, whose retrospective is written apart
+    (:func:`qcplan.render.report.precompute_retro`); ``retro=False``: the baseline's bundle
+    without it."""
     start = time.monotonic()
+    if kernel_cwd:
+        try:
+            warm_kernel(kernel_cwd)
+        except Exception:  # noqa: S110 - the first report starts the kernel then
+            _drop_kernel()
     try:
-        from qcplan.render.report import precompute
+        from qcplan.render.report import precompute, precompute_retro
 
         paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
-                           as_of=as_of, targets=targets)
+                           as_of=as_of, targets=targets, retro=retro)
+        if retro_of is not None:
+            precompute_retro(plan, retro_of, Path(cache_dir), n_sims=n_sims, seed=seed,
+                             as_of=as_of)
         return {"ok": True, "paths": {k: str(v) for k, v in paths.items()},
                 "seconds": time.monotonic() - start}
     except BaseException as e:  # reported, not raised: exceptions may not pickle
@@ -247,6 +261,7 @@ def _drop_kernel() -> None:
     kc = _KERNEL.pop("kc", None)
     km = _KERNEL.pop("km", None)
     _KERNEL.pop("cwd", None)
+    _KERNEL.pop("ready", None)
     if kc is not None:
         try:
             kc.stop_channels()
@@ -259,6 +274,47 @@ def _drop_kernel() -> None:
             pass
 
 
+#: What a kept kernel imports as soon as it starts (:func:`warm_kernel`): the report's modules,
+#: and the Chinese font that every chart loads.
+_WARM = """\
+import matplotlib.pyplot
+import IPython.display
+import qcplan.render.charts
+import qcplan.render.narrative
+import qcplan.render.report
+qcplan.render.fonts.use_cjk_font()
+"""
+
+
+def _start_kernel(cwd: str) -> tuple[Any, Any]:
+    """Start this worker's kernel in ``cwd`` and connect a client; return both. The client is
+    not yet known to be ready (``_KERNEL["ready"]`` is False)."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    # The kernel also polls its parent (ipykernel, JPY_PARENT_PID) and ends with it.
+    km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"],
+                    preexec_fn=_kernel_preexec if sys.platform.startswith("linux") else None)
+    _KERNEL.update(km=km, cwd=cwd, ready=False)
+    import atexit
+
+    atexit.register(_drop_kernel)
+    kc = km.client()
+    kc.start_channels()
+    _KERNEL["kc"] = kc
+    return km, kc
+
+
+def warm_kernel(cwd: str) -> None:
+    """Start this worker's kernel now and have it import the reports' modules (:data:`_WARM`)
+    without waiting for it: the kernel starts while the worker does other work (the precompute),
+    instead of at the first report."""
+    if _KERNEL.get("km") is not None:
+        return
+    _, kc = _start_kernel(cwd)
+    kc.execute(_WARM, silent=True, store_history=False)
+
+
 def _reused_kernel(cwd: str, timeout: float) -> tuple[Any, Any]:
     """This worker's kernel and its client, started in ``cwd`` if needed, with a cleared
     namespace.
@@ -267,27 +323,17 @@ def _reused_kernel(cwd: str, timeout: float) -> tuple[Any, Any]:
     channels are known to be connected, which costs about 0.2 s twice per report (waiting for
     the kernel, then flushing its output channel); a kept one is ready at once.
     """
-    from jupyter_client.manager import KernelManager
-
     km = _KERNEL.get("km")
     if km is not None and (_KERNEL.get("cwd") != cwd or not km.is_alive()):
         _drop_kernel()
         km = None
     if km is None:
-        km = KernelManager(kernel_name="python3")
-        # The kernel also polls its parent (ipykernel, JPY_PARENT_PID) and ends with it.
-        km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"],
-                        preexec_fn=_kernel_preexec if sys.platform.startswith("linux") else None)
-        _KERNEL.update(km=km, cwd=cwd)
-        import atexit
-
-        atexit.register(_drop_kernel)
-        kc = km.client()
-        kc.start_channels()
-        _KERNEL["kc"] = kc
+        km, kc = _start_kernel(cwd)
+    kc = _KERNEL["kc"]
+    if not _KERNEL.get("ready"):
         kc.wait_for_ready(timeout=timeout)
         kc.allow_stdin = False
-    kc = _KERNEL["kc"]
+        _KERNEL["ready"] = True
     reply = kc.execute_interactive(_RESET, timeout=timeout, store_history=False,
                                    output_hook=lambda msg: None)
     if reply["content"].get("status") != "ok":

@@ -581,10 +581,9 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     # Outputs of the run (also after failures: what succeeded stays usable).
     try:
         tables = _tables(run)
-        from qcplan.render.report import load_bundle
+        from qcplan.render.report import cached_retro
 
-        base = run.bundles.get("baseline")  # its bundle carries the retrospective
-        retro = load_bundle(base).get("retro") if base and Path(base).is_file() else None
+        retro = cached_retro(run.cache_dir) if run.cache_dir.is_dir() else None
         summary = summary_table(tables, inputs.pillars)
         summary.insert(0, "plan_id", inputs.plan.id)
         write_summary(run.run_dir / "summary.csv", summary)
@@ -702,10 +701,20 @@ def _precompute(pool: Pool, run: _Run, lg: _Log) -> bool:
     lg.info(f"precompute {len(inputs.all_scenarios)} scenarios × {len(ids)} targets "
             f"({run.n_sims} draws)")
     pending: dict[Future, list[str]] = {}
-    for group in _groups(list(inputs.all_scenarios), pool.jobs):
+    kernel_cwd = str(inputs.notebook.parent) if run.reuse_kernels else None
+    names = list(inputs.all_scenarios)
+    # The retrospective costs about as much as every scenario together: with two workers or
+    # more it is a task of its own, beside the scenarios' groups.
+    apart = pool.jobs > 1 and "baseline" in names
+    if apart:
+        fut = pool.submit(precompute_task, inputs.plan, {}, str(run.cache_dir), run.n_sims,
+                          run.seed, inputs.as_of, ids, kernel_cwd,
+                          inputs.all_scenarios["baseline"])
+        pending[fut] = ["retrospective"]
+    for group in _groups(names, pool.jobs - 1 if apart else pool.jobs):
         scen = {n: inputs.all_scenarios[n] for n in group}
         fut = pool.submit(precompute_task, inputs.plan, scen, str(run.cache_dir), run.n_sims,
-                          run.seed, inputs.as_of, ids)
+                          run.seed, inputs.as_of, ids, kernel_cwd, None, not apart)
         pending[fut] = group
     failures: list[str] = []
     try:

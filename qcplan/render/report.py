@@ -11,7 +11,9 @@ dict of tidy DataFrames:
 - ``meeting``: ``target_id, year, value``: the path that exactly meets the target;
 - ``bench_history``: ``target_id, year, value, status`` of the benchmark of relative targets;
 - ``retro`` (baseline bundle only): :func:`qcplan.model.retrospect.retrospect`'s rows, what the
-  workbook would have said as of Y−3, Y−2, Y−1 about each target already decided;
+  workbook would have said as of Y−3, Y−2, Y−1 about each target already decided (``qcplan
+  run`` computes it apart, in parallel with the scenarios, as ``retro.pkl``, and
+  :func:`scenario_bundles` puts it back in the baseline bundle);
 - ``meta``: scenario, n_sims, seed, as_of, qcplan version, creation time.
 
 The charted quantity is the indicator itself, except for growth targets published as yearly
@@ -176,9 +178,12 @@ def with_english_units(table: pd.DataFrame, plan: Any) -> pd.DataFrame:
 
 
 def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
-                 seed: int | None = 0, targets: Iterable[str] | None = None) -> dict[str, Any]:
+                 seed: int | None = 0, targets: Iterable[str] | None = None,
+                 retro: bool = True) -> dict[str, Any]:
     """Assess every target (or only ``targets``) under ``scenario`` and keep what the reports
-    show. Each target's draws have their own seed, so a subset gives the same rows."""
+    show. Each target's draws have their own seed, so a subset gives the same rows.
+    ``retro``: the baseline's bundle also holds the retrospective (False: made apart, see
+    :func:`precompute_retro`)."""
     result = assessor.run(scenario, n_sims=n_sims, seed=seed, targets=targets)
     rows: dict[str, list[dict]] = {k: [] for k in
                                    ("fans", "bench_fans", "history", "meeting", "bench_history")}
@@ -186,12 +191,8 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
         for key, part in target_frames(assessor.model(tid), ev).items():
             rows[key] += part
     bundle = frames_to_bundle(rows, with_english_units(result.table, assessor.plan))
-    if scenario.name == "baseline":
-        # what the workbook would have said before each decided target's outcome (models alone)
-        from qcplan.model.retrospect import retrospect
-
-        bundle["retro"] = retrospect(assessor.plan, scenario, as_of=assessor.as_of,
-                                     n_sims=min(int(n_sims), RETRO_N_SIMS), seed=seed)
+    if scenario.name == "baseline" and retro:
+        bundle["retro"] = _retrospect(assessor, scenario, n_sims, seed)
     bundle["meta"] = {
         "scenario": scenario.to_dict(),
         "n_sims": n_sims,
@@ -203,21 +204,57 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
     return bundle
 
 
+def _retrospect(assessor: Assessor, baseline: Scenario, n_sims: int,
+                seed: int | None) -> pd.DataFrame:
+    """What the workbook would have said before each decided target's outcome (models alone)."""
+    from qcplan.model.retrospect import retrospect
+
+    return retrospect(assessor.plan, baseline, as_of=assessor.as_of,
+                      n_sims=min(int(n_sims), RETRO_N_SIMS), seed=seed)
+
+
+#: The retrospective's file in a cache folder, when made apart from the baseline's bundle.
+RETRO_FILE = "retro.pkl"
+
+
 def precompute(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: str | Path,
                n_sims: int = 10_000, seed: int | None = 0, as_of: Any = None,
-               targets: Iterable[str] | None = None) -> dict[str, Path]:
+               targets: Iterable[str] | None = None, retro: bool = True) -> dict[str, Path]:
     """Assess every target (or only ``targets``: what the run reports) once per scenario (fits
-    shared) and write ``<scenario>.pkl`` bundles."""
+    shared) and write ``<scenario>.pkl`` bundles. ``retro=False``: the baseline's bundle without
+    the retrospective, which :func:`precompute_retro` makes apart."""
     cache_dir = Path(cache_dir)
     assessor = Assessor(plan, as_of=as_of)
     ids = None if targets is None else list(targets)
     out: dict[str, Path] = {}
     for name, scen in scenarios.items():
-        bundle = build_bundle(assessor, scen, n_sims=n_sims, seed=seed, targets=ids)
+        bundle = build_bundle(assessor, scen, n_sims=n_sims, seed=seed, targets=ids, retro=retro)
         path = cache_dir / f"{name}.pkl"
         write_atomic(path, pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
         out[name] = path
     return out
+
+
+def precompute_retro(plan: Any, baseline: Scenario, cache_dir: str | Path,
+                     n_sims: int = 10_000, seed: int | None = 0, as_of: Any = None) -> Path:
+    """The retrospective (the plan's decided targets), written as ``retro.pkl``: the same rows
+    as the baseline bundle's ``retro``, made in parallel with the scenarios' bundles (it costs
+    about as much as all of them)."""
+    rows = _retrospect(Assessor(plan, as_of=as_of), baseline, n_sims, seed)
+    path = Path(cache_dir) / RETRO_FILE
+    write_atomic(path, pickle.dumps({"version": BUNDLE_VERSION, "retro": rows},
+                                    protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def cached_retro(cache_dir: str | Path) -> pd.DataFrame | None:
+    """The retrospective of a cache folder: ``retro.pkl``, or the baseline bundle's; None."""
+    folder = Path(cache_dir)
+    if (folder / RETRO_FILE).is_file():
+        return load_bundle(folder / RETRO_FILE)["retro"]
+    if (folder / "baseline.pkl").is_file():
+        return load_bundle(folder / "baseline.pkl").get("retro")
+    return None
 
 
 def load_bundle(path: str | Path) -> dict[str, Any]:
@@ -239,6 +276,9 @@ def scenario_bundles(plan: Any, scenarios: Mapping[str, Scenario], cache_dir: st
         path = Path(cache_dir) / f"{name}.pkl" if cache_dir else None
         if path is not None and path.is_file():
             out[name] = load_bundle(path)
+            if name == "baseline" and "retro" not in out[name] \
+                    and (Path(cache_dir) / RETRO_FILE).is_file():
+                out[name]["retro"] = load_bundle(Path(cache_dir) / RETRO_FILE)["retro"]
         else:
             missing[name] = scen
     if missing:
