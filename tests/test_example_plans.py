@@ -191,3 +191,22 @@ def test_example_and_a_new_plan_in_one_run(tmp_path: Path) -> None:
     assert "Said at the end of Y−3" in growth
     assert json.loads((example / "manifest.json").read_text(encoding="utf-8"))[
         "parameters"]["plan_id"] == "anhui_gov_work_report"
+
+
+def test_retrospective_builds_one_assessor_per_year(plan, monkeypatch) -> None:
+    """The look-back assessments share one assessor per year (its fits and its view of the
+    figures known then), instead of building one per target and year."""
+    from qcplan.model import retrospect as module
+
+    built: list = []
+    real = module.Assessor
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            built.append(kwargs.get("as_of"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(module, "Assessor", Counting)
+    rows = module.retrospect(plan, as_of=AS_OF, n_sims=200)
+    assert len(rows) > rows["as_of_year"].nunique()
+    assert len(built) == 1 + rows["as_of_year"].nunique()

@@ -456,6 +456,7 @@ class Assessor:
         self._index: dict[tuple[str, str], pd.DataFrame] | None = None
         #: (indicator, geography) → why its in-year figures were not used
         self.in_year_problems: dict[tuple[str, str], str] = {}
+        self._in_year_series: set[tuple[str, str]] | None = None
 
     # -- fitting -------------------------------------------------------------
     def _series_index(self) -> dict[tuple[str, str], pd.DataFrame]:
@@ -530,6 +531,12 @@ class Assessor:
         measures' in-year figures are shown in the reports but not projected.
         """
         if not hasattr(self.plan, "subannual"):
+            return None
+        if self._in_year_series is None:  # the series with in-year figures, found once
+            obs = self.plan.observations
+            inyear = obs[obs["period"] != ""] if "period" in obs else obs[:0]  # as subannual
+            self._in_year_series = set(zip(inyear["indicator_id"], inyear["geography"]))
+        if (indicator_id, geography) not in self._in_year_series:
             return None
         try:
             rows = self.plan.subannual(indicator_id, geography)

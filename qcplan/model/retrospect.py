@@ -82,7 +82,9 @@ def retrospect(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = No
             then = year - lag
             if then >= now.as_of.year:
                 continue
-            a = assessors.setdefault(then, Assessor(plan, as_of=then))
+            a = assessors.get(then)
+            if a is None:  # one per year (``setdefault`` would build one every time)
+                a = assessors[then] = Assessor(plan, as_of=then)
             row, _ = a.assess_target(d.target_id, scen, n_sims=n_sims, seed=seed)
             p = row.get("prob_reach", math.nan)
             out.append({
