@@ -476,9 +476,7 @@ def run_batch(
         try:
             if _precompute(pool, run, lg):
                 _compare(run, lg)
-                _render(pool, run, lg)
-                if "docx" in run.inputs.formats:
-                    _plan_documents(run, lg)
+                _render(pool, run, lg)  # and the whole-plan documents, as they become ready
         except KeyboardInterrupt:
             run.interrupt = "SIGINT"
         except _Stopped as e:
@@ -758,7 +756,13 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
     by_future: dict[Future, ReportOutcome] = {}
     font_seed = _font_seed(inputs)
     lg.start_bar(len(run.reports))
-    for r in run.reports:
+    # Scenario by scenario (and language by language), so that each whole-plan document can be
+    # written while the workers go on with the next scenario's reports.
+    rank = {name: i for i, name in enumerate(inputs.scenarios)}
+    langs = {la: i for i, la in enumerate(inputs.langs)}
+    pillars = {p: i for i, p in enumerate(inputs.pillars)}
+    for r in sorted(run.reports, key=lambda r: (rank[r.scenario], langs[r.lang],
+                                                 pillars[r.pillar])):
         pname = str(names.loc[r.pillar, "name_zh" if r.lang == "zh" else "name_en"])
         slabel = inputs.all_scenarios[r.scenario].label(r.lang)
         parameters = {
@@ -779,6 +783,7 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
             "reuse_kernel": run.reuse_kernels,
         }
         by_future[pool.submit(report_task, task)] = r
+    documents = _PlanDocuments(run, lg) if "docx" in inputs.formats else None
     try:
         while by_future:
             if _expired(run):
@@ -802,6 +807,8 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
                 r.stages = res.get("stages") or {}
                 r.seconds = None if res["seconds"] is None else round(res["seconds"], 3)
                 lg.step(r)
+                if documents is not None:
+                    documents.write_ready()
     finally:
         run.timings["reports_seconds"] = round(time.monotonic() - t1, 3)
 
@@ -831,32 +838,56 @@ def _compare(run: _Run, lg: _Log) -> Any:
     return run.changes
 
 
-def _plan_documents(run: _Run, lg: _Log) -> None:
-    """The whole-plan Word document of each scenario × language (``plan__<scenario>__<lang>``),
-    from the scenario's bundle and the charts its pillar reports drew; only where every report
-    of that scenario and language succeeded."""
-    from qcplan.render import documents
-    from qcplan.render.report import load_bundle
+class _PlanDocuments:
+    """The whole-plan Word document of each scenario × language
+    (``plan__<scenario>__<lang>.docx``), from the scenario's bundle and the charts its pillar
+    reports drew: written by the main process as soon as every report of that scenario and
+    language has succeeded (:meth:`write_ready`, called as reports finish, while the workers go
+    on), and never where one of them failed."""
 
-    inputs = run.inputs
-    t0 = time.monotonic()
-    others = _tables(run)
-    for name in inputs.scenarios:
-        bundle = None
-        for lang in inputs.langs:
-            mine = [r for r in run.reports if r.scenario == name and r.lang == lang]
-            if not mine or any(r.status != "ok" for r in mine):
-                continue
-            try:
-                bundle = bundle or load_bundle(run.bundles[name])
-                table = bundle["table"]
-                part = {**bundle, "table": table[table["pillar"].isin(inputs.pillars)]}
-                spec = documents.plan_spec(inputs.plan, inputs.all_scenarios[name], part, lang,
-                                           run.cache_dir, inputs.all_scenarios, others)
-                documents.write_document(run.run_dir / f"plan__{name}__{lang}.docx", spec)
-            except Exception as e:
-                run.fail(f"whole-plan document {name}/{lang}: {type(e).__name__}: {e}", lg)
-    run.timings["plan_documents_seconds"] = round(time.monotonic() - t0, 3)
+    def __init__(self, run: _Run, lg: _Log):
+        self.run, self.lg = run, lg
+        self.done: set[tuple[str, str]] = set()
+        self.others: dict[str, Any] | None = None
+        self.bundles: dict[str, Any] = {}
+        run.timings.setdefault("plan_documents_seconds", 0.0)
+
+    def write_ready(self) -> None:
+        run = self.run
+        for name in run.inputs.scenarios:
+            for lang in run.inputs.langs:
+                if (name, lang) in self.done:
+                    continue
+                mine = [r for r in run.reports if r.scenario == name and r.lang == lang]
+                if not mine or any(r.status in (None, "pending") for r in mine):
+                    continue
+                self.done.add((name, lang))
+                if all(r.status == "ok" for r in mine):
+                    self.write(name, lang)
+
+    def write(self, name: str, lang: str) -> None:
+        from qcplan.render import documents
+        from qcplan.render.report import load_bundle
+
+        run, inputs = self.run, self.run.inputs
+        t0 = time.monotonic()
+        try:
+            if self.others is None:
+                self.others = _tables(run)
+            if name not in self.bundles:
+                self.bundles[name] = load_bundle(run.bundles[name])
+            bundle = self.bundles[name]
+            table = bundle["table"]
+            part = {**bundle, "table": table[table["pillar"].isin(inputs.pillars)]}
+            spec = documents.plan_spec(inputs.plan, inputs.all_scenarios[name], part, lang,
+                                       run.cache_dir, inputs.all_scenarios, self.others)
+            documents.write_document(run.run_dir / f"plan__{name}__{lang}.docx", spec)
+        except Exception as e:
+            run.fail(f"whole-plan document {name}/{lang}: {type(e).__name__}: {e}", self.lg)
+        finally:
+            run.timings["plan_documents_seconds"] = round(
+                float(run.timings.get("plan_documents_seconds") or 0.0)
+                + time.monotonic() - t0, 3)
 
 
 def _font_seed(inputs: _Inputs) -> str:
