@@ -558,3 +558,27 @@ def test_retrospective_made_apart_is_the_same(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(got["retro"], expected)
     pd.testing.assert_frame_equal(cached_retro(apart), expected)
     pd.testing.assert_frame_equal(cached_retro(together), expected)
+
+
+def test_report_context_reuses_what_it_read_until_a_file_changes(tmp_path: Path) -> None:
+    """A kept kernel opens report after report: the plan, scenarios and bundles read for the
+    last one are used again, and read anew once a file of the plan (or a bundle) changes."""
+    from qcplan.model.scenarios import load_scenarios
+    from qcplan.plan.load import load_plan
+    from qcplan.render.report import ReportContext, precompute
+
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(REPO / "data", plan_dir)
+    plan = load_plan(plan_dir)
+    cache = tmp_path / "cache"
+    precompute(plan, load_scenarios(None, plan), cache, n_sims=200, seed=0, as_of=AS_OF)
+    kw = dict(data_dir=str(plan_dir), cache_dir=str(cache), n_sims=200, seed=0, as_of=AS_OF)
+    a = ReportContext.open("industry", "baseline", "zh", **kw)
+    b = ReportContext.open("public_services", "optimistic", "en", **kw)
+    assert b.plan is a.plan and b.bundles is a.bundles and b.pillar == "public_services"
+    st = (plan_dir / "targets.csv").stat()
+    os.utime(plan_dir / "targets.csv", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    c = ReportContext.open("industry", "baseline", "zh", **kw)
+    assert c.plan is not a.plan and c.bundles is not a.bundles
+    d = ReportContext.open("industry", "baseline", "zh", **{**kw, "n_sims": 300})
+    assert d.plan is not c.plan  # other arguments: read anew

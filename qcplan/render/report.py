@@ -767,6 +767,31 @@ SECTIONS = {
 }
 
 
+#: The plan, scenarios and bundles :meth:`ReportContext.open` read last (with the key of its
+#: arguments and the stamp of the files they came from).
+_LAST_OPENED: dict[str, Any] = {}
+
+
+def _files_stamp(*folders: Any) -> tuple[tuple[str, int, int], ...]:
+    """Path, modification time and size of every file the opened context depends on: the plan
+    folder's and the parameter folder's files (hidden ones aside), the cache's bundles."""
+    out: list[tuple[str, int, int]] = []
+    for i, folder in enumerate(folders):
+        if not folder:
+            continue
+        root = Path(folder)
+        if not root.is_dir():
+            continue
+        files = root.glob("*.pkl") if i == 2 else root.rglob("*")
+        for path in files:
+            rel = path.relative_to(root).parts
+            if any(part.startswith(".") for part in rel) or not path.is_file():
+                continue
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(sorted(out))
+
+
 class ReportContext:
     """Everything one pillar report shows, for one scenario and language.
 
@@ -807,7 +832,7 @@ class ReportContext:
         from qcplan.errors import ParameterError
         from qcplan.model.scenarios import load_scenarios
         from qcplan.options import check_options
-        from qcplan.plan.load import load_plan
+        from qcplan.plan.load import load_plan, resolve_data_dir
 
         # The same rules as `qcplan run` and `qcplan assess` (qcplan/options.py).
         checked, problems = check_options(
@@ -815,9 +840,20 @@ class ReportContext:
             | ({} if seed is None else {"seed": seed}), "notebook parameters")
         if problems:
             raise problems[0]
-        plan = load_plan(data_dir or None)
-        plan = plan.known_at(checked["as_of"])  # the figures the assessment used
-        scenarios = load_scenarios(params_dir or None, plan)
+        # A kept kernel opens report after report of the same run: what it read for the last
+        # one is used again while none of the files it came from has changed.
+        key = (str(resolve_data_dir(data_dir or None)), str(params_dir or ""),
+               str(checked["as_of"]), str(cache_dir or ""), checked["n_sims"],
+               checked.get("seed"))
+        stamp = _files_stamp(key[0], key[1], cache_dir)
+        last = _LAST_OPENED.get("key") == key and _LAST_OPENED.get("stamp") == stamp
+        if last:
+            plan, scenarios = _LAST_OPENED["plan"], _LAST_OPENED["scenarios"]
+        else:
+            _LAST_OPENED.clear()
+            plan = load_plan(data_dir or None)
+            plan = plan.known_at(checked["as_of"])  # the figures the assessment used
+            scenarios = load_scenarios(params_dir or None, plan)
         pillars = list(plan.pillars.sort_values("order", kind="stable")["pillar"])
         if pillar in ("", None) and pillars:
             pillar = pillars[0]  # the notebook's default: the plan's first pillar
@@ -827,8 +863,14 @@ class ReportContext:
         if scenario not in scenarios:
             raise ParameterError("notebook parameters", "scenario", scenario,
                                  "one of " + ", ".join(scenarios))
-        bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=checked["n_sims"],
-                                   seed=checked.get("seed"), as_of=checked["as_of"])
+        if last:
+            bundles = _LAST_OPENED["bundles"]
+        else:
+            bundles = scenario_bundles(plan, scenarios, cache_dir, n_sims=checked["n_sims"],
+                                       seed=checked.get("seed"), as_of=checked["as_of"])
+            if cache_dir:  # bundles read from files, not computed here
+                _LAST_OPENED.update(key=key, stamp=stamp, plan=plan, scenarios=scenarios,
+                                    bundles=bundles)
         from qcplan.render.changes import status_changes
 
         ctx = cls(plan, scenarios, bundles, pillar, scenario, lang)
