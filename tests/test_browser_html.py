@@ -161,7 +161,8 @@ def test_print_layout_hides_nothing_of_the_findings(browser_context: Any,
     page.emulate_media(media="print")
     shown = page.evaluate("""() => ({
       findings: document.querySelectorAll('tr.qc-finding').length,
-      images: Array.from(document.images).filter(i => i.getBoundingClientRect().width > 0).length,
+      images: Array.from(document.querySelectorAll('img, .jp-RenderedSVG svg'))
+        .filter(i => i.getBoundingClientRect().width > 0).length,
       prompts: Array.from(document.querySelectorAll('.jp-InputPrompt,.jp-OutputPrompt,button'))
         .filter(e => getComputedStyle(e).display !== 'none').length})""")
     pdf = page.pdf(format="A4")

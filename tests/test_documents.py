@@ -145,3 +145,17 @@ def test_libreoffice_opens_the_document(contexts, tmp_path):
                         "-singlefile", str(pdf), str(ARTIFACTS / f"docx_industry_zh_p{page}")],
                        check=True)
         assert (ARTIFACTS / f"docx_industry_zh_p{page}.png").is_file()
+
+
+def test_document_asked_after_svg_charts_gets_its_charts(tmp_path, capsys):
+    """Shown without ``word`` the charts are SVG (for the page); a Word document asked for
+    afterwards draws them again as PNG, one picture per chart."""
+    ctx = ReportContext.open("industry", "baseline", "zh", n_sims=300, seed=0)
+    targets = ctx.charted_targets()
+    for tid in targets:
+        ctx.show_chart(indicator_chart(ctx.bundle, tid, lang="zh"), tid)
+    assert ctx.charts == [] and len(targets) > 0
+    path = tmp_path / "industry.docx"
+    ctx.write_documents(path)
+    assert len(Document(str(path)).inline_shapes) == len(targets)
+    assert [tid for tid, _ in ctx.charts] == targets

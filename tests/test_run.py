@@ -285,8 +285,12 @@ def test_good_run_dashboard(good_run: dict) -> None:
     assert ('class="banner illustrative"' in doc) == bool(illustrative)
     report = (run_dir / f"{PILLAR}__baseline__zh.html").read_text(encoding="utf-8")
     assert external_references(report) == []
-    charts = re.findall(r'<img\b[^>]*src="data:image/png;base64,', report)
-    assert len(charts) >= 1  # the indicator charts, embedded
+    # the indicator charts, inline SVG with their text as text (in the embedded fonts) and a
+    # title for screen readers; no PNG (that is for the Word documents)
+    charts = re.findall(r'<svg role="img" aria-label="[^"]+"[^>]*>\s*<title>', report)
+    assert len(charts) >= 1
+    assert "<img src=\"data:image/png" not in report and "<text " in report
+    assert 'font-family: "qcplan chart Latin"' in report and "unicode-range: U+0020-007E" in report
 
 
 @pytest.mark.slow

@@ -213,9 +213,10 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
         rows = rows[rows["target_year"].isin([int(y) for y in years])]
     due = "、".join(str(int(y)) for y in sorted(set(rows["target_year"])))
     n = len(rows)
-    fig, ax = plt.subplots(figsize=(7.6, 0.42 * n + 1.0), dpi=100)
-    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / (0.42 * n + 1.0),
-                        bottom=0.62 / (0.42 * n + 1.0))
+    below = 0.62 if lang == "zh" else 0.8  # the English axis label takes two lines
+    height = 0.42 * n + 0.38 + below
+    fig, ax = plt.subplots(figsize=(7.6, height), dpi=100)
+    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / height, bottom=below / height)
     labels, shares, colours, hatches, notes = [], [], [], [], []
     for _, r in rows.iterrows():
         observed = pd.notna(r.get("target_year_value"))
@@ -223,11 +224,12 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
         thr = r["threshold"]
         share = 100.0 * value / thr if thr and pd.notna(value) else float("nan")
         name = r["name_zh"] if lang == "zh" else (r["name_en"] or r["name_zh"])
-        labels.append(("⚠ " if r.get("illustrative") else "") + str(name))
+        labels.append(_wrap(("⚠ " if r.get("illustrative") else "") + str(name), lang))
         shares.append(share)
         colours.append(STATUS_COLOUR.get(r["status"], ("#cfcfcf", ""))[0])
         hatches.append("" if observed else "//")
-        unit = "%" if r.get("unit") == "%" else str(r.get("unit") or "")
+        unit = "%" if r.get("unit") == "%" else str(
+            (r.get("unit_en") if lang != "zh" else None) or r.get("unit") or "")
         notes.append(f"{value:,.4g} / {thr:,.4g} {unit}" if pd.notna(value) else "—")
     y = range(n)
     bars = ax.barh(list(y), [0 if pd.isna(v) else v for v in shares], color=colours,
@@ -243,13 +245,30 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
     ax.set_xlim(0, top * 1.35)
     ax.set_xlabel(f"{due}年实际为目标的百分比(%);斜线为预测值;⚠ 含示意数据(非官方)" if lang == "zh"
                   else f"{due.replace('、', ', ')} actual as % of the number; hatched: "
-                       "projected; ⚠ illustrative (not official) data")
+                       "projected;\n⚠ illustrative (not official) data")
     ax.grid(axis="x", alpha=0.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOUR[s][0])
                for s in dict.fromkeys(rows["status"]) if s in STATUS_COLOUR]
     ax.legend(handles, [status_label(s, lang) for s in dict.fromkeys(rows["status"])
                         if s in STATUS_COLOUR], fontsize=7.5, loc="lower right")
     return fig
+
+
+#: Characters a work point's name keeps on one line before it wraps (the names sit in the
+#: chart's left margin, 42 % of its width; a Chinese character is about two Latin ones wide).
+WRAP = {"zh": 17, "en": 36}
+
+
+def _wrap(text: str, lang: str) -> str:
+    """``text`` on lines of at most :data:`WRAP` characters (words kept whole in English)."""
+    import textwrap
+
+    width = WRAP["zh" if lang == "zh" else "en"]
+    if len(text) <= width:
+        return text
+    if lang == "zh":
+        return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+    return textwrap.fill(text, width=width, break_long_words=False)
 
 
 def _is_index(hist: pd.DataFrame, fan: pd.DataFrame) -> bool:

@@ -161,6 +161,10 @@ def _font_bytes() -> bytes | None:
 
 
 _WIDE = re.compile(r"[^\x00-\x7f]")
+#: Printable ASCII, embedded for the SVG charts' Latin text and digits (:func:`chart_font_css`).
+LATIN = "".join(chr(c) for c in range(0x20, 0x7F))
+#: The family of that face: the charts' text comes first from it, then from the embedded CJK.
+CHART_LATIN_FAMILY = "qcplan chart Latin"
 
 
 def _wide_chars(text: str) -> set[str]:
@@ -264,6 +268,20 @@ def font_face_css(text: str, family: str = EMBEDDED_FONT_FAMILY) -> str:
     return css
 
 
+@cache
+def chart_font_css() -> str:
+    """``@font-face`` of Noto Sans SC's printable ASCII glyphs (:data:`CHART_LATIN_FAMILY`,
+    ``unicode-range`` ASCII): the SVG charts were laid out with Noto Sans SC, so their digits and
+    Latin text keep their widths in the page (about 20 KB; only on pages with an SVG chart)."""
+    css = _subset_css(LATIN, CHART_LATIN_FAMILY)
+    return css.replace("; }", "; unicode-range: U+0020-007E; }", 1) if css else ""
+
+
+def chart_font_stack() -> str:
+    """The font-family list of the SVG charts' text (single quotes, for a style attribute)."""
+    return (f'"{CHART_LATIN_FAMILY}", ' + font_stack()).replace('"', "'")
+
+
 def font_stack(kind: str = "sans") -> str:
     """A CSS font-family list: the embedded Chinese font first, then the reader's own fonts.
 
@@ -286,7 +304,7 @@ def font_stack(kind: str = "sans") -> str:
 #: needs sideways scrolling. Printed on A4, controls and prompts are hidden, each chart and each
 #: table row stays on one page, and headings stay with what follows them.
 PAGE_CSS = """
-img{max-width:100%;height:auto}
+img,.jp-RenderedSVG svg{max-width:100%;height:auto}
 td,th,p,li{overflow-wrap:anywhere}
 @media (max-width:700px){
  body{padding:0 8px !important;margin:8px auto !important}
@@ -308,7 +326,8 @@ td,th,p,li{overflow-wrap:anywhere}
  body{max-width:none !important;margin:0 !important;padding:0 !important;font-size:10.5pt}
  button,input,select,textarea,.jp-InputArea,.jp-InputPrompt,.jp-OutputPrompt,.no-print{
   display:none !important}
- img,.jp-RenderedImage,tr,.qc-banner{break-inside:avoid;page-break-inside:avoid}
+ img,svg,.jp-RenderedImage,.jp-RenderedSVG,tr,.qc-banner{break-inside:avoid;
+  page-break-inside:avoid}
  h1,h2,h3,h4{break-after:avoid;page-break-after:avoid}
  thead{display:table-header-group}
  a{color:inherit;text-decoration:none}
@@ -364,6 +383,8 @@ def page_style() -> str:
 def embedded_font_style(document: str) -> str:
     """A ``<style>`` block embedding the glyphs ``document`` needs and using them ("" if none)."""
     face = font_face_css(html.unescape(document))
+    if "<svg" in document:  # the charts' Latin text, in the font they were laid out with
+        face = (face + "\n" + chart_font_css()).strip()
     if not face:
         return ""
     return (
@@ -434,6 +455,7 @@ def render_html(
     """The self-contained HTML of a notebook (checked; see :func:`notebook_to_html`)."""
     node, path = _read(nb)
     clean_notebook(node)
+    charts = _take_charts(node)
     if title is not None:
         node.metadata["title"] = title
     resources: dict[str, Any] = {"qcplan_image_alt": "图表" if lang == "zh" else "Chart"}
@@ -442,10 +464,44 @@ def render_html(
     body, _ = _exporter(lang if lang in ("zh", "en") else "en").from_notebook_node(
         node, resources=resources)
     body = label_table_cells(strip_remote_scripts(body))
-    style = embedded_font_style(body) + page_style()
+    style = embedded_font_style(body + "".join(svg for _, svg in charts)) + page_style()
     body = body.replace("</head>", style + "</head>", 1)
     check_self_contained(body, path)
+    for mark, svg in charts:
+        found = external_references(svg) if _SVG_SUSPECT.search(svg) else []
+        if found:
+            raise ExternalReferenceError(found, path)
+        body = body.replace(mark, svg, 1)
     return body
+
+
+# What an SVG chart must not hold: a script, foreign HTML, or anything reaching out (checked in
+# full, as the rest of the page, only when one of these appears).
+_SVG_SUSPECT = re.compile(r"<script|<foreignobject|<iframe|(?:href|src)\s*=\s*['\"]?\s*"
+                          r"(?:[a-z][a-z0-9+.-]*:)?//|url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:)?//|"
+                          r"@import", re.IGNORECASE)
+
+
+def _take_charts(node: NotebookNode) -> list[tuple[str, str]]:
+    """Set aside qcplan's SVG charts (outputs marked ``qcplan_chart``), each replaced by a
+    comment that :func:`render_html` swaps back after the export: the exporter's HTML parser
+    (BeautifulSoup) and the checks need not walk their thousands of elements. Returns
+    (comment, SVG) pairs."""
+    import secrets
+
+    nonce = secrets.token_hex(8)
+    out: list[tuple[str, str]] = []
+    for cell in node.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data") or {}
+            meta = (output.get("metadata") or {}).get("image/svg+xml") or {}
+            if "image/svg+xml" in data and meta.get("qcplan_chart"):
+                svg = data["image/svg+xml"]
+                svg = "".join(svg) if isinstance(svg, list) else str(svg)
+                mark = f"<!--qcplan-chart-{nonce}-{len(out)}-->"
+                data["image/svg+xml"] = mark
+                out.append((mark, svg))
+    return out
 
 
 def notebook_to_html(
