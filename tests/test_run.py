@@ -586,3 +586,19 @@ def test_report_context_reuses_what_it_read_until_a_file_changes(tmp_path: Path)
     assert c.plan is not a.plan and c.bundles is not a.bundles
     d = ReportContext.open("industry", "baseline", "zh", **{**kw, "n_sims": 300})
     assert d.plan is not c.plan  # other arguments: read anew
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_is_not_lost_when_its_exception_is(sig: str) -> None:
+    """Python drops an exception raised while the main thread runs a finalizer: a Ctrl-C or
+    SIGTERM arriving then would be lost and the run would go on to the end. The signal is also
+    recorded, and the run's waiting loops raise it again (``check``)."""
+    expected = KeyboardInterrupt if sig == "SIGINT" else qrun._Stopped
+    with qrun._stop_signals() as stops:
+        try:
+            os.kill(os.getpid(), getattr(signal, sig))
+            time.sleep(1)  # the handler raises here
+        except expected:
+            pass  # dropped, as it would be inside a finalizer
+        with pytest.raises(expected):
+            stops.check()

@@ -373,6 +373,7 @@ class _Run:
     bundles: dict[str, str] = field(default_factory=dict)
     interrupt: str | None = None
     changes: Any = None  # qcplan.render.changes.Changes, once compared
+    stops: Any = None  # the _stop_signals in force, checked by the waiting loops
 
     @property
     def cache_dir(self) -> Path:
@@ -471,12 +472,14 @@ def run_batch(
     run.params["keep"] = keep
 
     # 3. precompute and 4. render, in the workers; stopped by SIGTERM, Ctrl-C or the deadline
-    with _stop_signals():
+    with _stop_signals() as stops:
+        run.stops = stops
         pool = Pool(jobs, run.log_dir)
         try:
             if _precompute(pool, run, lg):
                 _compare(run, lg)
                 _render(pool, run, lg)  # and the whole-plan documents, as they become ready
+            stops.check()
         except KeyboardInterrupt:
             run.interrupt = "SIGINT"
         except _Stopped as e:
@@ -546,19 +549,37 @@ def _disk_trouble(error: OSError) -> bool:
 
 
 class _stop_signals:
-    """While inside: SIGTERM or SIGHUP raises :class:`_Stopped` in the main thread (once)."""
+    """While inside: SIGTERM or SIGHUP raises :class:`_Stopped` in the main thread (once), and
+    SIGINT ``KeyboardInterrupt`` (where Python's own handler is in place). Each signal is also
+    recorded (``received``): Python drops an exception raised while the main thread runs a
+    finalizer, so the run's waiting loops call :meth:`check`, and a stop is never lost."""
 
     def __enter__(self) -> _stop_signals:
         self.old: dict[int, Any] = {}
+        self.received: int | None = None
         if threading.current_thread() is threading.main_thread():
             def on_signal(signum: int, frame: Any) -> None:
                 for sig in STOP_SIGNALS:  # once: let the clean-up finish
                     signal.signal(sig, signal.SIG_IGN)
+                self.received = signum
                 raise _Stopped(signum)
+
+            def on_sigint(signum: int, frame: Any) -> None:
+                self.received = self.received or signum
+                raise KeyboardInterrupt
 
             for sig in STOP_SIGNALS:
                 self.old[sig] = signal.signal(sig, on_signal)
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self.old[signal.SIGINT] = signal.signal(signal.SIGINT, on_sigint)
         return self
+
+    def check(self) -> None:
+        """Raise again the stop a signal asked for (if its exception was lost)."""
+        if self.received == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.received is not None:
+            raise _Stopped(self.received)
 
     def __exit__(self, *exc: Any) -> None:
         for sig, handler in self.old.items():
@@ -686,6 +707,9 @@ def _groups(names: list[str], n: int) -> list[list[str]]:
 
 
 def _expired(run: _Run) -> bool:
+    """The run's time is up (and, first, a stop signal whose exception was lost is raised)."""
+    if run.stops is not None:
+        run.stops.check()
     return run.deadline is not None and time.monotonic() >= run.deadline
 
 
