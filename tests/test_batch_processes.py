@@ -52,6 +52,10 @@ def _alive(pids: list[int]) -> list[int]:
     return out
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_run(out: Path, env: dict[str, str] | None = None,
               notebook: str = "sleeps.nb.json", extra: str = "") -> subprocess.Popen:
     """``run_batch`` in a child process, its kernels running when this returns."""
@@ -63,8 +67,11 @@ def start_run(out: Path, env: dict[str, str] | None = None,
     )
     # Output to a file, not a pipe: orphaned workers would hold a pipe open.
     err = open(out.parent / "stderr.txt", "w", encoding="utf-8")  # noqa: SIM115
+    # Ctrl-C as in a terminal, whatever this process inherited: a job a shell started in the
+    # background ignores SIGINT, and so would the run (as Unix background jobs do).
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=err, text=True, env={**os.environ, **(env or {})})
+                            stderr=err, text=True, env={**os.environ, **(env or {})},
+                            preexec_fn=_default_sigint)
     err.close()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -594,11 +594,14 @@ def test_a_stop_signal_is_not_lost_when_its_exception_is(sig: str) -> None:
     SIGTERM arriving then would be lost and the run would go on to the end. The signal is also
     recorded, and the run's waiting loops raise it again (``check``)."""
     expected = KeyboardInterrupt if sig == "SIGINT" else qrun._Stopped
-    with qrun._stop_signals() as stops:
-        try:
-            os.kill(os.getpid(), getattr(signal, sig))
-            time.sleep(1)  # the handler raises here
-        except expected:
-            pass  # dropped, as it would be inside a finalizer
-        with pytest.raises(expected):
-            stops.check()
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with qrun._stop_signals() as stops:
+            try:
+                signal.raise_signal(getattr(signal, sig))  # its handler raises here
+            except expected:
+                pass  # dropped, as it would be inside a finalizer
+            with pytest.raises(expected):
+                stops.check()
+    finally:
+        signal.signal(signal.SIGINT, before)
