@@ -11,7 +11,7 @@
    process runs it (:func:`~qcplan.batch.outputs.run_status`), and one
    :class:`~qcplan.batch.outputs.ReportOutcome` per report.
 3. **Precompute** (:func:`_precompute`) every scenario's bundle once
-   (:func:`qcplan.render.report.precompute`) into ``OUT/<run-id>/cache/``, split over the
+   (:func:`qcplan.render.bundles.precompute`) into ``OUT/<run-id>/cache/``, split over the
    workers, for the targets of the pillars reported only. Every scenario of the parameters is
    precomputed, not only those reported, because each report compares all scenarios.
 4. **Render** (:func:`_render`): execute the report notebook with papermill for every pillar ×
@@ -600,7 +600,7 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     # Outputs of the run (also after failures: what succeeded stays usable).
     try:
         tables = _tables(run)
-        from qcplan.render.report import cached_retro
+        from qcplan.render.bundles import cached_retro
 
         retro = cached_retro(run.cache_dir) if run.cache_dir.is_dir() else None
         summary = summary_table(tables, inputs.pillars)
@@ -839,7 +839,7 @@ def _render(pool: Pool, run: _Run, lg: _Log) -> None:
 
 def _tables(run: _Run) -> dict[str, Any]:
     """The assessment table of each scenario of the run whose bundle was computed."""
-    from qcplan.render.report import load_bundle
+    from qcplan.render.bundles import load_bundle
 
     tables: dict[str, Any] = {}
     for name in run.inputs.scenarios:
@@ -891,7 +891,7 @@ class _PlanDocuments:
 
     def write(self, name: str, lang: str) -> None:
         from qcplan.render import documents
-        from qcplan.render.report import load_bundle
+        from qcplan.render.bundles import load_bundle
 
         run, inputs = self.run, self.run.inputs
         t0 = time.monotonic()

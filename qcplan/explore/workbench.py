@@ -588,7 +588,7 @@ class Workbench:
 
     # -- the chart ---------------------------------------------------------------
     def bundle(self) -> dict[str, Any]:
-        """A report bundle (see :mod:`qcplan.render.report`) of the selected target alone."""
+        """A report bundle (see :mod:`qcplan.render.bundles`) of the selected target alone."""
         row, ev = self._assess(self.target_id, self.adjustment())
         return target_bundle(self.model(), row, ev)
 
@@ -742,8 +742,8 @@ def target_bundle(model: TargetModel, row: dict[str, Any],
                   ev: Evaluation | None) -> dict[str, Any]:
     """A report bundle of one target (the frames
     :func:`qcplan.render.charts.indicator_chart` reads), built exactly as
-    :func:`qcplan.render.report.build_bundle` builds them."""
-    from qcplan.render.report import frames_to_bundle, target_frames
+    :func:`qcplan.render.bundles.build_bundle` builds them."""
+    from qcplan.render.bundles import frames_to_bundle, target_frames
 
     return frames_to_bundle(target_frames(model, ev), pd.DataFrame([row]))
 
