@@ -75,30 +75,29 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def check_n_sims(value: Any, source: str = COMMAND_LINE) -> int:
+def _whole_in(value: Any, low: int, high: int, option: str, expected: str, source: str) -> int:
+    """``value`` as a whole number from ``low`` to ``high``, else a ParameterError."""
     n = _whole(value)
-    if n is None or not N_SIMS_MIN <= n <= N_SIMS_MAX:
-        raise ParameterError(source, "--n-sims", value,
-                             f"a whole number of draws from {N_SIMS_MIN:,} to {N_SIMS_MAX:,} "
-                             "(fewer make the quantiles meaningless; more need GBs of memory)")
+    if n is None or not low <= n <= high:
+        raise ParameterError(source, option, value, expected)
     return n
+
+
+def check_n_sims(value: Any, source: str = COMMAND_LINE) -> int:
+    return _whole_in(value, N_SIMS_MIN, N_SIMS_MAX, "--n-sims",
+                     f"a whole number of draws from {N_SIMS_MIN:,} to {N_SIMS_MAX:,} "
+                     "(fewer make the quantiles meaningless; more need GBs of memory)", source)
 
 
 def check_seed(value: Any, source: str = COMMAND_LINE) -> int:
-    n = _whole(value)
-    if n is None or not 0 <= n <= SEED_MAX:
-        raise ParameterError(source, "--seed", value,
-                             f"a whole number from 0 to {SEED_MAX:,} (the range numpy's "
-                             "random generators accept)")
-    return n
+    return _whole_in(value, 0, SEED_MAX, "--seed",
+                     f"a whole number from 0 to {SEED_MAX:,} (the range numpy's random "
+                     "generators accept)", source)
 
 
 def check_jobs(value: Any, source: str = COMMAND_LINE) -> int:
-    n = _whole(value)
-    if n is None or not 1 <= n <= JOBS_MAX:
-        raise ParameterError(source, "--jobs", value,
-                             f"a whole number of worker processes from 1 to {JOBS_MAX}")
-    return n
+    return _whole_in(value, 1, JOBS_MAX, "--jobs",
+                     f"a whole number of worker processes from 1 to {JOBS_MAX}", source)
 
 
 def check_timeout(value: Any, source: str = COMMAND_LINE) -> float | None:

@@ -181,7 +181,7 @@ def precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims
     raises. ``kernel_cwd``: a folder; the worker's kernel is started there first and imports
     what the reports use while the bundles are computed (see :func:`warm_kernel`).
     ``retro_of``: the baseline scenario, whose retrospective is written apart
-    (:func:`qcplan.render.report.precompute_retro`); ``retro=False``: the baseline's bundle
+    (:func:`qcplan.render.bundles.precompute_retro`); ``retro=False``: the baseline's bundle
     without it."""
     start = time.monotonic()
     if kernel_cwd:
@@ -190,7 +190,7 @@ def precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims
         except Exception:  # noqa: S110 - the first report starts the kernel then
             _drop_kernel()
     try:
-        from qcplan.render.report import precompute, precompute_retro
+        from qcplan.render.bundles import precompute, precompute_retro
 
         paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
                            as_of=as_of, targets=targets, retro=retro)
@@ -373,19 +373,19 @@ def _papermill_engine() -> str:
                 return
             super().save(**kwargs)
 
-        def cell_start(self, cell: Any, cell_index: Any = None, **kwargs: Any) -> None:
+        def _at_a_cell(self, step: str, *args: Any, **kwargs: Any) -> None:
+            """Papermill's ``cell_start`` / ``cell_complete`` with their save rate-limited."""
             self._in_cell = True
             try:
-                super().cell_start(cell, cell_index, **kwargs)
+                getattr(super(), step)(*args, **kwargs)
             finally:
                 self._in_cell = False
 
-        def cell_complete(self, cell: Any, cell_index: Any = None, **kwargs: Any) -> None:
-            self._in_cell = True
-            try:
-                super().cell_complete(cell, cell_index, **kwargs)
-            finally:
-                self._in_cell = False
+        def cell_start(self, *args: Any, **kwargs: Any) -> None:
+            self._at_a_cell("cell_start", *args, **kwargs)
+
+        def cell_complete(self, *args: Any, **kwargs: Any) -> None:
+            self._at_a_cell("cell_complete", *args, **kwargs)
 
     class QcplanEngine(NBClientEngine):
         """nbclient, saving as :class:`LeanManager` does, on ``km`` and ``kc`` when given."""
