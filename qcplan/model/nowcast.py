@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from qcplan.errors import ParameterError
+from qcplan.model.history import clean_history
 
 __all__ = [
     "MAX_YEARS", "DISCOUNT", "Nowcast", "Predictive", "SubAnnual", "basis_label",
@@ -558,10 +559,8 @@ def fit_subannual(fit_fn, history: pd.Series, method: str, bounds: tuple[float, 
     for a flow, their last value for a stock); the last year, when incomplete, is the year to
     nowcast and must directly follow the last complete year.
     """
-    from qcplan.model.project import _clean_history
-
     sa = clean_subannual(subannual, kind)
-    h = _clean_history(history)
+    h = clean_history(history)
     values = sa.grid
     if kind == "flow" and len(h) and bool((h > 0).all()) and np.nanmin(values) < 0:
         y, j = np.argwhere(values < 0)[0]
