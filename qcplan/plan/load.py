@@ -35,57 +35,13 @@ from qcplan.plan.schema import (
     STATUSES,
     TABLES,
 )
+from qcplan.plan.tables import RawTable
 from qcplan.plan.validate import assumptions, parse_int, parse_number, plausibility, validate
 from qcplan.plan.vintages import default_received, resolve, resolve_measure
 
 COMMENT = "#"  # a record whose first cell starts with this is a comment
 DATA_ENV = LEGACY_ENV  # the older name of $QCPLAN_PLAN, still read
 DEFAULT_DATA_DIR = shipped_example_dir()  # the shipped example plan (the repository's data/)
-
-
-@dataclass
-class RawTable:
-    """A table as read: every cell as stripped text, with the line (or sheet row) of each row."""
-
-    name: str
-    path: Path
-    header: list[str]
-    rows: list[dict[str, str]]
-    row_numbers: list[int]  # CSV: line where the record starts; XLSX: sheet row
-    header_row: int = 1
-    sheet: str | None = None  # XLSX only
-    positions: dict[str, int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.positions = {}
-        for j, name in enumerate(self.header):
-            self.positions.setdefault(name, j)
-
-    @property
-    def file(self) -> str:
-        return self.path.name
-
-    def where(self, i: int | None, column: str = "") -> str:
-        """Location of row ``i`` (``None``: the header) and ``column``, as a reader finds it."""
-        row = self.header_row if i is None else self.row_numbers[i]
-        if self.sheet is None:
-            return f"line {row}"
-        if column in self.positions:
-            return f"sheet {self.sheet}, cell {_column_letter(self.positions[column])}{row}"
-        return f"sheet {self.sheet}, row {row}"
-
-    def problem(self, i: int | None, column: str, value: str | None, expected: str) -> Problem:
-        return Problem(self.file, self.where(i, column), column, value, expected)
-
-    def ref(self, i: int) -> str:
-        """``observations.csv:12``: the file and line (or sheet row) of row ``i``."""
-        return f"{self.file}:{self.row_numbers[i]}"
-
-
-def _column_letter(j: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(j + 1)
 
 
 def _table_from_records(

@@ -9,7 +9,6 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from qcplan.errors import Problem
 from qcplan.plan.schema import (
@@ -32,10 +31,8 @@ from qcplan.plan.schema import (
     Column,
     one_of,
 )
+from qcplan.plan.tables import RawTable
 from qcplan.text import UNSAFE_TEXT, unsafe_character
-
-if TYPE_CHECKING:
-    from qcplan.plan.load import RawTable
 
 # An intensity reduction is decided on levels (amount, rate) or on yearly rates (growth: signed
 # change; reduction: the fall as published).
