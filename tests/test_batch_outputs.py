@@ -40,7 +40,7 @@ def manifest(run_dir: Path) -> dict[str, Any]:
 
 def _disk_full_at(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
     """The manifest write ``which`` (running: the first, final: the last) hits a full disk."""
-    real = qrun.write_json
+    real = outputs.write_json
 
     def write_json(path: Path, data: Any) -> None:
         if Path(path).name == "manifest.json" and (data["status"] == "running") == (

@@ -15,8 +15,8 @@ import pytest
 from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import load_scenarios
 from qcplan.plan.load import load_plan
+from qcplan.render.bundles import build_bundle
 from qcplan.render.charts import indicator_chart, workpoints_chart
-from qcplan.render.report import build_bundle
 
 matplotlib.use("Agg")
 

@@ -16,8 +16,12 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm  # noqa: E402
 
 from qcplan.render import documents  # noqa: E402
-from qcplan.render.charts import indicator_chart, workpoints_chart  # noqa: E402
-from qcplan.render.report import ReportContext, chart_png  # noqa: E402
+from qcplan.render.charts import (  # noqa: E402
+    chart_png,  # noqa: E402
+    indicator_chart,
+    workpoints_chart,
+)
+from qcplan.render.report import ReportContext  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -70,8 +74,8 @@ def test_pillar_document_layout_and_content(contexts, tmp_path, lang):
     name = ctx.pillar_row["name_zh" if lang == "zh" else "name_en"]
     assert name in text
     # every target of the pillar is in the status table, with its status in words
+    from qcplan.render.html import name_of
     from qcplan.render.i18n import status_label
-    from qcplan.render.report import name_of
 
     for r in ctx.table.to_dict("records"):
         assert name_of(r, lang) in text

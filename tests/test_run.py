@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from qcplan.batch import outputs
 from qcplan.batch import run as qrun
 from qcplan.render.dashboard import render_dashboard
 
@@ -88,9 +89,9 @@ def test_names_split_and_deduplicated() -> None:
 def test_switch_latest_replaces_link(tmp_path: Path) -> None:
     (tmp_path / "r1").mkdir()
     (tmp_path / "r2").mkdir()
-    qrun.switch_latest(tmp_path, "r1")
+    outputs.switch_latest(tmp_path, "r1")
     assert os.readlink(tmp_path / "latest") == "r1"
-    qrun.switch_latest(tmp_path, "r2")
+    outputs.switch_latest(tmp_path, "r2")
     assert os.readlink(tmp_path / "latest") == "r2"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".latest")] == []
 
@@ -100,7 +101,7 @@ def test_file_hashes_skip_hidden(tmp_path: Path) -> None:
     (tmp_path / ".hidden").write_text("y", encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.yaml").write_text("z", encoding="utf-8")
-    hashes = qrun.file_hashes(tmp_path, "data")
+    hashes = outputs.file_hashes(tmp_path, "data")
     assert hashes == {"data/a.csv": hashlib.sha256(b"x").hexdigest(),
                       "data/sub/b.yaml": hashlib.sha256(b"z").hexdigest()}
 
@@ -388,7 +389,7 @@ def test_overall_timeout_kills_and_keeps_latest(tmp_path: Path) -> None:
     assert os.readlink(latest) == OLD_RUN
     m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["status"] == "timeout" and result.status == "timeout"
-    assert qrun.run_status(result.run_dir) == "timeout"
+    assert outputs.run_status(result.run_dir) == "timeout"
     assert [r["status"] for r in m["reports"]] == ["timeout", "timeout"]
     assert "time limit" in log.getvalue()
     time.sleep(1)
@@ -478,7 +479,7 @@ def test_reused_kernels_keep_reports_isolated(tmp_path: Path, reuse: bool) -> No
 def test_good_run_precomputes_only_the_pillars_asked(good_run: dict) -> None:
     """Cost follows the work asked: a one-pillar run assesses that pillar's targets only (in
     every scenario, which each report compares)."""
-    from qcplan.render.report import load_bundle
+    from qcplan.render.bundles import load_bundle
 
     bundles = sorted(p for p in Path(good_run["run_dir"], "cache").glob("*.pkl")
                      if p.name != "retro.pkl")  # the retrospective is plan-wide
@@ -540,7 +541,7 @@ def test_retrospective_made_apart_is_the_same(tmp_path: Path) -> None:
     the dashboard get the same rows as when the baseline's bundle holds it."""
     from qcplan.model.scenarios import load_scenarios
     from qcplan.plan.load import load_plan
-    from qcplan.render.report import (
+    from qcplan.render.bundles import (
         cached_retro,
         load_bundle,
         precompute,
@@ -569,7 +570,8 @@ def test_report_context_reuses_what_it_read_until_a_file_changes(tmp_path: Path)
     last one are used again, and read anew once a file of the plan (or a bundle) changes."""
     from qcplan.model.scenarios import load_scenarios
     from qcplan.plan.load import load_plan
-    from qcplan.render.report import ReportContext, precompute
+    from qcplan.render.bundles import precompute
+    from qcplan.render.report import ReportContext
 
     plan_dir = tmp_path / "plan"
     shutil.copytree(REPO / "data", plan_dir)

@@ -14,7 +14,7 @@ from qcplan.errors import DataError
 from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import load_scenarios
 from qcplan.plan.load import load_plan
-from qcplan.render.report import target_frames
+from qcplan.render.bundles import target_frames
 
 REPO = Path(__file__).resolve().parents[1]
 GDP = ("gdp", "谯城区(辖区)")
@@ -166,7 +166,7 @@ def test_a_jump_is_a_warning_naming_the_cell(tmp_path: Path, capsys):
 
 
 def test_in_year_figures_in_the_report(tmp_path: Path):
-    from qcplan.render.report import in_year_label, subannual_html
+    from qcplan.render.sources import in_year_label, subannual_html
 
     assert in_year_label(2025, "M09", "ytd", 9, "zh") == "2025年1—9月"
     assert in_year_label(2025, "Q3", "ytd_growth", 9, "en") == "Jan–Sep 2025"

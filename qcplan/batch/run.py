@@ -67,15 +67,12 @@ from typing import Any, TextIO
 
 from qcplan.batch.outputs import (
     RUNNING,
-    SUMMARY_COLUMNS,
     ReportOutcome,
     file_hashes,
-    latest_run,
     new_run_dir,
     previous_run,
     process_stamp,
     prune_runs,
-    run_status,
     safe,
     sha256,
     summary_table,
@@ -88,10 +85,7 @@ from qcplan.batch.outputs import (
 )
 from qcplan.batch.pool import Pool, error_info, precompute_task, report_task, wait_step
 
-__all__ = [
-    "DEFAULT_OUT", "LANG_CHOICES", "ReportOutcome", "RunResult", "SUMMARY_COLUMNS",
-    "file_hashes", "latest_run", "run_batch", "run_status", "switch_latest", "versions",
-]
+__all__ = ["DEFAULT_OUT", "LANG_CHOICES", "RunResult", "run_batch"]
 
 from qcplan.resources import report_notebook
 

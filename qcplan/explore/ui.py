@@ -11,7 +11,7 @@ from typing import Any
 
 from qcplan.explore.workbench import GoalSeek, Workbench, error_text, ui_text
 from qcplan.model.scenarios import METHODS, ScenarioError
-from qcplan.render.report import esc
+from qcplan.render.html import esc
 
 
 class WorkbenchUI:

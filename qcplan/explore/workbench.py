@@ -67,8 +67,8 @@ from qcplan.model.scenarios import (
     load_scenarios,
     save_scenario,
 )
+from qcplan.render.html import STYLE, badge, esc, fmt
 from qcplan.render.i18n import check_lang, kind_label
-from qcplan.render.report import STYLE, badge, esc, fmt
 
 DEFAULT_N_SIMS = 4_000
 #: Bounds of the goal seek (percentage points a year), as in ``TargetModel.solve_shift``.

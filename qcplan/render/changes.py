@@ -27,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from qcplan.render.html import target_anchor
+
 #: A move of P(reach) reported as a change: 10 percentage points or more.
 PROB_STEP = 0.10
 FIGURES_FILE = "figures.csv"
@@ -262,7 +264,6 @@ def render_changes_html(changes: Changes, status_label: Any = None,
     ``status_label(status, lang)`` gives a status's words (defaults to the raw class);
     ``report_links`` maps (pillar, scenario) to a report's relative address.
     """
-    from qcplan.render.report import target_anchor
 
     esc = html.escape
     label = status_label or (lambda s, lang: s)

@@ -23,8 +23,8 @@ import pandas as pd
 from qcplan.files import write_atomic
 from qcplan.model.assess import STATUS_ORDER
 from qcplan.render.export import embedded_font_style, label_table_cells, page_style
+from qcplan.render.html import esc as _esc
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
-from qcplan.render.report import esc as _esc
 
 TITLE = ("规划目标跟踪 · 评估报告总览", "Plan targets · overview of the reports")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -173,8 +173,8 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     moving away, off track or needs acceleration, sorted by P(reach), with the pace required
     against the pace observed, the responsible units and links to its row in its pillar's
     reports (``#target-<id>``)."""
+    from qcplan.render.html import target_anchor
     from qcplan.render.narrative import Narrator, percent_short
-    from qcplan.render.report import target_anchor
 
     narrator = narrator or Narrator()
     title = _both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")

@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qcplan import __version__
 from qcplan.files import write_atomic
+from qcplan.render.changes import status_changes
+from qcplan.render.html import fmt, name_of, pct
+from qcplan.render.i18n import status_label, t
+from qcplan.render.narrative import Narrator
+from qcplan.render.sources import plan_title, source_rows, vintage_text
 
 #: Fonts by language and role. East Asian text uses ``east_asia``; Latin text and digits ``latin``.
 FONTS: dict[str, dict[str, dict[str, Any]]] = {
@@ -383,8 +389,6 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
     """The status table of a document, narrow enough for A4 portrait: the verdict, P(reach),
     latest figure, target, projection with its 80 % interval, pace needed against pace so far,
     and the responsible units."""
-    from qcplan.render.i18n import status_label, t
-    from qcplan.render.report import fmt, name_of, pct
 
     zh = lang == "zh"
     heads = [t("target_name", lang), t("status", lang), t("prob_reach", lang), t("latest", lang),
@@ -432,8 +436,6 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
 
 def workpoint_table(table: Any, lang: str) -> Table:
     """The pillar's work points (targets of kind ``workpoint``) against their numbers."""
-    from qcplan.render.i18n import status_label, t
-    from qcplan.render.report import fmt, name_of
 
     wp = table[table["kind"] == "workpoint"]
     heads = [t("target_name", lang), t("threshold", lang),
@@ -456,7 +458,6 @@ def produced_text(meta: Mapping[str, Any]) -> str:
 
 
 def chart_caption(row: Mapping[str, Any], lang: str, number: int) -> str:
-    from qcplan.render.report import name_of
 
     return (f"图{number} {name_of(row, lang)}" if lang == "zh"
             else f"Figure {number}. {name_of(row, lang)}")
@@ -484,7 +485,6 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
     """One pillar: its paragraph and findings (:mod:`qcplan.render.narrative`; ``texts``, the
     findings by target id, when already written), status table, charts (numbered from
     ``first_figure``) and work points."""
-    from qcplan.render.report import name_of
 
     rows = table.set_index("target_id")
     if texts is None:
@@ -513,7 +513,6 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
 def pillar_spec(ctx: Any) -> DocumentSpec:
     """The document of one pillar report (a :class:`qcplan.render.report.ReportContext` whose
     charts were shown with ``show_chart``)."""
-    from qcplan.render.report import plan_title, vintage_text
 
     lang = ctx.lang
     others = {name: b["table"] for name, b in ctx.bundles.items()}
@@ -535,7 +534,6 @@ def pillar_spec(ctx: Any) -> DocumentSpec:
 
 
 def _meta_lines(meta: Mapping[str, Any]) -> list[str]:
-    from qcplan import __version__
 
     return [f"qcplan {meta.get('qcplan_version', __version__)} · draws {meta.get('n_sims')}, "
             f"seed {meta.get('seed')}, as of {meta.get('as_of')}"]
@@ -547,9 +545,6 @@ def plan_spec(plan: Any, scenario: Any, bundle: Mapping[str, Any], lang: str,
     """The whole-plan assessment of one scenario: every pillar in turn (findings, status
     table, the charts its reports drew, work points), then the sources. ``scenarios`` and
     ``others`` (scenario → assessment table) let the findings say what the scenarios change."""
-    from qcplan.render.changes import status_changes
-    from qcplan.render.narrative import Narrator
-    from qcplan.render.report import plan_title, source_rows, vintage_text
 
     narrator = Narrator(plan, scenarios or {scenario.name: scenario})
     changes = status_changes(cache_dir, scenario.name)

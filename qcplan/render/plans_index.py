@@ -17,7 +17,7 @@ from typing import Any
 from qcplan.files import write_atomic
 from qcplan.render.dashboard import CSS, _both, matrix_head, pillar_rows
 from qcplan.render.export import check_self_contained, embedded_font_style
-from qcplan.render.report import esc as _esc
+from qcplan.render.html import esc as _esc
 
 TITLE = ("多项规划 · 评估报告总览", "Several plans · overview of the reports")
 

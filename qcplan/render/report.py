@@ -4,7 +4,8 @@ notebook opens and only displays.
 The data's path: :mod:`qcplan.render.bundles` assesses every target once per scenario and keeps
 what the reports show (a *bundle*); this module turns a bundle into the report's tables and
 text; :mod:`qcplan.render.charts` draws its charts; :mod:`qcplan.render.export` makes the page.
-The bundle functions are imported here too, where older code looks for them.
+The HTML pieces every page shares are in :mod:`qcplan.render.html`; the sources and in-year tables
+in :mod:`qcplan.render.sources`.
 """
 
 from __future__ import annotations
@@ -22,104 +23,31 @@ import pandas as pd
 from qcplan import __version__
 from qcplan.model.assess import STATUS_ORDER, in_year_basis_text
 from qcplan.model.scenarios import Scenario
-from qcplan.render.bundles import (  # noqa: F401 - the bundle functions, where they were before
-    BUNDLE_VERSION,
-    FAN_COLS,
-    HISTORY_COLS,
-    Q_COLS,
-    QS,
-    RETRO_FILE,
-    RETRO_N_SIMS,
-    build_bundle,
-    cached_retro,
-    charted,
-    frames_to_bundle,
-    load_bundle,
-    precompute,
-    precompute_retro,
-    scenario_bundles,
-    target_frames,
-    with_english_units,
+from qcplan.render.bundles import scenario_bundles
+from qcplan.render.charts import chart_png, chart_svg
+from qcplan.render.html import (
+    STYLE,
+    badge,
+    banner_html,
+    esc,
+    fmt,
+    name_of,
+    pct,
+    target_anchor,
 )
-from qcplan.render.charts import CHART_DPI, chart_png, chart_svg  # noqa: F401
 from qcplan.render.i18n import (
-    STATUS_COLOUR,
     caveat_texts,
-    data_status_label,
     kind_label,
     qualified,
     status_label,
     t,
 )
-
-
-# --------------------------------------------------------------------------- HTML pieces
-def esc(value: Any) -> str:
-    """Text from data or parameters, HTML-escaped ('' for missing)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value))
-
-
-def fmt(value: Any, digits: int = 1) -> str:
-    """A number for a table: thousands separators, ``digits`` decimals, '—' for missing."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return esc(value) or "—"
-    if not math.isfinite(v):
-        return "—"
-    if abs(v) >= 1000 or float(v).is_integer() and abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:,.{digits}f}"
-
-
-def pct(p: Any) -> str:
-    try:
-        v = float(p)
-    except (TypeError, ValueError):
-        return "—"
-    return "—" if not math.isfinite(v) else f"{100 * v:.0f}%"
-
-
-STYLE = """
-<style>
-.qc-banner{background:#fff4e5;border:2px solid #e8833a;color:#5a2d00;padding:10px 14px;
-  margin:8px 0;border-radius:6px;font-weight:600}
-.qc-meta{color:#444;font-size:0.92em;line-height:1.6}
-.qc-table{border-collapse:collapse;font-size:0.88em;margin:6px 0}
-.qc-table th{background:#f0f2f5;text-align:left;padding:4px 6px;border-bottom:2px solid #ccd}
-.qc-table td{padding:4px 6px;border-bottom:1px solid #e4e6ea;vertical-align:top;
-  text-align:left !important}
-.qc-table th{text-align:left !important}
-.qc-badge{display:inline-block;border-radius:4px;padding:1px 6px;white-space:nowrap}
-.qc-illus{color:#b45309;font-weight:600}
-.qc-note{color:#555;font-size:0.85em}
-.qc-kind,.qc-p{color:#555;font-size:0.85em;white-space:nowrap}
-.qc-table tr.qc-target td{border-bottom:none}
-.qc-table tr.qc-finding td{color:#333;font-size:0.95em;line-height:1.6;padding:0 6px 8px 18px}
-.qc-summary{background:#f6f8fa;border-left:4px solid #5c6bc0;padding:8px 12px;line-height:1.7}
-</style>
-"""
-
-
-def badge(status: str, lang: str) -> str:
-    bg, fg = STATUS_COLOUR.get(status, ("#cfcfcf", "#222"))
-    return (f'<span class="qc-badge" style="background:{bg};color:{fg}">'
-            f"{esc(status_label(status, lang))}</span>")
-
-
-def banner_html(lang: str) -> str:
-    return f'<div class="qc-banner">⚠ {esc(t("illustrative_banner", lang))}</div>'
-
-
-def name_of(row: Mapping[str, Any], lang: str) -> str:
-    return str(row.get("name_zh") if lang == "zh" else row.get("name_en") or row.get("name_zh"))
-
-
-def target_anchor(target_id: str) -> str:
-    """The id of a target's row in its pillar report (links from ``index.html`` end in it)."""
-    return f"target-{target_id}"
+from qcplan.render.sources import (
+    source_rows,
+    sources_table_html,
+    subannual_html,
+    vintage_text,
+)
 
 
 def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = False,
@@ -253,177 +181,6 @@ def scenario_matrix(bundles: Mapping[str, Mapping[str, Any]], pillar: str,
     return (STYLE + '<table class="qc-table"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
             "".join(rows) + "</tbody></table>")
-
-
-def series_shown(table: pd.DataFrame) -> list[tuple[str, str]]:
-    """The series (indicator, geography) behind ``table``'s targets and their benchmarks, in
-    order, each once."""
-    series = []
-    for _, r in table.iterrows():
-        series.append((r["indicator_id"], r["geography"]))
-        if isinstance(r.get("benchmark"), str) and "@" in r["benchmark"]:
-            b_ind, _, b_geo = r["benchmark"].partition("@")
-            series.append((b_ind, b_geo))
-    return list(dict.fromkeys(series))
-
-
-def source_rows(plan: Any, table: pd.DataFrame,
-                lang: str = "zh") -> tuple[list[str], list[list[str]]]:
-    """The sources of every figure shown for ``table``'s targets: header and rows (one row per
-    series, status and source, with the years it covers and the notes), as plain text."""
-    zh = lang == "zh"
-    heads = ["指标" if zh else "Indicator", "地区/口径" if zh else "Geography (coverage)",
-             "年份" if zh else "Years", "数据性质" if zh else "Status", "来源" if zh else "Source",
-             "备注" if zh else "Note"]
-    series = series_shown(table)
-    obs = plan.observations
-    obs = obs[obs["indicator_id"].isin({ind for ind, _ in series})]
-    cols = ["indicator_id", "geography", "status", "source", "year"]
-    periods = obs["period"] if "period" in obs else pd.Series([""] * len(obs), index=obs.index)
-    notes = obs["note"] if "note" in obs else pd.Series([""] * len(obs), index=obs.index)
-    # (indicator, geography) -> (status, source) -> [(year, period, note)], in the table's order
-    groups: dict[tuple[str, str], dict[tuple[Any, Any], list[tuple[Any, Any, str]]]] = {}
-    for (ind, geo, status, source, year), period, note in zip(
-            obs[cols].itertuples(index=False, name=None), periods, notes):
-        if _missing(status) or _missing(source):
-            continue
-        key = (status, source)
-        groups.setdefault((ind, geo), {}).setdefault(key, []).append(
-            (year, period, "" if _missing(note) else str(note)))
-    names = plan.indicators.set_index("indicator_id")
-    rows = []
-    for ind, geo in series:
-        label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
-        for (status, source), items in groups.get((ind, geo), {}).items():
-            notes_text = "; ".join(dict.fromkeys(n for _, _, n in items if n))
-            grp = {"year": [y for y, _, _ in items], "period": [p for _, p, _ in items]}
-            rows.append([str(label), str(geo), _year_ranges(grp),
-                         data_status_label(str(status), lang), str(source), notes_text])
-    return heads, rows
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def sources_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
-    """:func:`source_rows` as an HTML table (illustrative figures marked)."""
-    return sources_table_html(*source_rows(plan, table, lang), lang=lang)
-
-
-def sources_table_html(heads: list[str], rows: list[list[str]], lang: str = "zh") -> str:
-    """The rows of :func:`source_rows` as an HTML table."""
-    illustrative = data_status_label("illustrative", lang)
-    body = []
-    for cells in rows:
-        cls = ' class="qc-illus"' if cells[3] == illustrative else ""
-        out = [esc(c) for c in cells]
-        out[3] = f"<span{cls}>{out[3]}</span>"
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in out) + "</tr>")
-    return (STYLE + '<table class="qc-table"><thead><tr>' +
-            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
-            "".join(body) + "</tbody></table>")
-
-
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-QUARTERS_ZH = {"Q1": "一", "Q2": "二", "Q3": "三", "Q4": "四"}
-
-
-def in_year_label(year: int, period: str, measure: str, months: int, lang: str = "zh") -> str:
-    """'2025年1—9月' (a year-to-date figure), '2025年9月', '2025年第三季度' (a period's own value);
-    'Jan–Sep 2025', 'Sep 2025', 'Q3 2025' in English."""
-    zh = lang == "zh"
-    if measure in ("ytd", "ytd_growth"):
-        if months == 1:
-            return f"{year}年1月" if zh else f"Jan {year}"
-        return f"{year}年1—{months}月" if zh else f"Jan–{MONTHS_EN[months - 1]} {year}"
-    if period in QUARTERS_ZH:
-        return f"{year}年第{QUARTERS_ZH[period]}季度" if zh else f"{period} {year}"
-    if period == "H1":
-        return f"{year}年上半年" if zh else f"H1 {year}"
-    return f"{year}年{months}月" if zh else f"{MONTHS_EN[months - 1]} {year}"
-
-
-def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
-    """The in-year figures (monthly, quarterly, year-to-date) of the pillar's series, the latest
-    year of each: shown, not projected. Empty when there are none."""
-    zh = lang == "zh"
-    measure_label = {"ytd": ("累计值", "year to date"), "ytd_growth": ("累计增长", "growth, year "
-                     "to date"), "period": ("当期值", "period value")}
-    series = series_shown(table)
-    if not hasattr(plan, "subannual"):
-        return ""
-    obs = plan.observations
-    if "period" in obs:  # only the series that have in-year figures
-        inyear = obs[obs["period"].fillna("").astype(str) != ""]
-        have = set(zip(inyear["indicator_id"], inyear["geography"]))
-        series = [(ind, geo) for ind, geo in series if (ind, geo) in have]
-    names = plan.indicators.set_index("indicator_id")
-    rows = []
-    for ind, geo in series:
-        try:
-            sub = plan.subannual(ind, geo)
-        except KeyError:
-            continue
-        if sub.empty:
-            continue
-        sub = sub[sub["year"] == sub["year"].max()]
-        label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
-        unit = names.loc[ind, "unit"] if ind in names.index else ""
-        for r in sub.itertuples():
-            u = "%" if r.measure == "ytd_growth" else unit
-            cells = [esc(label), esc(geo),
-                     esc(in_year_label(int(r.year), r.period, r.measure, int(r.months), lang)),
-                     esc(measure_label[r.measure][0 if zh else 1]), f"{fmt(r.value)} {esc(u)}",
-                     esc(data_status_label(str(r.status), lang)),
-                     esc(r.received) + (esc("(期末,假定)" if zh else " (period end, assumed)")
-                                        if r.received_assumed else "")]
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    if not rows:
-        return ""
-    heads = (["指标", "地区/口径", "期间", "类型", "数值", "数据性质", "收到日期"] if zh else
-             ["Indicator", "Geography", "Period", "Measure", "Value", "Status", "Received"])
-    title = ("年内数据(月度、季度累计,仅展示,不进入预测)" if zh else
-             "In-year figures (monthly and quarterly, shown but not projected)")
-    return (f"<h3>{esc(title)}</h3>" + STYLE + '<table class="qc-table"><thead><tr>' +
-            "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
-            "".join(rows) + "</tbody></table>")
-
-
-def _year_ranges(grp: Mapping[str, Any]) -> str:
-    """'2016–2020, 2022 Q1' from the rows' years and periods (columns ``year`` and, if any,
-    ``period``)."""
-    whole = sorted({int(y) for y, p in zip(grp["year"], grp.get("period", [""] * len(grp)))
-                    if not (isinstance(p, str) and p)})
-    parts: list[str] = []
-    start = prev = None
-    for y in whole:
-        if start is None:
-            start = prev = y
-        elif y == prev + 1:
-            prev = y
-        else:
-            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
-            start = prev = y
-    if start is not None:
-        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
-    if "period" in grp:
-        parts += [f"{int(y)} {p}" for y, p in zip(grp["year"], grp["period"])
-                  if isinstance(p, str) and p]
-    return ", ".join(parts)
-
-
-def plan_title(plan: Any, lang: str) -> str:
-    """The plan's title in ``lang`` (from its ``plan.yaml``)."""
-    return str(plan.title(lang))
-
-
-def vintage_text(plan: Any, lang: str) -> str:
-    """'Data up to 2031; latest official/preliminary year 2030' in ``lang``."""
-    vintage = plan.vintage()
-    return (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
-            f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
-            f"{vintage.get('latest_official_year', '—')}")
 
 
 def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, lang: str,

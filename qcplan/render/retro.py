@@ -9,16 +9,9 @@ from typing import Any
 import pandas as pd
 
 from qcplan.model.retrospect import reliability
-from qcplan.render.i18n import STATUS_COLOUR, status_label
-from qcplan.render.report import STYLE, esc, fmt, pct
+from qcplan.render.html import STYLE, badge, esc, fmt, pct
 
 OUTCOME = {1: ("达标", "met"), 0: ("未达标", "missed")}
-
-
-def _badge(status: str, lang: str) -> str:
-    bg, fg = STATUS_COLOUR.get(status, ("#cfcfcf", "#222"))
-    return (f'<span class="qc-badge" style="background:{bg};color:{fg}">'
-            f"{esc(status_label(status, lang))}</span>")
 
 
 def _outcome(r: Any, lang: str) -> str:
@@ -56,7 +49,7 @@ def retro_table_html(retro: pd.DataFrame | None, lang: str = "zh",
                 cells.append("—")
                 continue
             p = "—" if not math.isfinite(float(r.prob_reach)) else pct(r.prob_reach)
-            cells.append(f'{p} {_badge(str(r.status), lang)} <span class="qc-note">'
+            cells.append(f'{p} {badge(str(r.status), lang)} <span class="qc-note">'
                          f"({int(r.as_of_year)})</span>")
         cells.append(_outcome(first, lang))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
