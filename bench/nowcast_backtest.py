@@ -41,13 +41,9 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qcplan.model.nowcast import (  # noqa: E402
-    DISCOUNT,
-    Predictive,
-    share_model,
-    ytd_ratio_t,
-    ytd_rule,
-)
+from nowcast_baselines import ytd_ratio_t, ytd_rule  # noqa: E402
+
+from qcplan.model.nowcast import DISCOUNT, Predictive, share_model  # noqa: E402
 from qcplan.model.project import project  # noqa: E402
 
 STEPS = np.array([-8.0, -4.0, -2.0, 0.0, 2.0, 4.0, 8.0])  # pp around the own yearly growth

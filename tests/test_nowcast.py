@@ -18,8 +18,6 @@ from qcplan.model.nowcast import (
     from_ytd_growth,
     from_ytd_values,
     share_model,
-    ytd_ratio_t,
-    ytd_rule,
 )
 
 SEASON = 1.0 + 0.3 * np.sin(np.arange(12) / 12 * 2 * np.pi)
@@ -118,17 +116,6 @@ def test_share_model_by_hand() -> None:
     assert weighted.loc == pytest.approx(math.log(40.0) - m)
     assert weighted.scale == pytest.approx(math.sqrt(var * (1 + np.sum(w**2))))
     assert weighted.sf(math.log(39.0)) == 1.0  # below the year so far: certain
-
-
-def test_baselines_by_hand() -> None:
-    ytd = np.array([30.0, 33, 35, 38])
-    tot = np.array([100.0, 108, 118, 125])
-    assert ytd_rule(38.0, 125.0, 41.8) == pytest.approx(125 * 1.1)
-    e = np.diff(np.log(tot)) - np.diff(np.log(ytd))
-    pred = ytd_ratio_t(ytd, tot, 41.8)
-    assert pred.loc == pytest.approx(math.log(125 * 41.8 / 38) + e.mean())
-    assert pred.scale == pytest.approx(e.std(ddof=1) * math.sqrt(1 + 1 / 3))
-    assert pred.df == 2
 
 
 def test_nowcast_matches_its_predictive() -> None:

@@ -38,8 +38,7 @@ from qcplan.model.history import clean_history
 
 __all__ = [
     "MAX_YEARS", "DISCOUNT", "Nowcast", "Predictive", "SubAnnual", "basis_label",
-    "clean_subannual", "from_ytd_growth", "from_ytd_values", "share_model", "ytd_ratio_t",
-    "ytd_rule",
+    "clean_subannual", "from_ytd_growth", "from_ytd_values", "share_model",
 ]
 
 #: Earlier years used for the usual share (the most recent ones).
@@ -131,28 +130,6 @@ def share_model(ytd: Sequence[float], totals: Sequence[float], ytd_now: float,
         sd /= math.sqrt(1.0 + float(np.sum(_weights(n, discount) ** 2)))
     base = math.log(ytd_now)
     return Predictive(base - m, sd, float(n - 1), floor=base)
-
-
-def ytd_ratio_t(ytd: Sequence[float], totals: Sequence[float], ytd_now: float) -> Predictive:
-    """Baseline: the year grows as the year so far did, with a Student-t spread.
-
-    log(total) = log(last total) + log(ytd_now / last ytd) + mean error, where the errors are
-    ``log(total_y / total_{y-1}) - log(ytd_y / ytd_{y-1})`` over the earlier years; the spread is
-    their sd times ``sqrt(1 + 1/m)`` with ``df = m - 1`` (m errors; needs 3 earlier years).
-    """
-    y = np.log(np.asarray(ytd, dtype=float))
-    a = np.log(np.asarray(totals, dtype=float))
-    e = np.diff(a) - np.diff(y)
-    m = len(e)
-    if m < 2:
-        raise ValueError("the YTD ratio model needs 3 earlier years")
-    loc = a[-1] + math.log(ytd_now) - y[-1] + float(e.mean())
-    return Predictive(loc, float(e.std(ddof=1)) * math.sqrt(1.0 + 1.0 / m), float(m - 1))
-
-
-def ytd_rule(ytd_last: float, total_last: float, ytd_now: float) -> float:
-    """Baseline (what analysts do by hand): the year's growth equals the growth so far."""
-    return float(total_last) * float(ytd_now) / float(ytd_last)
 
 
 # --------------------------------------------------------------------------------------------
