@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import qcplan
 from qcplan import DataError, Plan, load_plan
-from qcplan.plan.load import DEFAULT_DATA_DIR
+from qcplan.plan.meta import shipped_example_dir
 
 
 @pytest.fixture
@@ -202,7 +202,7 @@ def test_missing_directory(tmp_path: Path) -> None:
 def test_env_var_and_default(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QCPLAN_DATA", str(data_dir))
     assert load_plan().data_dir == data_dir
-    assert DEFAULT_DATA_DIR == Path(qcplan.__file__).resolve().parents[1] / "data"
+    assert shipped_example_dir() == Path(qcplan.__file__).resolve().parents[1] / "data"
 
 
 def test_fixture_is_clean() -> None:
@@ -240,9 +240,9 @@ def test_row_ref_counts_lines_as_an_editor_does(notes: list[str], data_dir: Path
 def test_shipped_data_loads_clean() -> None:
     tables = ("pillars", "indicators", "targets", "observations")
     missing = [n for n in tables if not any(
-        (DEFAULT_DATA_DIR / f"{n}{ext}").is_file() for ext in (".csv", ".xlsx"))]
+        (shipped_example_dir() / f"{n}{ext}").is_file() for ext in (".csv", ".xlsx"))]
     if missing:
         pytest.skip(f"data/ has no {', '.join(missing)} yet")
-    plan = load_plan(DEFAULT_DATA_DIR)  # a DataError here lists every problem
+    plan = load_plan(shipped_example_dir())  # a DataError here lists every problem
     assert len(plan.targets) and len(plan.observations)
     assert "Targets per pillar and kind" in plan.summary()

@@ -60,9 +60,6 @@ AHEAD, ON_SCHEDULE = 1.1, 0.9
 #: The reference reads a target or base figure of exactly zero as this.
 ZERO_AS = 0.001
 
-CLASSES: tuple[str, ...] = ("met", "on_track", "moderate", "insufficient", "moving_away", "—")
-GRADES: tuple[str, ...] = ("提前实现", "快于预期", "基本符合预期", "滞后", "—")
-
 
 def is_downward(direction: str) -> bool:
     """True for a ceiling (``at_most``, ``below``)."""

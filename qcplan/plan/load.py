@@ -20,11 +20,9 @@ import pandas as pd
 
 from qcplan.errors import DataError, Problem
 from qcplan.plan.meta import (
-    LEGACY_ENV,
     PlanInfo,
     choose_plan_dir,
     read_plan_info,
-    shipped_example_dir,
 )
 from qcplan.plan.schema import (
     OPTIONAL_TABLES,
@@ -40,8 +38,6 @@ from qcplan.plan.validate import assumptions, parse_int, parse_number, plausibil
 from qcplan.plan.vintages import default_received, resolve, resolve_measure
 
 COMMENT = "#"  # a record whose first cell starts with this is a comment
-DATA_ENV = LEGACY_ENV  # the older name of $QCPLAN_PLAN, still read
-DEFAULT_DATA_DIR = shipped_example_dir()  # the shipped example plan (the repository's data/)
 
 
 def _table_from_records(

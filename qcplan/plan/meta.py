@@ -39,7 +39,7 @@ from typing import Any
 
 from qcplan.errors import Problem, excerpt
 from qcplan.files import load_yaml
-from qcplan.plan.schema import TABLES, YEAR_MAX, YEAR_MIN
+from qcplan.plan.schema import YEAR_MAX, YEAR_MIN
 from qcplan.text import UNSAFE_TEXT, unsafe_character
 
 PLAN_FILE = "plan.yaml"
@@ -284,7 +284,3 @@ def choose_plan_dir(plan_dir: str | os.PathLike[str] | None = None) -> PlanChoic
         return PlanChoice(here.resolve(), "./data")
     return PlanChoice(shipped_example_dir(), "the shipped example")
 
-
-def table_files_present(folder: Path) -> list[str]:
-    """The table names with a file in ``folder``."""
-    return [n for n in TABLES if any((folder / f"{n}{e}").is_file() for e in (".csv", ".xlsx"))]
