@@ -514,13 +514,14 @@ def test_font_seed_covers_every_page(good_run: dict) -> None:
     """Each worker subsets the Chinese font once, from the run's seed (the data's text and the
     rendering code's words); a page needing a character outside it costs another subset (half
     a second). Checked on the run's pages (Chinese) and on an English report's parts."""
-    from qcplan.render.export import _wide_chars
+    from qcplan.render.export import _wide_chars, font_seed_text
     from qcplan.render.report import ReportContext
 
     inputs, problems = qrun._validate(None, None, "both", None, None, 2, None, 600, N_SIMS, 0,
                                       AS_OF, None, "html")
     assert inputs is not None, problems
-    seed = _wide_chars(qrun._font_seed(inputs))
+    seed = _wide_chars(font_seed_text(inputs.plan, inputs.all_scenarios.values(),
+                                      inputs.data_dir / "plan.yaml"))
     pages = sorted(Path(good_run["run_dir"]).glob("*.ipynb"))
     assert pages
     for page in pages:

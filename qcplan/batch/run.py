@@ -768,11 +768,14 @@ def _precompute(pool: Pool, run: _Run, lg: _Log) -> bool:
 
 def _render(pool: Pool, run: _Run, lg: _Log) -> None:
     """Execute and export every report in the workers; fills ``run.reports``."""
+    from qcplan.render.export import font_seed_text
+
     t1 = time.monotonic()
     inputs = run.inputs
     names = inputs.plan.pillars.set_index("pillar")
     by_future: dict[Future, ReportOutcome] = {}
-    font_seed = _font_seed(inputs)
+    font_seed = font_seed_text(inputs.plan, inputs.all_scenarios.values(),
+                               inputs.data_dir / "plan.yaml")
     lg.start_bar(len(run.reports))
     # Scenario by scenario (and language by language), so that each whole-plan document can be
     # written while the workers go on with the next scenario's reports.
@@ -906,36 +909,6 @@ class _PlanDocuments:
             run.timings["plan_documents_seconds"] = round(
                 float(run.timings.get("plan_documents_seconds") or 0.0)
                 + time.monotonic() - t0, 3)
-
-
-def _font_seed(inputs: _Inputs) -> str:
-    """Every character of the data's and the scenarios' text, of the labels and of the
-    rendering code's own words (the seed of each worker's font subset)."""
-    chars: set[str] = set()
-    plan = inputs.plan
-    for frame in (plan.pillars, plan.indicators, plan.targets, plan.observations):
-        for col in frame.columns:
-            if frame[col].dtype == object or str(frame[col].dtype) in ("str", "string"):
-                chars.update("".join(frame[col].dropna().astype(str).unique()))
-    for scen in inputs.all_scenarios.values():
-        for la in LANGS:
-            chars.update(scen.label(la) + scen.description(la))
-    try:
-        from qcplan.render import i18n
-
-        for table in (i18n.STATUS, i18n.TEXT, i18n.KIND, i18n.EUROSTAT, i18n.DATA_STATUS):
-            for pair in table.values():
-                chars.update("".join(pair))
-    except (ImportError, AttributeError):
-        pass
-    from qcplan.render.export import code_vocabulary
-
-    chars.update(code_vocabulary())  # the words of the findings, titles, notes
-    try:
-        chars.update((inputs.data_dir / "plan.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        pass
-    return "".join(sorted(c for c in chars if ord(c) > 0x7F))
 
 
 def _stop(pool: Pool, reports: list[ReportOutcome], lg: _Log, status: str, ename: str,

@@ -26,6 +26,7 @@ import html
 import io
 import os
 import re
+from collections.abc import Iterable
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,6 +36,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from qcplan.files import write_atomic
+from qcplan.options import LANGS
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html.j2"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -185,6 +187,32 @@ def add_font_seed(text: str) -> None:
     every report a worker exports (a page's font then holds a few glyphs it does not use).
     """
     _font_seed.update(_wide_chars(text))
+
+
+def font_seed_text(plan: Any, scenarios: Iterable[Any], plan_yaml: Path) -> str:
+    """Every character beyond ASCII of the plan's tables, the scenarios' labels and
+    descriptions, the labels of :mod:`qcplan.render.i18n`, the rendering code's own words
+    (:func:`code_vocabulary`) and ``plan_yaml``: the seed of each worker's font subset in a run
+    (:func:`add_font_seed`)."""
+    from qcplan.render import i18n
+
+    chars: set[str] = set()
+    for frame in (plan.pillars, plan.indicators, plan.targets, plan.observations):
+        for col in frame.columns:
+            if frame[col].dtype == object or str(frame[col].dtype) in ("str", "string"):
+                chars.update("".join(frame[col].dropna().astype(str).unique()))
+    for scen in scenarios:
+        for la in LANGS:
+            chars.update(scen.label(la) + scen.description(la))
+    for table in (i18n.STATUS, i18n.TEXT, i18n.KIND, i18n.EUROSTAT, i18n.DATA_STATUS):
+        for pair in table.values():
+            chars.update("".join(pair))
+    chars.update(code_vocabulary())  # the words of the findings, titles, notes
+    try:
+        chars.update(plan_yaml.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        pass
+    return "".join(sorted(c for c in chars if ord(c) > 0x7F))
 
 
 @cache
