@@ -73,7 +73,7 @@ table.risk{border-collapse:collapse;width:100%;font-size:.9em}
 """
 
 
-def _both(zh: str, en: str) -> str:
+def both(zh: str, en: str) -> str:
     """``zh`` then ``en`` in a muted span (both already safe HTML)."""
     return f'{zh} <span class="en">{en}</span>'
 
@@ -108,8 +108,8 @@ def _cell(table: pd.DataFrame | None, links: str) -> str:
     mean_p = _mean_prob(table)
     prob = "—" if math.isnan(mean_p) else f"{mean_p:.0%}"
     return (f"<td>{chips or '<span class=muted>—</span>'}"
-            f'<div class="prob">{_both("平均达标概率", "mean P(reach)")}: <b>{prob}</b> '
-            f'<span class="muted">({len(table)} {_both("项目标", "targets")})</span></div>'
+            f'<div class="prob">{both("平均达标概率", "mean P(reach)")}: <b>{prob}</b> '
+            f'<span class="muted">({len(table)} {both("项目标", "targets")})</span></div>'
             f"{links}</td>")
 
 
@@ -122,7 +122,7 @@ def _links(reports: Sequence[Mapping[str, Any]], pillar: str, scenario: str) -> 
         name = LANG_NAMES.get(lang, lang)
         if r.get("status") == "ok" and r.get("html"):
             href = html.escape(str(r["html"]), quote=True)
-            parts.append(f'<a href="{href}">{_both("报告", "report")} · {_esc(name)}</a>')
+            parts.append(f'<a href="{href}">{both("报告", "report")} · {_esc(name)}</a>')
         else:
             zh, en = OUTCOME_LABELS.get(str(r.get("status")), (r.get("status"), r.get("status")))
             parts.append(f'<span class="bad">{_esc(name)}: {_esc(zh)} {_esc(en)}</span>')
@@ -143,7 +143,7 @@ def _banner_failed(reports: Sequence[Mapping[str, Any]]) -> str:
                      f"{_esc(r.get('status'))}{' — ' + _esc(what[:300]) if what else ''}"
                      f"{_esc(where)}</li>")
     return (f'<div class="banner failed" role="alert">'
-            f"{_both(f'{len(bad)} 份报告未能生成', f'{len(bad)} report(s) not produced')}"
+            f"{both(f'{len(bad)} 份报告未能生成', f'{len(bad)} report(s) not produced')}"
             f"<ul>{''.join(items)}</ul></div>")
 
 
@@ -157,10 +157,10 @@ def _vintage_text(vintage: Mapping[str, Any]) -> str:
     parts = []
     official = vintage.get("latest_official_year", vintage.get("latest_reported_year"))
     if official is not None:
-        parts.append(f"{_both('最新正式/初步数据年份', 'latest official/preliminary year')}: "
+        parts.append(f"{both('最新正式/初步数据年份', 'latest official/preliminary year')}: "
                      f"{_esc(official)}")
     if vintage.get("latest_year") is not None:
-        parts.append(f"{_both('数据截至', 'data up to')}: {_esc(vintage['latest_year'])}")
+        parts.append(f"{both('数据截至', 'data up to')}: {_esc(vintage['latest_year'])}")
     counts = vintage.get("status_counts") or {}
     if counts:
         parts.append(", ".join(f"{_esc(k)} {_esc(v)}" for k, v in counts.items()))
@@ -177,13 +177,13 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     from qcplan.render.narrative import Narrator, percent_short
 
     narrator = narrator or Narrator()
-    title = _both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")
+    title = both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")
     if table is None or table.empty:
         return ""
     table = table[table["pillar"].isin(list(pillars["pillar"]))]
     risk = narrator.at_risk(table)
     if risk.empty:
-        none = _both("没有偏离、背离、未完成、逾期或需加快的目标。",
+        none = both("没有偏离、背离、未完成、逾期或需加快的目标。",
                      "No target is off track, moving away, missed, overdue or in need of "
                      "acceleration.")
         return f'<h2 id="at-risk">{title}</h2><p>{none}</p>'
@@ -200,7 +200,7 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
             links.append(f'<a href="{href}">{_esc(LANG_NAMES.get(str(rep["lang"]), rep["lang"]))}'
                          "</a>")
         pillar = names.loc[r["pillar"]] if r["pillar"] in names.index else None
-        p_name = _both(_esc(pillar["name_zh"]), _esc(pillar["name_en"])) if pillar is not None \
+        p_name = both(_esc(pillar["name_zh"]), _esc(pillar["name_en"])) if pillar is not None \
             else _esc(r["pillar"])
         p = r.get("prob_reach")
         shown_p = "—" if r["status"] in ("missed", "overdue") else percent_short(p)
@@ -216,10 +216,10 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
             f'<span class="en">{_esc(narrator.bodies(r, "en"))}</span></td>'
             f"<td>{' · '.join(links) or '—'}</td></tr>")
     head = "".join(f"<th>{h}</th>" for h in (
-        _both("状态", "status"), _both("达标概率", "P(reach)"), _both("目标", "target"),
-        _both("所需与实际进度", "pace needed vs observed"), _both("责任单位", "responsible units"),
-        _both("报告", "report")))
-    count = _both(f"共{len(risk)}项,按达标概率从低到高排列。",
+        both("状态", "status"), both("达标概率", "P(reach)"), both("目标", "target"),
+        both("所需与实际进度", "pace needed vs observed"), both("责任单位", "responsible units"),
+        both("报告", "report")))
+    count = both(f"共{len(risk)}项,按达标概率从低到高排列。",
                   f"{len(risk)} targets, lowest P(reach) first.")
     return (f'<h2 id="at-risk">{title}</h2><p class="muted">{count}</p>'
             f'<table class="risk"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
@@ -243,7 +243,7 @@ def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
 def _empty_plan_notice() -> str:
     """Said plainly on the page of a plan with no pillars or targets yet."""
     return ('<div class="banner illustrative" role="status">'
-            + _both("本规划尚无领域和目标:请按 docs/NEW_PLAN.md 填写主要指标表后再运行。",
+            + both("本规划尚无领域和目标:请按 docs/NEW_PLAN.md 填写主要指标表后再运行。",
                     "This plan has no pillars or targets yet: enter its main-indicator table "
                     "(docs/NEW_PLAN.md) and run again.") + "</div>")
 
@@ -254,9 +254,9 @@ def retro_section(retro: pd.DataFrame | None) -> str:
         return ""
     from qcplan.render.retro import reliability_html, retro_table_html
 
-    title = _both("预测回顾:此前的判断与实际结果", "How well did the projections call it")
+    title = both("预测回顾:此前的判断与实际结果", "How well did the projections call it")
     if retro.empty:
-        none = _both("尚无目标年份已有实际数据的目标。",
+        none = both("尚无目标年份已有实际数据的目标。",
                      "No target has an observed target year yet.")
         return f"<h2>{title}</h2><p>{none}</p>"
     return (f"<h2>{title}</h2>{reliability_html(retro, 'zh')}{retro_table_html(retro, 'zh')}"
@@ -267,7 +267,7 @@ def retro_section(retro: pd.DataFrame | None) -> str:
 def matrix_head(scenarios: Mapping[str, Any]) -> str:
     """The matrix's header cells: one per scenario, its label in both languages and its id."""
     return "".join(
-        f"<th>{_both(_esc(s.label('zh')), _esc(s.label('en')))}<br>"
+        f"<th>{both(_esc(s.label('zh')), _esc(s.label('en')))}<br>"
         f'<span class="muted">{_esc(name)}</span></th>'
         for name, s in scenarios.items()
     )
@@ -345,7 +345,7 @@ def render_dashboard(
             table = tables.get(name)
             sub = None if table is None else table[table["pillar"].isin(list(pillars["pillar"]))]
             cells.append(_cell(sub, ""))
-        rows.append(f'<tr class="total"><th>{_both("合计", "all pillars")}</th>'
+        rows.append(f'<tr class="total"><th>{both("合计", "all pillars")}</th>'
                     f"{''.join(cells)}</tr>")
 
     shown = set()
@@ -357,9 +357,9 @@ def render_dashboard(
     )
     settings = []
     if as_of:
-        settings.append(f"{_both('评估基准日', 'as of')}: {_esc(as_of)}")
+        settings.append(f"{both('评估基准日', 'as of')}: {_esc(as_of)}")
     if n_sims is not None:
-        settings.append(f"{_both('模拟次数', 'draws')}: {_esc(n_sims)}")
+        settings.append(f"{both('模拟次数', 'draws')}: {_esc(n_sims)}")
     if seed is not None:
         settings.append(f"seed: {_esc(seed)}")
 
@@ -372,30 +372,30 @@ def render_dashboard(
 {_banner_failed(reports)}
 {_changes_html(changes, reports)}
 <table class="meta">
-<tr><td>{_both("运行时间", "run date")}</td>
-<td>{_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))} · {_both("运行编号", "run id")}
+<tr><td>{both("运行时间", "run date")}</td>
+<td>{_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))} · {both("运行编号", "run id")}
 {_esc(run_id)}</td></tr>
-<tr><td>{_both("数据版本", "data vintage")}</td><td>{_vintage_text(vintage)}</td></tr>
-<tr><td>{_both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
+<tr><td>{both("数据版本", "data vintage")}</td><td>{_vintage_text(vintage)}</td></tr>
+<tr><td>{both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
 <tr><td>qcplan</td><td>{_esc(version)}</td></tr>
 </table>
 {at_risk_html(tables.get("baseline"), reports, pillars, narrator)}
 {_empty_plan_notice() if pillars.empty else ""}
-<h2>{_both("各领域 × 情景:目标状态与平均达标概率",
+<h2>{both("各领域 × 情景:目标状态与平均达标概率",
            "Pillars × scenarios: target status and mean P(reach)")}</h2>
 <table class="matrix">
-<thead><tr><th>{_both("领域", "pillar")}</th>{head}</tr></thead>
+<thead><tr><th>{both("领域", "pillar")}</th>{head}</tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody>
 </table>
 {retro_section(retro)}
-<h2>{_both("状态图例", "Legend")}</h2>
+<h2>{both("状态图例", "Legend")}</h2>
 <p class="legend">{legend}</p>
 <footer>
-{_both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
+{both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
        "P(reach) is a model estimate, not a statistic; each report lists its sources and method.")}
-<br>{_both("文件", "files")}: summary.csv · manifest.json
+<br>{both("文件", "files")}: summary.csv · manifest.json
 </footer>
 """
     doc = (

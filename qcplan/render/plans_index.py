@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qcplan.files import write_atomic
-from qcplan.render.dashboard import CSS, _both, matrix_head, pillar_rows
+from qcplan.render.dashboard import CSS, both, matrix_head, pillar_rows
 from qcplan.render.export import check_self_contained, embedded_font_style
 from qcplan.render.html import esc as _esc
 
@@ -33,18 +33,18 @@ def _plan_section(entry: Mapping[str, Any]) -> str:
     rows = pillar_rows(pillars, scenarios, tables, reports, anchor=f"plan-{plan.id}-pillar-")
     if not rows:
         rows.append(f'<tr><td colspan="{len(scenarios) + 1}">'
-                    + _both("本规划尚无领域和目标。", "This plan has no pillars or targets yet.")
+                    + both("本规划尚无领域和目标。", "This plan has no pillars or targets yet.")
                     + "</td></tr>")
     index = entry.get("index")
     link = (f' <a href="{html.escape(index, quote=True)}">'
-            f'{_both("本规划总览", "this plan’s overview")}</a>' if index else "")
+            f'{both("本规划总览", "this plan’s overview")}</a>' if index else "")
     status = "" if entry.get("status") == "ok" else (
         f' <span class="bad">{_esc(entry.get("status"))}</span>')
     return (f'<section id="plan-{_esc(plan.id)}"><h2>{_esc(plan.title("zh"))}<br>'
             f'<span class="en">{_esc(plan.title("en"))}</span></h2>'
             f'<p class="meta"><span class="muted">{_esc(plan.id)}</span>'
             f"{' · ' + facts if facts else ''}{link}{status}</p>"
-            f'<table class="matrix"><thead><tr><th>{_both("领域", "pillar")}</th>{head}'
+            f'<table class="matrix"><thead><tr><th>{both("领域", "pillar")}</th>{head}'
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>")
 
 
@@ -58,13 +58,13 @@ def render_plans_index(*, entries: Sequence[Mapping[str, Any]], run_id: str,
                   for e in entries)
     body = f"""
 <header><h1>{_esc(TITLE[0])}</h1><div class="en">{_esc(TITLE[1])}</div></header>
-<p class="meta">{_both("运行时间", "run date")}: {_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))}
-· {_both("运行编号", "run id")} {_esc(run_id)} · {_both("规划数", "plans")}: {len(entries)}</p>
+<p class="meta">{both("运行时间", "run date")}: {_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))}
+· {both("运行编号", "run id")} {_esc(run_id)} · {both("规划数", "plans")}: {len(entries)}</p>
 <ul>{toc}</ul>
 {"".join(_plan_section(e) for e in entries)}
-<footer>{_both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
+<footer>{both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
                "P(reach) is a model estimate, not a statistic; each report lists its sources "
-               "and method.")}<br>{_both("文件", "files")}: summary.csv · manifest.json</footer>
+               "and method.")}<br>{both("文件", "files")}: summary.csv · manifest.json</footer>
 """
     doc = ('<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
