@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -127,18 +127,8 @@ def fit(
     if subannual is not None:
         return fit_subannual(fit, history, method, bounds, subannual, subannual_kind)
     h = clean_history(history)
-    if method == "bounded" and bounds is None:
-        bounds = (0.0, 100.0)
-    if bounds is not None:
-        lo, hi = (float(bounds[0]), float(bounds[1]))
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"bounds must be two finite numbers lo < hi; got {bounds!r}")
-        bounds = (lo, hi)
-        outside = h[(h < lo) | (h > hi)]
-        if len(outside):
-            raise ValueError(
-                f"history values outside bounds {bounds}: {outside.to_dict()}"
-            )
+    bounds = _checked_bounds(h, (0.0, 100.0) if method == "bounded" and bounds is None
+                             else bounds)
     if len(h) < 2:
         return FittedModel(method, h, "insufficient data", "", bounds,
                            notes=["fewer than 2 observed years"])
@@ -148,53 +138,71 @@ def fit(
     if method == "linear" and bounds is None:
         sc = Scale("raw")  # a linear trend in the series' own units
     z = sc.forward(v)
+    label, comps, notes, stats, ets_res = _components(method, t, z, sc)
+    return FittedModel(label, h, "ok", sc.kind, bounds, comps, notes, stats, ets_res, sc)
+
+
+def _checked_bounds(h: pd.Series,
+                    bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+    """``bounds`` as two floats lo < hi holding every value of ``h`` (ValueError otherwise)."""
+    if bounds is None:
+        return None
+    lo, hi = (float(bounds[0]), float(bounds[1]))
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"bounds must be two finite numbers lo < hi; got {bounds!r}")
+    outside = h[(h < lo) | (h > hi)]
+    if len(outside):
+        raise ValueError(f"history values outside bounds {(lo, hi)}: {outside.to_dict()}")
+    return lo, hi
+
+
+def _components(
+    method: str, t: np.ndarray, z: np.ndarray, sc: Scale
+) -> tuple[str, list[Component], list[str], dict[str, float], Any]:
+    """The model of ``method`` on the model-scale values ``z`` of years ``t``: its label (with
+    a fallback or the auto rule's choice), components, notes, statistics and ETS results."""
     inc = increments(t, z)
-    label = method
     notes: list[str] = []
-    stats: dict[str, float] = {}
-    comps: list[Component]
-    ets_res = None
-    if method == "bounded":
-        method = "auto"
-        label = "bounded"
     if method == "ets":
-        reason = None
-        if len(h) < ETS_MIN_POINTS:
-            reason = f"fewer than {ETS_MIN_POINTS} points"
-        elif np.any(inc.gap != 1):
-            reason = "gaps in years"
-        if reason is None:
-            ets_res, why = ets_fit(z)
-            if ets_res is None:
-                reason = why
-        if reason is not None:
-            notes.append(f"ets fell back to rw_drift: {reason}")
-            label = "ets->rw_drift"
-            comps = [walk_fit(inc)]
-        else:
-            comps = []
-            p = ets_res.params
-            names = list(ets_res.param_names)
-            for key in ("smoothing_level", "smoothing_trend", "damping_trend"):
-                if key in names:
-                    stats[key] = float(p[names.index(key)])
-    elif method == "cagr":
+        return _ets_components(t, z, inc, notes)
+    if method == "cagr":
         d = float(np.sum(inc.dz) / inc.span)
-        comps = [Walk(1.0, d, 0.0, 0.0, math.inf, label="cagr")]
-    elif method == "linear":
-        comps = [trend_fit(t, z, "linear")]
-    elif method == "loglinear":
+        return method, [Walk(1.0, d, 0.0, 0.0, math.inf, label="cagr")], notes, {}, None
+    if method == "linear":
+        return method, [trend_fit(t, z, "linear")], notes, {}, None
+    if method == "loglinear":
+        label = method
         if sc.kind == "raw":
             notes.append("loglinear needs positive values: fitted on raw values (linear)")
             label = "loglinear->linear"
-        comps = [trend_fit(t, z, "loglinear")]
-    elif method == "rw_drift":
-        comps = [walk_fit(inc)]
-    else:  # auto
-        comps, rule, stats = auto_components(inc)
-        label = f"{label}:{rule}"
-    return FittedModel(label, h, "ok", sc.kind, bounds, comps, notes, stats, ets_res, sc)
+        return label, [trend_fit(t, z, "loglinear")], notes, {}, None
+    if method == "rw_drift":
+        return method, [walk_fit(inc)], notes, {}, None
+    comps, rule, stats = auto_components(inc)  # auto, and bounded (auto inside the bounds)
+    return f"{method}:{rule}", comps, notes, stats, None
 
+
+def _ets_components(
+    t: np.ndarray, z: np.ndarray, inc: Any, notes: list[str]
+) -> tuple[str, list[Component], list[str], dict[str, float], Any]:
+    """The damped-trend ETS model, or the random walk with drift when it cannot be fitted."""
+    reason = None
+    ets_res = None
+    if len(t) < ETS_MIN_POINTS:
+        reason = f"fewer than {ETS_MIN_POINTS} points"
+    elif np.any(inc.gap != 1):
+        reason = "gaps in years"
+    else:
+        ets_res, why = ets_fit(z)
+        if ets_res is None:
+            reason = why
+    if reason is not None:
+        notes.append(f"ets fell back to rw_drift: {reason}")
+        return "ets->rw_drift", [walk_fit(inc)], notes, {}, None
+    names = list(ets_res.param_names)
+    stats = {key: float(ets_res.params[names.index(key)])
+             for key in ("smoothing_level", "smoothing_trend", "damping_trend") if key in names}
+    return "ets", [], notes, stats, ets_res
 
 
 def project(
