@@ -61,6 +61,9 @@ import pandas as pd
 from qcplan.model.assess import Assessor, Evaluation, TargetModel, in_year_basis_text
 from qcplan.model.scenarios import (
     METHODS,
+    SCALE_LIMITS,
+    SHIFT_LIMIT,
+    SHOCK_LIMITS,
     Adjustment,
     Assumption,
     Scenario,
@@ -73,10 +76,6 @@ from qcplan.render.i18n import check_lang, kind_label
 DEFAULT_N_SIMS = 4_000
 #: Bounds of the goal seek (percentage points a year), as in ``TargetModel.solve_shift``.
 SEEK_LO, SEEK_HI = -40.0, 40.0
-#: Bounds of the controls: those a scenario file accepts.
-SHIFT_LIMIT = 50.0
-SHOCK_LIMITS = (-90.0, 500.0)
-SCALE_LIMITS = (0.0, 10.0)
 #: Statuses decided by observed figures alone (or not moved by growth): no goal seek.
 DECIDED = ("achieved", "missed", "done", "overdue", "not_done", "insufficient_data")
 _CACHE_SIZE = 64

@@ -275,6 +275,37 @@ def _number(value: Any) -> bool:
         and abs(value) != float("inf")
 
 
+#: What a scenario file accepts: growth shift (pp a year, either way), a set growth rate (% a
+#: year), the uncertainty scale, a shock (level change in %) and the shock's year.
+SHIFT_LIMIT = 50.0
+GROWTH_SET_LIMITS = (-50.0, 100.0)
+SCALE_LIMITS = (0.0, 10.0)
+SHOCK_LIMITS = (-90.0, 500.0)
+SHOCK_YEARS = (2000, 2100)
+SCOPE_TEXT = "all, pillar:<id>, indicator:<id> or target:<id>"
+
+
+@dataclass
+class _Problems:
+    """The problems found in one scenario file, each naming its key."""
+
+    file: str
+    found: list[Problem] = field(default_factory=list)
+
+    def bad(self, key: str, value: Any, expected: str) -> None:
+        # A bounded excerpt: the value may be huge (it is never turned into text as a whole).
+        text = value if isinstance(value, str) or value is None else excerpt(value)
+        self.found.append(Problem(file=self.file, location=key, value=text, expected=expected))
+
+    def bad_number(self, key: str, value: Any, expected: str) -> None:
+        """A number out of range, or text where a number belongs: say which."""
+        if isinstance(value, str):
+            self.bad(key, None, f"a number, got the text {excerpt(value)} (write it without "
+                     f"quotes): {expected}")
+        else:
+            self.bad(key, value, expected)
+
+
 def parse_scenario(
     data: Any,
     file: str,
@@ -284,45 +315,14 @@ def parse_scenario(
     known_targets: Iterable[str] | None = None,
 ) -> tuple[Scenario | None, list[Problem]]:
     """Check one scenario mapping; return the scenario (or None) and every problem found."""
-    probs: list[Problem] = []
-
-    def bad(key: str, value: Any, expected: str) -> None:
-        # A bounded excerpt: the value may be huge (it is never turned into text as a whole).
-        text = value if isinstance(value, str) or value is None else excerpt(value)
-        probs.append(Problem(file=file, location=key, value=text, expected=expected))
-
-    def bad_number(key: str, value: Any, expected: str) -> None:
-        """A number out of range, or text where a number belongs: say which."""
-        if isinstance(value, str):
-            bad(key, None, f"a number, got the text {excerpt(value)} (write it without quotes): "
-                f"{expected}")
-        else:
-            bad(key, value, expected)
-
+    probs = _Problems(file)
     for where, text, found in _unsafe_texts(data, ""):
-        bad(where or "(top level)", text, f"{UNSAFE_TEXT}; found {found}")
-
+        probs.bad(where or "(top level)", text, f"{UNSAFE_TEXT}; found {found}")
     if not isinstance(data, dict):
-        bad("(top level)", type(data).__name__, "a mapping of keys such as name, label_zh, mode")
-        return None, probs
-    for key in sorted(set(data) - TOP_KEYS, key=str):
-        bad(excerpt(key) if not isinstance(key, str) else key[:80], data[key],
-            "one of " + ", ".join(sorted(TOP_KEYS)))
-    name = data.get("name")
-    stem = Path(file).stem
-    if not isinstance(name, str) or not ID_PATTERN.match(name):
-        bad("name", name, "a safe id: lower-case letters, digits and _, starting with a letter")
-    elif name != stem:
-        bad("name", name, f"the file's own name {stem!r}")
-    for key in ("label_zh", "label_en", "description_zh", "description_en"):
-        if not isinstance(data.get(key), str) or not data.get(key, "").strip():
-            bad(key, data.get(key), "a non-empty text")
-    mode = data.get("mode", "projection")
-    if mode not in MODES:
-        bad("mode", mode, "one of " + ", ".join(MODES))
-    method = data.get("method", "auto")
-    if method not in METHODS:
-        bad("method", method, "one of " + ", ".join(METHODS))
+        probs.bad("(top level)", type(data).__name__,
+                  "a mapping of keys such as name, label_zh, mode")
+        return None, probs.found
+    name, mode, method = _parse_top(data, file, probs)
     scopes_ok = {
         "pillar": set(known_pillars) if known_pillars is not None else None,
         "indicator": set(known_indicators) if known_indicators is not None else None,
@@ -331,81 +331,119 @@ def parse_scenario(
     raw = data.get("assumptions", [])
     if raw is None:
         raw = []
-    assumptions: list[Assumption] = []
     if not isinstance(raw, list):
-        bad("assumptions", type(raw).__name__, "a list of assumptions")
+        probs.bad("assumptions", type(raw).__name__, "a list of assumptions")
         raw = []
-    for i, item in enumerate(raw):
-        where = f"assumptions[{i}]"
-        if not isinstance(item, dict):
-            bad(where, item, "a mapping with a scope and at least one change")
-            continue
-        for key in sorted(set(item) - ASSUMPTION_KEYS, key=str):
-            bad(f"{where}.{key}", item[key], "one of " + ", ".join(sorted(ASSUMPTION_KEYS)))
-        scope = item.get("scope")
-        if not isinstance(scope, str):
-            bad(f"{where}.scope", scope, "all, pillar:<id>, indicator:<id> or target:<id>")
-        elif scope != "all":
-            kind, _, ident = scope.partition(":")
-            if kind not in scopes_ok or not ident:
-                bad(f"{where}.scope", scope, "all, pillar:<id>, indicator:<id> or target:<id>")
-            elif scopes_ok[kind] is not None and ident not in scopes_ok[kind]:
-                bad(f"{where}.scope", scope, f"a {kind} id of the plan")
-        shift = item.get("growth_shift_pp", 0.0)
-        if not _number(shift) or abs(shift) > 50:
-            bad_number(f"{where}.growth_shift_pp", shift,
-                "a number of percentage points between -50 and 50")
-            shift = 0.0
-        set_g = item.get("growth_set_pct")
-        if set_g is not None and (not _number(set_g) or not -50 <= set_g <= 100):
-            bad_number(f"{where}.growth_set_pct", set_g,
-                       "a yearly growth rate in % between -50 and 100")
-            set_g = None
-        scale = item.get("uncertainty_scale", 1.0)
-        if not _number(scale) or not 0 <= scale <= 10:
-            bad_number(f"{where}.uncertainty_scale", scale, "a number from 0 to 10 (1 = unchanged)")
-            scale = 1.0
-        shocks_raw = item.get("shocks") or {}
-        shocks: dict[int, float] = {}
-        if not isinstance(shocks_raw, dict):
-            bad(f"{where}.shocks", shocks_raw, "a mapping year: percent, e.g. {2025: -3}")
-        else:
-            for y, p in shocks_raw.items():
-                try:
-                    year = int(y)
-                    if str(y).strip() != str(year) or not 2000 <= year <= 2100:
-                        raise ValueError
-                except (TypeError, ValueError, OverflowError):
-                    bad(f"{where}.shocks", y, "a year between 2000 and 2100")
-                    continue
-                if not _number(p) or not -90 <= p <= 500:
-                    bad_number(f"{where}.shocks.{year}", p,
-                               "a level change in % between -90 and 500")
-                    continue
-                shocks[year] = float(p)
-        measures = item.get("measures")
-        if measures is not None:
-            if not isinstance(measures, list) or not measures or \
-                    not all(isinstance(m, str) and m in MEASURES for m in measures):
-                bad(f"{where}.measures", measures,
-                    "a non-empty list of measures, each one of " + ", ".join(MEASURES))
-                measures = None
-            else:
-                measures = tuple(dict.fromkeys(measures))
-        if not any(k in item for k in ASSUMPTION_KEYS - {"scope", "measures"}):
-            bad(where, scope, "at least one of growth_shift_pp, growth_set_pct, shocks, "
-                "uncertainty_scale")
-        assumptions.append(Assumption(scope=str(scope), growth_shift_pp=float(shift),
-                                      growth_set_pct=None if set_g is None else float(set_g),
-                                      shocks=shocks, uncertainty_scale=float(scale),
-                                      measures=measures))
-    if probs:
-        return None, probs
+    assumptions = [a for i, item in enumerate(raw)
+                   if (a := _parse_assumption(item, f"assumptions[{i}]", scopes_ok, probs))
+                   is not None]
+    if probs.found:
+        return None, probs.found
     return Scenario(
         name=name, label_zh=data["label_zh"], label_en=data["label_en"],
         description_zh=data["description_zh"], description_en=data["description_en"],
         mode=mode, method=method, assumptions=tuple(assumptions), path=Path(file),
-    ), probs
+    ), probs.found
+
+
+def _parse_top(data: dict, file: str, probs: _Problems) -> tuple[Any, Any, Any]:
+    """The top-level keys: none unknown, name (the file's own), labels, mode, method."""
+    for key in sorted(set(data) - TOP_KEYS, key=str):
+        probs.bad(excerpt(key) if not isinstance(key, str) else key[:80], data[key],
+                  "one of " + ", ".join(sorted(TOP_KEYS)))
+    name = data.get("name")
+    stem = Path(file).stem
+    if not isinstance(name, str) or not ID_PATTERN.match(name):
+        probs.bad("name", name,
+                  "a safe id: lower-case letters, digits and _, starting with a letter")
+    elif name != stem:
+        probs.bad("name", name, f"the file's own name {stem!r}")
+    for key in ("label_zh", "label_en", "description_zh", "description_en"):
+        if not isinstance(data.get(key), str) or not data.get(key, "").strip():
+            probs.bad(key, data.get(key), "a non-empty text")
+    mode = data.get("mode", "projection")
+    if mode not in MODES:
+        probs.bad("mode", mode, "one of " + ", ".join(MODES))
+    method = data.get("method", "auto")
+    if method not in METHODS:
+        probs.bad("method", method, "one of " + ", ".join(METHODS))
+    return name, mode, method
+
+
+def _parse_assumption(item: Any, where: str, scopes_ok: dict[str, set[str] | None],
+                      probs: _Problems) -> Assumption | None:
+    """One item of ``assumptions``: its scope, changes and measures (None if not a mapping)."""
+    if not isinstance(item, dict):
+        probs.bad(where, item, "a mapping with a scope and at least one change")
+        return None
+    for key in sorted(set(item) - ASSUMPTION_KEYS, key=str):
+        probs.bad(f"{where}.{key}", item[key], "one of " + ", ".join(sorted(ASSUMPTION_KEYS)))
+    scope = item.get("scope")
+    if not isinstance(scope, str):
+        probs.bad(f"{where}.scope", scope, SCOPE_TEXT)
+    elif scope != "all":
+        kind, _, ident = scope.partition(":")
+        if kind not in scopes_ok or not ident:
+            probs.bad(f"{where}.scope", scope, SCOPE_TEXT)
+        elif scopes_ok[kind] is not None and ident not in scopes_ok[kind]:
+            probs.bad(f"{where}.scope", scope, f"a {kind} id of the plan")
+    shift = item.get("growth_shift_pp", 0.0)
+    if not _number(shift) or abs(shift) > SHIFT_LIMIT:
+        probs.bad_number(f"{where}.growth_shift_pp", shift, "a number of percentage points "
+                         f"between -{SHIFT_LIMIT:g} and {SHIFT_LIMIT:g}")
+        shift = 0.0
+    set_g = item.get("growth_set_pct")
+    lo, hi = GROWTH_SET_LIMITS
+    if set_g is not None and (not _number(set_g) or not lo <= set_g <= hi):
+        probs.bad_number(f"{where}.growth_set_pct", set_g,
+                         f"a yearly growth rate in % between {lo:g} and {hi:g}")
+        set_g = None
+    scale = item.get("uncertainty_scale", 1.0)
+    lo, hi = SCALE_LIMITS
+    if not _number(scale) or not lo <= scale <= hi:
+        probs.bad_number(f"{where}.uncertainty_scale", scale,
+                         f"a number from {lo:g} to {hi:g} (1 = unchanged)")
+        scale = 1.0
+    shocks = _parse_shocks(item.get("shocks") or {}, where, probs)
+    measures = item.get("measures")
+    if measures is not None:
+        if not isinstance(measures, list) or not measures or \
+                not all(isinstance(m, str) and m in MEASURES for m in measures):
+            probs.bad(f"{where}.measures", measures,
+                      "a non-empty list of measures, each one of " + ", ".join(MEASURES))
+            measures = None
+        else:
+            measures = tuple(dict.fromkeys(measures))
+    if not any(k in item for k in ASSUMPTION_KEYS - {"scope", "measures"}):
+        probs.bad(where, scope, "at least one of growth_shift_pp, growth_set_pct, shocks, "
+                  "uncertainty_scale")
+    return Assumption(scope=str(scope), growth_shift_pp=float(shift),
+                      growth_set_pct=None if set_g is None else float(set_g),
+                      shocks=shocks, uncertainty_scale=float(scale), measures=measures)
+
+
+def _parse_shocks(raw: Any, where: str, probs: _Problems) -> dict[int, float]:
+    """``shocks``: a mapping year -> level change in %, each within its limits."""
+    shocks: dict[int, float] = {}
+    if not isinstance(raw, dict):
+        probs.bad(f"{where}.shocks", raw, "a mapping year: percent, e.g. {2025: -3}")
+        return shocks
+    first, last = SHOCK_YEARS
+    lo, hi = SHOCK_LIMITS
+    for y, p in raw.items():
+        try:
+            year = int(y)
+            if str(y).strip() != str(year) or not first <= year <= last:
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            probs.bad(f"{where}.shocks", y, f"a year between {first} and {last}")
+            continue
+        if not _number(p) or not lo <= p <= hi:
+            probs.bad_number(f"{where}.shocks.{year}", p,
+                             f"a level change in % between {lo:g} and {hi:g}")
+            continue
+        shocks[year] = float(p)
+    return shocks
 
 
 def load_scenarios(params_dir: str | Path | None = None, plan: Any = None) -> dict[str, Scenario]:
