@@ -307,7 +307,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                                  "a date YYYY-MM-DD") from None
     plan = load_plan(_plan_choice(args)[0].path)
     result = ingest(plan, args.files, accept_revisions=args.accept_revisions,
-                    received=received, unit=args.unit, dry_run=args.dry_run)
+                    received=received, unit=args.unit, dry_run=args.dry_run,
+                    public=args.public)
     print(result.summary())
     return 1 if result.conflicts else EXIT_OK
 
@@ -335,6 +336,9 @@ def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
                    help="date the files were received, YYYY-MM-DD (default: today)")
     p.add_argument("--unit", metavar="UNIT", default=None,
                    help="reporting unit of CSV files (default: the file's name)")
+    p.add_argument("--public", action="store_true",
+                   help="CSV files of figures read from published pages (columns source and "
+                        "excerpt on every row), of any series of the plan, no reporting unit")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
 
 
