@@ -170,6 +170,8 @@ SCHEMAS: dict[str, Table] = {
             _opt("section"),
             _opt("quote_zh"),
             _opt("responsible_units"),
+            # the units that co-operate (协同单位), as the district's task tables list them
+            _opt("cooperating_units"),
             _opt("note"),
         ),
         id_column="target_id",

@@ -390,6 +390,135 @@ def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
             "".join(rows) + "</tbody></table>")
 
 
+def _month_span(months: int, lang: str) -> str:
+    from qcplan.model.nowcast import basis_label
+
+    return basis_label(int(months), 12, lang)
+
+
+def _level_unit(plan: Any, indicator_id: str, lang: str) -> str:
+    ind = plan.indicators.set_index("indicator_id")
+    if indicator_id not in ind.index:
+        return ""
+    col = "unit_en" if lang == "en" and "unit_en" in ind.columns else "unit"
+    unit = ind.loc[indicator_id, col]
+    return "" if not isinstance(unit, str) else unit
+
+
+def schedule_finding(row: Mapping[str, Any], target: Mapping[str, Any], lang: str = "zh",
+                     unit: str = "") -> str:
+    """One target's 序时进度 sentence: the growth so far against the year's target, the
+    full-year nowcast and what the remaining months must deliver (all computed)."""
+    from qcplan.render.i18n import schedule_word as w
+
+    zh = lang == "zh"
+    name = str(target.get("name_zh" if zh else "name_en", row["target_id"]))
+    thr = fmt(target.get("threshold"))
+    k = int(row.get("months") or 0)
+    if row.get("note") == "no_figure" or k == 0:
+        return f"{name}:{w('no_figure', lang)}。" if zh else f"{name}: {w('no_figure', lang)}."
+    span = _month_span(k, lang)
+    if math.isfinite(float(row.get("ytd_growth", math.nan))):
+        r, gap = float(row["ytd_growth"]), float(row["gap"])
+        level = (f"({fmt(row['ytd_level'])}{unit})" if zh else
+                 f" ({fmt(row['ytd_level'])} {unit})") if math.isfinite(
+                     float(row.get("ytd_level", math.nan))) else ""
+        if zh:
+            text = (f"{name}:{span}增长{fmt(r)}%{level},"
+                    + (f"高于全年目标{thr}%{fmt(gap)}个百分点,{w('on', lang)}"
+                       if gap >= 0 else
+                       f"低于全年目标{thr}%{fmt(-gap)}个百分点,{w('behind', lang)}"))
+        else:
+            text = (f"{name}: {span} {fmt(r)}%{level}, "
+                    + (f"{fmt(gap)} points above the year's target of {thr}%: {w('on', lang)}"
+                       if gap >= 0 else
+                       f"{fmt(-gap)} points below the year's target of {thr}%: "
+                       f"{w('behind', lang)}"))
+        if math.isfinite(float(row.get("prob_reach", math.nan))):
+            text += (f";全年预计增长{fmt(row['median'])}%(80%区间{fmt(row['p10'])}%—"
+                     f"{fmt(row['p90'])}%),达标概率约{pct(row['prob_reach'])}(模型估计)"
+                     if zh else
+                     f"; the full year is nowcast at {fmt(row['median'])}% (80% interval "
+                     f"{fmt(row['p10'])}–{fmt(row['p90'])}%), P(reach) about "
+                     f"{pct(row['prob_reach'])} (model estimate)")
+        else:
+            text += (";" if zh else "; ") + w("no_nowcast", lang)
+        if math.isfinite(float(row.get("required_rest", math.nan))):
+            left = 12 - k
+            text += (f";其余{left}个月需增长{fmt(row['required_rest'])}%左右才能完成全年目标"
+                     f"({w('time_weights', lang)})" if zh else
+                     f"; the other {left} months must grow about {fmt(row['required_rest'])}% "
+                     f"for the year to meet it ({w('time_weights', lang)})")
+        return text + ("。" if zh else ".")
+    if math.isfinite(float(row.get("task_progress", math.nan))):
+        done, time = pct(row["task_progress"]), pct(row["time_progress"])
+        verdict = w("on" if row.get("on_schedule") else "behind", lang)
+        return (f"{name}:{span}完成{fmt(row['ytd_level'])}{unit},为全年目标的{done},时间进度{time},"
+                f"{verdict};其余月份需完成"
+                f"{fmt(row['remaining_amount'])}{unit}。" if zh else
+                f"{name}: {span} {fmt(row['ytd_level'])} {unit}, {done} of the year's target "
+                f"with {time} of the year gone: {verdict}; "
+                f"the remaining months must deliver {fmt(row['remaining_amount'])} {unit}.")
+    return (f"{name}:{span}{fmt(row['ytd_level'])}{unit};{w('level_only', lang)}。" if zh else
+            f"{name}: {span} {fmt(row['ytd_level'])} {unit}; {w('level_only', lang)}.")
+
+
+def schedule_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
+    """The 序时进度 table of the pillar's one-year targets (考核指标 / 序时进度 / 责任单位 …),
+    then one sentence per target. Empty when no one-year target's year has in-year figures."""
+    from qcplan.model.schedule import schedule_rows
+    from qcplan.render.i18n import schedule_word as w
+
+    rows = schedule_rows(plan, table)
+    if rows.empty:
+        return ""
+    zh = lang == "zh"
+    targets = plan.targets.set_index("target_id")
+    heads = [w(k, lang) for k in ("indicator", "target", "so_far", "time", "verdict", "nowcast",
+                                  "prob", "rest", "units", "coop")]
+    body, sentences = [], []
+    for r in rows.to_dict("records"):
+        t = targets.loc[r["target_id"]].to_dict()
+        unit = _level_unit(plan, str(r["level_id"]), lang)
+        k = int(r["months"] or 0)
+        name = str(t.get("name_zh" if zh else "name_en"))
+        if k:
+            so_far = _month_span(k, lang) + " "
+            if math.isfinite(float(r["ytd_growth"])):
+                so_far += f"{fmt(r['ytd_growth'])}%"
+                if math.isfinite(float(r["ytd_level"])):
+                    so_far += f" ({fmt(r['ytd_level'])} {unit})"
+            elif math.isfinite(float(r["ytd_level"])):
+                so_far += f"{fmt(r['ytd_level'])} {unit}"
+            time = pct(r["time_progress"])
+        else:
+            so_far, time = w("no_figure", lang), "—"
+        if r["on_schedule"] is None or (isinstance(r["on_schedule"], float)
+                                        and math.isnan(r["on_schedule"])):
+            verdict = w("level_only", lang) if r["note"] == "level_only" else "—"
+        else:
+            verdict = w("on" if r["on_schedule"] else "behind", lang)
+            if math.isfinite(float(r["gap"])):
+                verdict += f" ({float(r['gap']):+.1f} pp)" if not zh else \
+                    f"({float(r['gap']):+.1f}个百分点)"
+        nowcast = (f"{fmt(r['median'])}% ({fmt(r['p10'])}–{fmt(r['p90'])}%)"
+                   if math.isfinite(float(r["median"])) else "—")
+        rest = (f"{fmt(r['required_rest'])}%" if math.isfinite(float(r["required_rest"])) else
+                f"{fmt(r['remaining_amount'])} {unit}"
+                if math.isfinite(float(r["remaining_amount"])) else "—")
+        coop = t.get("cooperating_units", "")
+        cells = [name, f"{fmt(t.get('threshold'))}{esc(t.get('unit', ''))}", so_far, time,
+                 verdict, nowcast, pct(r["prob_reach"]), rest,
+                 t.get("responsible_units", "") or "—",
+                 coop if isinstance(coop, str) and coop else "—"]
+        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        sentences.append(f"<li>{esc(schedule_finding(r, t, lang, unit))}</li>")
+    return (f'<p class="qc-note">{esc(w("intro", lang))}</p>' + STYLE
+            + '<table class="qc-table qc-schedule"><thead><tr>'
+            + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>"
+            + "".join(body) + "</tbody></table><ul>" + "".join(sentences) + "</ul>")
+
+
 def _year_ranges(grp: Mapping[str, Any]) -> str:
     """'2016–2020, 2022 Q1' from the rows' years and periods (columns ``year`` and, if any,
     ``period``)."""
@@ -524,6 +653,7 @@ def workpoints_html(table: pd.DataFrame, lang: str = "zh",
 # --------------------------------------------------------------------------- the notebook's view
 SECTIONS = {
     "status": ("一、目标状态", "1. Status of the targets"),
+    "schedule": ("一(附)、序时进度", "1a. Progress against the year's schedule (序时进度)"),
     "charts": ("二、指标走势与预测", "2. Indicators: history and projection"),
     "scenarios": ("三、各情景达标概率对比", "3. P(reach) under every scenario"),
     "workpoints": ("四、{years}年度工作要点", "4. The {years} work points"),
@@ -711,6 +841,16 @@ class ReportContext:
         has = set(hist["target_id"])
         return [tid for tid, kind in zip(self.table["target_id"], self.table["kind"])
                 if kind not in ("milestone", "workpoint") and tid in has]
+
+    def has_schedule(self) -> bool:
+        """The pillar has a one-year target whose year has in-year figures: the 序时进度 view
+        (:mod:`qcplan.model.schedule`) is shown."""
+        from qcplan.model.schedule import has_schedule
+
+        return has_schedule(self.plan, self.table["target_id"])
+
+    def schedule_html(self) -> str:
+        return schedule_html(self.plan, self.table, self.lang)
 
     def has_workpoints(self) -> bool:
         return bool((self.table["kind"] == "workpoint").any())
