@@ -275,3 +275,24 @@ def test_quarters_for_one_indicator_months_for_another_and_a_level_without_growt
     assert r["note"] == "derived_growth" and r["months"] == 3
     assert r["ytd_growth"] == pytest.approx((94.4 / 88.0 - 1) * 100)
     assert "序时进度" in schedule_html(plan, table, "zh")
+
+
+def test_schedule_in_the_word_document(plan, table, tmp_path: Path) -> None:
+    """The pillar's Word document carries the 序时进度 table and its sentences."""
+    import docx
+
+    from qcplan.render import documents
+    from qcplan.render.narrative import Narrator
+
+    growth = table[table["pillar"] == "growth"].reset_index(drop=True)
+    prow = {"pillar": "growth", **plan.pillars.set_index("pillar").loc["growth"].to_dict()}
+    section = documents._section(plan, growth, prow, "zh", [], Narrator(plan, {}), {}, None, 1)
+    assert section.schedule is not None and section.schedule.heads[0] == "考核指标"
+    assert any("其余6个月需增长7.7%左右" in s for s in section.schedule_notes)
+    spec = documents.DocumentSpec(lang="zh", plan_title="t", subtitle="s", scenario="基准",
+                                  vintage="v", produced="p", illustrative=False,
+                                  sections=[section])
+    path = tmp_path / "growth.docx"
+    documents.write_document(path, spec)
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "序时进度" in text and "1—6月增长5.3%" in text

@@ -463,19 +463,21 @@ def schedule_finding(row: Mapping[str, Any], target: Mapping[str, Any], lang: st
             f"{name}: {span} {fmt(row['ytd_level'])} {unit}; {w('level_only', lang)}.")
 
 
-def schedule_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
-    """The 序时进度 table of the pillar's one-year targets (考核指标 / 序时进度 / 责任单位 …),
-    then one sentence per target. Empty when no one-year target's year has in-year figures."""
+def schedule_cells(plan: Any, table: pd.DataFrame, lang: str = "zh"
+                   ) -> tuple[list[str], list[list[str]], list[str]]:
+    """The 序时进度 table of the pillar's one-year targets as text: column heads (考核指标 /
+    序时进度 / … / 责任单位), rows, and one sentence per target (:func:`schedule_finding`).
+    No rows when no one-year target's year has in-year figures."""
     from qcplan.model.schedule import schedule_rows
     from qcplan.render.i18n import schedule_word as w
 
-    rows = schedule_rows(plan, table)
-    if rows.empty:
-        return ""
-    zh = lang == "zh"
-    targets = plan.targets.set_index("target_id")
     heads = [w(k, lang) for k in ("indicator", "target", "so_far", "time", "verdict", "nowcast",
                                   "prob", "rest", "units", "coop")]
+    rows = schedule_rows(plan, table)
+    if rows.empty:
+        return heads, [], []
+    zh = lang == "zh"
+    targets = plan.targets.set_index("target_id")
     body, sentences = [], []
     for r in rows.to_dict("records"):
         t = targets.loc[r["target_id"]].to_dict()
@@ -507,16 +509,30 @@ def schedule_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
                 f"{fmt(r['remaining_amount'])} {unit}"
                 if math.isfinite(float(r["remaining_amount"])) else "—")
         coop = t.get("cooperating_units", "")
-        cells = [name, f"{fmt(t.get('threshold'))}{esc(t.get('unit', ''))}", so_far, time,
-                 verdict, nowcast, pct(r["prob_reach"]), rest,
-                 t.get("responsible_units", "") or "—",
-                 coop if isinstance(coop, str) and coop else "—"]
-        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-        sentences.append(f"<li>{esc(schedule_finding(r, t, lang, unit))}</li>")
+        units = t.get("responsible_units", "")
+        body.append([name, f"{fmt(t.get('threshold'))}{t.get('unit', '')}", so_far, time,
+                     verdict, nowcast, pct(r["prob_reach"]), rest,
+                     units if isinstance(units, str) and units else "—",
+                     coop if isinstance(coop, str) and coop else "—"])
+        sentences.append(schedule_finding(r, t, lang, unit))
+    return heads, body, sentences
+
+
+def schedule_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
+    """The 序时进度 table of the pillar's one-year targets, then one sentence per target.
+    Empty when no one-year target's year has in-year figures."""
+    from qcplan.render.i18n import schedule_word as w
+
+    heads, body, sentences = schedule_cells(plan, table, lang)
+    if not body:
+        return ""
     return (f'<p class="qc-note">{esc(w("intro", lang))}</p>' + STYLE
             + '<table class="qc-table qc-schedule"><thead><tr>'
             + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>"
-            + "".join(body) + "</tbody></table><ul>" + "".join(sentences) + "</ul>")
+            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>"
+                      for cells in body)
+            + "</tbody></table><ul>" + "".join(f"<li>{esc(x)}</li>" for x in sentences)
+            + "</ul>")
 
 
 def _year_ranges(grp: Mapping[str, Any]) -> str:
