@@ -122,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             lang=args.lang, out=args.out, params_dir=args.params, jobs=args.jobs,
             timeout=args.timeout, cell_timeout=args.cell_timeout, quiet=args.quiet,
             n_sims=args.n_sims, seed=args.seed, as_of=args.as_of,
-            reuse_kernels=not args.fresh_kernels)
+            reuse_kernels=not args.fresh_kernels, formats=args.formats)
         return result.exit_code
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,

@@ -296,3 +296,23 @@ def test_schedule_in_the_word_document(plan, table, tmp_path: Path) -> None:
     documents.write_document(path, spec)
     text = "\n".join(p.text for p in docx.Document(path).paragraphs)
     assert "序时进度" in text and "1—6月增长5.3%" in text
+
+
+def test_several_plans_pass_formats_on(monkeypatch) -> None:
+    """`qcplan run --plan A --plan B --formats html,docx` asks each plan's run for the Word
+    documents too (the option was dropped with several plans)."""
+    from qcplan.batch import plans
+
+    seen: dict = {}
+
+    class Result:
+        exit_code = 0
+
+    def fake(dirs, **kwargs):
+        seen.update(kwargs, dirs=list(dirs))
+        return Result()
+
+    monkeypatch.setattr(plans, "run_plans", fake)
+    assert main(["run", "--plan", str(REPO / "data"), "--plan", str(EXAMPLE), "--formats",
+                 "html,docx", "--out", "unused"]) == 0
+    assert len(seen["dirs"]) == 2 and "docx" in str(seen["formats"])
