@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qcplan-installed
 
-.PHONY: help install reports validate test test-fast lint bench clean
+.PHONY: help install reports validate test test-fast lint bench clean ingest-public
 
 help:
 	@echo "make reports   run every pillar x scenario report on the shipped data (reports/latest)"
@@ -12,6 +12,7 @@ help:
 	@echo "make validate  check the plan folder data/ (plan.yaml, tables, scenarios); summary"
 	@echo "make bench     backtest and speed benchmarks (prints figures)"
 	@echo "make lint      ruff"
+	@echo "make ingest-public  feed data/incoming/real_figures_2026.csv (published figures) to qcplan ingest"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,11 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not slow and not browser"
+
+# The published figures of ../shared/data/real_figures_2026.csv that belong to the shipped plan,
+# as selected by data/scripts/select_public_figures.py; ingesting them again changes nothing.
+ingest-public: $(STAMP)
+	$(BIN)/qcplan ingest --public --received 2026-12-03 data/incoming/real_figures_2026.csv
 
 lint: $(STAMP)
 	$(BIN)/ruff check qcplan tests bench

@@ -122,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             lang=args.lang, out=args.out, params_dir=args.params, jobs=args.jobs,
             timeout=args.timeout, cell_timeout=args.cell_timeout, quiet=args.quiet,
             n_sims=args.n_sims, seed=args.seed, as_of=args.as_of,
-            reuse_kernels=not args.fresh_kernels)
+            reuse_kernels=not args.fresh_kernels, formats=args.formats)
         return result.exit_code
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
@@ -307,7 +307,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                                  "a date YYYY-MM-DD") from None
     plan = load_plan(_plan_choice(args)[0].path)
     result = ingest(plan, args.files, accept_revisions=args.accept_revisions,
-                    received=received, unit=args.unit, dry_run=args.dry_run)
+                    received=received, unit=args.unit, dry_run=args.dry_run,
+                    public=args.public)
     print(result.summary())
     return 1 if result.conflicts else EXIT_OK
 
@@ -335,6 +336,9 @@ def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
                    help="date the files were received, YYYY-MM-DD (default: today)")
     p.add_argument("--unit", metavar="UNIT", default=None,
                    help="reporting unit of CSV files (default: the file's name)")
+    p.add_argument("--public", action="store_true",
+                   help="CSV files of figures read from published pages (columns source and "
+                        "excerpt on every row), of any series of the plan, no reporting unit")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
 
 

@@ -45,7 +45,7 @@ def test_illustrative_rows_say_so_and_observations_are_real():
         assert "illustrative" in r["note"] and "非官方" in r["note"]
         assert r["period"] == ""
     real = committed_rows("observations.csv")
-    assert len(real) == 98
+    assert len(real) == 98 + len(committed_rows("incoming/real_figures_2026.csv"))
     assert {r["status"] for r in real} <= {"official", "preliminary", "derived"}
 
 
@@ -56,7 +56,7 @@ def test_a_real_figure_hides_the_illustrative_one_of_its_year():
 
     plan = load_plan(REPO / "data")
     obs = plan.observations
-    assert len(obs) == 98 + 566
+    assert len(obs) == len(committed_rows("observations.csv")) + 566
     gdp = obs[(obs["indicator_id"] == "gdp") & (obs["geography"] == "谯城区(辖区)")]
     by_year = dict(zip(gdp["year"], gdp["status"]))
     assert by_year[2023] == "official" and by_year[2022] == by_year[2024] == "illustrative"
@@ -86,3 +86,17 @@ def test_bad_source_file_is_named_and_exits_non_zero(tmp_path: Path):
     assert "illustrative.csv" in proc.stderr and "model" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert (data / "illustrative.csv").read_bytes() == before
+
+
+def test_readme_data_note_is_what_the_data_counts():
+    """data/README.md's count of real and illustrative figures is the one data_note.py computes
+    from the data (rerun `python data/scripts/data_note.py --write` after changing the data)."""
+    spec = importlib.util.spec_from_file_location("data_note",
+                                                  REPO / "data" / "scripts" / "data_note.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.note()
+    assert f"{module.BEGIN}\n{text}\n{module.END}" in (REPO / "data" / "README.md").read_text(
+        encoding="utf-8")
+    real = [r for r in committed_rows("observations.csv") if r["status"] != "illustrative"]
+    assert f"**{len(real)} real**" in text

@@ -385,3 +385,79 @@ def test_missing_file_and_a_workbook_plan(data: Path, tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "ingest appends to observations.csv" in err and "Traceback" not in err
     assert (xlsx_dir / "observations.xlsx").read_bytes() == before
+
+
+# ------------------------------------------------------------------ figures from published pages
+PUBLIC_HEADER = "indicator_id,geography,year,period,measure,value,unit,status,source,excerpt,note\n"
+
+
+def test_public_figures_of_context_series_with_their_excerpt(data: Path, tmp_path: Path):
+    """A figure read from a page, on a series no unit reports (a context series of the city) and
+    a year-to-date growth with no level: taken with --public, the excerpt kept verbatim."""
+    path = tmp_path / "pages.csv"
+    path.write_text(PUBLIC_HEADER
+                    + "general_budget_revenue,亳州市,2022,,,150.5,亿元,official,http://a.example/1,"
+                    "\"全年一般公共预算收入150.5亿元\",work report\n"
+                    + "fixed_asset_investment_growth,谯城区(不含高新区),2025,M06,ytd_growth,7.0,%,"
+                    "preliminary,http://a.example/2,\"1-6月份…同比增长7.0%\",上报\n"
+                    + "good_air_days_share,亳州市,2022,,,72.0,%,derived,http://a.example/3,"
+                    "\"优良天数比率为74.0%,同比提升2.0个百分点\",74.0 - 2.0\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="a series of"):  # as a unit's file: not its series
+        run_ingest(data, path, unit=UNIT)
+    result = run_ingest(data, path, public=True)
+    assert len(result.new) == 3 and result.written is not None
+    plan = load_plan(data)
+    rows = plan.series_frame("general_budget_revenue", "亳州市")
+    assert rows.set_index("year").loc[2022, "value"] == 150.5
+    obs = plan.observations
+    got = obs[(obs["indicator_id"] == "good_air_days_share") & (obs["year"] == 2022)].iloc[0]
+    assert got["status"] == "derived" and got["excerpt"].startswith("优良天数比率")
+    assert got["reporting_unit"] == "" or str(got["reporting_unit"]) == "nan"
+    ytd = obs[(obs["indicator_id"] == "fixed_asset_investment_growth") & (obs["period"] == "M06")]
+    assert list(ytd["measure"]) == ["ytd_growth"] and list(ytd["value"]) == [7.0]
+    assert run_ingest(data, path, public=True).written is None  # twice: nothing new
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("gdp,谯城区(辖区),2024,,,900,亿元,official,http://a.example,,x",
+     "pages.csv!line 2: expected a value (this cell is required when a value is given) "
+     "(column excerpt)"),
+    ("gdp,亳州,2024,,,900,亿元,official,http://a.example,全年…,x",
+     'pages.csv!line 2: expected a geography of the plan'),
+    ("gdp,亳州市,2024,,,900,亿元,rumour,http://a.example,全年…,x",
+     'expected one of official, preliminary, estimate, derived (column status), got "rumour"'),
+])
+def test_public_figures_need_page_excerpt_and_a_plan_geography(data: Path, tmp_path: Path,
+                                                                line, expected, capsys):
+    path = tmp_path / "pages.csv"
+    path.write_text(PUBLIC_HEADER + line + "\n", encoding="utf-8")
+    before = (data / "observations.csv").read_bytes()
+    assert main(["ingest", "--public", str(path), "--data", str(data)]) == 2
+    assert expected in capsys.readouterr().err
+    assert (data / "observations.csv").read_bytes() == before
+
+
+def test_public_file_without_an_excerpt_column_and_public_with_unit(data: Path, tmp_path: Path,
+                                                                     capsys):
+    path = tmp_path / "pages.csv"
+    path.write_text("indicator_id,geography,year,value,status,source\n"
+                    "gdp,亳州市,2024,900,official,http://a.example\n", encoding="utf-8")
+    assert main(["ingest", "--public", str(path), "--data", str(data)]) == 2
+    assert "pages.csv!line 1: expected a column 'excerpt'" in capsys.readouterr().err
+    assert main(["ingest", "--public", "--unit", UNIT, str(path), "--data", str(data)]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_the_shipped_public_figures_are_all_taken_and_held(tmp_path: Path):
+    """data/incoming/real_figures_2026.csv is what was fed in: every row is in observations.csv
+    with its source and excerpt, and feeding it again changes nothing."""
+    d = tmp_path / "data"
+    shutil.copytree(REPO / "data", d, ignore=shutil.ignore_patterns("scripts", "sources"))
+    result = ingest(load_plan(d), [REPO / "data" / "incoming" / "real_figures_2026.csv"],
+                    public=True, dry_run=True)
+    assert not result.new and not result.revised and not result.conflicts
+    assert len(result.unchanged) > 0
+    obs = load_plan(d).observations
+    fed = obs[obs["file"] == "real_figures_2026.csv"]
+    assert len(fed) == len(result.unchanged)
+    assert fed["excerpt"].str.len().gt(0).all() and fed["source"].str.startswith("http").all()

@@ -18,6 +18,9 @@ from qcplan.render.bundles import target_frames
 
 REPO = Path(__file__).resolve().parents[1]
 GDP = ("gdp", "谯城区(辖区)")
+# the line of the first row appended to the shipped observations.csv (header + its rows + 1)
+with open(REPO / "data" / "observations.csv", encoding="utf-8", newline="") as _fh:
+    FIRST = sum(1 for _ in csv.DictReader(_fh)) + 2
 
 
 def shipped(tmp_path: Path) -> Path:
@@ -118,7 +121,8 @@ def test_sub_annual_figures_and_the_accessor(tmp_path: Path):
     plan = load_plan(data)
     sub = plan.subannual("gdp", geo)
     assert list(zip(sub["period"], sub["measure"], sub["months"])) == [
-        ("Q1", "ytd", 3), ("H1", "ytd", 6), ("Q3", "ytd", 9), ("Q3", "ytd_growth", 9)]
+        ("Q1", "ytd", 3), ("H1", "ytd", 6), ("M06", "ytd", 6), ("Q3", "ytd", 9),
+        ("Q3", "ytd_growth", 9)]
     assert list(plan.subannual("gdp", geo, measure="ytd_growth")["value"]) == [6.1]
     # sub-annual figures never enter the yearly series
     assert plan.series("gdp", geo).index.tolist() == [2024]
@@ -126,16 +130,16 @@ def test_sub_annual_figures_and_the_accessor(tmp_path: Path):
 
 
 @pytest.mark.parametrize("rows, where, expected", [
-    ([fig(*GDP, 2024, 900.0), fig(*GDP, 2024, 901.0)], "line 101",
+    ([fig(*GDP, 2024, 900.0), fig(*GDP, 2024, 901.0)], f"line {FIRST + 1}",
      "a revision needs a later received date"),
-    ([fig(*GDP, 2024, 900.0, received="2024/05/01")], "line 100", "a date YYYY-MM-DD"),
-    ([fig(*GDP, 2024, 900.0, received="2023-05-01")], "line 100", "a date in or after 2024"),
-    ([fig(*GDP, 2024, 900.0, measure="ytd")], "line 100", "blank or period for a whole-year"),
-    ([{**fig(*GDP, 2025, 6.0), "period": "Q3", "measure": "ytd_growth"}], "line 100",
+    ([fig(*GDP, 2024, 900.0, received="2024/05/01")], f"line {FIRST}", "a date YYYY-MM-DD"),
+    ([fig(*GDP, 2024, 900.0, received="2023-05-01")], f"line {FIRST}", "a date in or after 2024"),
+    ([fig(*GDP, 2024, 900.0, measure="ytd")], f"line {FIRST}", "blank or period for a whole-year"),
+    ([{**fig(*GDP, 2025, 6.0), "period": "Q3", "measure": "ytd_growth"}], f"line {FIRST}",
      "'%' for a year-to-date growth rate"),
     ([{**fig(*GDP, 2025, 500.0), "period": "M08"}, {**fig(*GDP, 2025, 480.0), "period": "M09"}],
-     "line 101", "a year-to-date value not below the M08 year-to-date value 500"),
-    ([fig(*GDP, 2024, 900.0, measure="cumulative")], "line 100", "one of (blank), period"),
+     f"line {FIRST + 1}", "a year-to-date value not below the M08 year-to-date value 500"),
+    ([fig(*GDP, 2024, 900.0, measure="cumulative")], f"line {FIRST}", "one of (blank), period"),
 ])
 def test_bad_vintage_rows(tmp_path: Path, rows, where, expected):
     data = shipped(tmp_path)
@@ -160,7 +164,7 @@ def test_a_jump_is_a_warning_naming_the_cell(tmp_path: Path, capsys):
     append(data, [fig(*GDP, 2024, 8501.0)])  # 10 times 2023's 850.1: a unit slip?
     plan = load_plan(data)
     assert len(plan.warnings) == 1
-    assert "observations.csv line 100, column value: '8501.0'" in str(plan.warnings[0])
+    assert f"observations.csv line {FIRST}, column value: '8501.0'" in str(plan.warnings[0])
     assert main(["validate", "--data", str(data)]) == 0
     assert "1 plausibility warning(s)" in capsys.readouterr().out
 

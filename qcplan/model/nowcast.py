@@ -38,7 +38,8 @@ from qcplan.model.history import clean_history
 
 __all__ = [
     "MAX_YEARS", "DISCOUNT", "Nowcast", "Predictive", "SubAnnual", "basis_label",
-    "clean_subannual", "from_ytd_growth", "from_ytd_values", "share_model",
+    "clean_subannual", "from_ytd_growth", "from_ytd_values", "required_rest_rate", "share_model",
+    "ytd_rate_only",
 ]
 
 #: Earlier years used for the usual share (the most recent ones).
@@ -376,9 +377,10 @@ class Nowcast:
     ``"floor"`` (fallback with none: the annual model's draws, a non-negative flow's total cut
     from below at the year-to-date sum). For a series of yearly growth rates projected as an
     index (``kind == "rate"``), ``"ytd_growth"`` (the year's growth = the year-to-date growth
-    plus the usual difference between the two in earlier years, Student-t) or ``"blend"``
+    plus the usual difference between the two in earlier years, Student-t), ``"blend"``
     (fallback: the known k/12 of the year at the year-to-date rate, the rest as the yearly
-    model's draw).
+    model's draw) or ``"ytd_only"`` (fallback with fewer than two yearly rates: this year's
+    year-to-date rates alone, :func:`ytd_rate_only`).
     """
 
     year: int
@@ -419,7 +421,7 @@ class Nowcast:
         z = np.array(z, dtype=float, copy=True)
         n = z.shape[1]
         old = z[0].copy()
-        if self.method in ("share", "ytd_growth") and self.predictive is not None:
+        if self.method in ("share", "ytd_growth", "ytd_only") and self.predictive is not None:
             ranks = np.empty(n)
             ranks[np.argsort(old, kind="stable")] = np.arange(n)
             new = self.predictive.ppf((ranks + 0.5) / n, spread)
@@ -681,8 +683,9 @@ def rate_nowcast(rows: pd.DataFrame, rates: pd.Series, index: pd.Series,
     month m this year and n ≥ 2 earlier years with both the rate at month m and the year's rate
     g, ``log(1 + g) - log(1 + r)`` has the recency-weighted mean and the spread (Student-t,
     df n - 1) of those years; with fewer, the known m/12 of the year grow at r and the rest as
-    the yearly model's draw (``blend``). None when there is no rate for the year after the last
-    yearly figure.
+    the yearly model's draw (``blend``), or, with fewer than two yearly rates too and two or
+    more year-to-date rates this year, :func:`ytd_rate_only` (``ytd_only``). None when there is
+    no rate for the year after the last yearly figure.
     """
     if rows is None or len(rows) == 0 or len(index) == 0:
         return None
@@ -712,8 +715,65 @@ def rate_nowcast(rows: pd.DataFrame, rates: pd.Series, index: pd.Series,
         m_e, sd = _weighted(e, discount)
         nc.method = "ytd_growth"
         nc.predictive = Predictive(anchor + step + m_e, sd, float(len(e) - 1))
+    elif rates.notna().sum() < MIN_YEARS and (only := ytd_rate_only(
+            list(zip(cur["months"], cur["value"], strict=True)), last + 1)) is not None:
+        # no yearly model worth the name (one yearly rate): this year's rates alone, on the
+        # index's log scale (delta method for the scale)
+        p = only.predictive
+        assert p is not None
+        nc.method = "ytd_only"
+        nc.predictive = Predictive(anchor + math.log1p(p.loc / 100.0),
+                                   p.scale / (100.0 + p.loc), p.df)
+        nc.notes.extend(only.notes)
     else:
         nc.notes.append(f"fewer than {MIN_YEARS} earlier years with the year-to-date rate at "
                         f"month {m}: {m}/12 of the year at that rate, the rest as the yearly "
                         "model")
     return nc
+
+
+def ytd_rate_only(points: Sequence[tuple[int, float]], year: int) -> Nowcast | None:
+    """The year's growth rate from this year's year-to-date growth rates alone (no earlier years
+    with the rate at the same month, no yearly model): the fallback of a one-year target.
+
+    ``points`` are (months covered, year-to-date growth in %) of the year, e.g. ``[(3, 6.2),
+    (6, 5.3)]``. The months already known keep their rate; the rest of the year grows at a rate
+    centred on the latest year-to-date rate r_k (the year's growth = the growth so far, as an
+    analyst reads it), with the spread of the sub-periods' own rates seen this year (each
+    between two published points, ``(m1 r1 - m0 r0) / (m1 - m0)``, weighted by its months;
+    Student-t with ``df = n - 1`` for n sub-periods). So the year's rate is Student-t with
+    location r_k and scale ``(1 - k/12) * sd``. None with fewer than two points (no spread to
+    measure) or with the whole year known. An approximation on time-proportional weights
+    (the months' shares of the year's value are not known); its notes say so.
+    """
+    pts = sorted({int(m): float(r) for m, r in points}.items())
+    if len(pts) < MIN_YEARS or pts[-1][0] >= 12:
+        return None
+    subs, weights, prev_m, prev_r = [], [], 0, 0.0
+    for m, r in pts:
+        subs.append((m * r - prev_m * prev_r) / (m - prev_m))
+        weights.append(m - prev_m)
+        prev_m, prev_r = m, r
+    x, w = np.array(subs), np.array(weights, dtype=float) / sum(weights)
+    mean = float(np.sum(w * x))
+    w2 = float(np.sum(w**2))
+    sd = math.sqrt(float(np.sum(w * (x - mean) ** 2)) / (1.0 - w2))
+    k, r_k = pts[-1]
+    left = (12 - k) / 12
+    nc = Nowcast(int(year), k, 12, "rate", math.nan, "ytd_only", n_years=0, step=r_k)
+    nc.predictive = Predictive(r_k, left * sd, float(len(x) - 1))
+    nc.notes.append(
+        f"no earlier year with the year-to-date rate at month {k}: the rest of the year centred "
+        f"on the rate so far ({r_k:g} %), spread of this year's {len(x)} sub-period rates "
+        f"(sd {sd:.2f} points, df {len(x) - 1}); time-proportional weights")
+    return nc
+
+
+def required_rest_rate(target: float, r_k: float, k: int, periods: int = 12) -> float:
+    """The growth the rest of the year must deliver for the year to grow by ``target`` %, given
+    ``r_k`` % over the first ``k`` of ``periods`` sub-periods (time-proportional weights: the
+    year's rate ≈ (k/periods) r_k + (1 - k/periods) rest)."""
+    if not 0 < k < periods:
+        raise ParameterError("required_rest_rate", "k", k, f"between 1 and {periods - 1}")
+    f = k / periods
+    return (target - f * r_k) / (1.0 - f)

@@ -14,7 +14,15 @@ written. Otherwise each figure is compared with the current vintage held for its
                applied unless ``accept_revisions``.
 
 Appended rows carry the provenance: ``received`` (the day of ingest unless given),
-``reporting_unit``, ``file`` and ``file_sha256``. The new ``observations.csv`` is validated as a
+``reporting_unit``, ``file`` and ``file_sha256``.
+
+Figures read from published pages (``public=True``, ``qcplan ingest --public``: a statistical
+bulletin, a work report, a district progress table) come from no responsible unit: a CSV file
+whose every row names its page (``source``) and the passage the figure was read from, verbatim
+(``excerpt``, kept in ``observations.csv``). Any series of the plan is accepted (an indicator of
+the registry on a geography the plan uses: targets, benchmarks, observations held), not only a
+unit's target series; status may also be ``derived`` (one subtraction stated on the page);
+``reporting_unit`` stays blank. The new ``observations.csv`` is validated as a
 whole before it replaces the old one (atomically).
 
 Reading a cell: a number is taken as it is; a text is read as a number when its meaning is
@@ -63,6 +71,7 @@ from qcplan.plan.schema import (
     OBS_MEASURES,
     PERIOD_MONTHS,
     PERIODS,
+    PUBLIC_STATUSES,
     SCHEMAS,
 )
 from qcplan.plan.validate import _suggest
@@ -116,6 +125,7 @@ class Figure:
     sha256: str
     where: str  # file!sheet!cell of the value
     row_where: str  # file!sheet!row
+    excerpt: str = ""  # the source's passage, verbatim (public figures)
 
     @property
     def key(self) -> tuple[str, str, int, str, str]:
@@ -341,9 +351,12 @@ def read_csv_file(path: Path, unit: str | None) -> _Sheet:
 
 # ------------------------------------------------------------------ checking rows
 class _Checker:
-    def __init__(self, plan: Any, received: _dt.date):
+    def __init__(self, plan: Any, received: _dt.date, public: bool = False):
         self.plan = plan
         self.received = received
+        self.public = public
+        self.statuses = PUBLIC_STATUSES if public else INGEST_STATUSES
+        self.geographies = plan_geographies(plan)
         ind = plan.indicators.set_index("indicator_id")
         self.units = dict(zip(ind.index, ind["unit"]))
         self.measures = dict(zip(ind.index, ind["measure"]))
@@ -355,6 +368,26 @@ class _Checker:
         problems = list(sheet.problems)
         name = sheet.name
         unit = sheet.unit
+        if self.public:
+            if path.suffix.lower() != ".csv":
+                return [], problems + [Problem(name, "", "", None,
+                                               "a CSV file (--public reads figures read from "
+                                               "published pages, one a row, with source and "
+                                               "excerpt)")]
+            for f in ("source", "excerpt"):
+                if sheet.rows and f not in sheet.rows[0][1]:
+                    problems.append(Problem(name, "line 1", "", None,
+                                            f"a column {f!r} (--public: the page and the "
+                                            "passage each figure was read from)"))
+            if problems:
+                return [], problems
+            figures = []
+            for r, cells in sheet.rows:
+                fig, found = self._row(sheet, "", r, cells)
+                problems += found
+                if fig is not None:
+                    figures.append(fig)
+            return figures, problems
         if unit is None:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", None,
                                     "the reporting unit the workbook was issued to (for a CSV "
@@ -396,9 +429,11 @@ class _Checker:
             return None, problems
         if _is_blank(cells.get("value")):
             return None, []  # a figure not yet available: left blank
-        for f in ("indicator_id", "geography", "year"):  # status: checked below
+        required = ("indicator_id", "geography", "year") + (
+            ("source", "excerpt") if self.public else ())
+        for f in required:  # status: checked below
             if f in cells and _is_blank(cells[f]):
-                bad(f, {"status": "one of " + ", ".join(INGEST_STATUSES),
+                bad(f, {"status": "one of " + ", ".join(self.statuses),
                         "year": "a year such as 2025"}.get(f, "a value (this cell is required "
                                                               "when a value is given)"))
         if problems:
@@ -409,7 +444,12 @@ class _Checker:
             bad("indicator_id", "an indicator_id of indicators.csv"
                 + _suggest(ind, self.units))
             return None, problems
-        if (ind, geo) not in self.series_of[unit]:
+        if self.public:
+            if geo not in self.geographies:
+                bad("geography", "a geography of the plan (targets, benchmarks or figures held: "
+                    + ", ".join(sorted(self.geographies)) + ")" + _suggest(geo, self.geographies))
+                return None, problems
+        elif (ind, geo) not in self.series_of[unit]:
             owners = [u for u, s in self.series_of.items() if (ind, geo) in s]
             who = f"; it is reported by {'、'.join(owners)}" if owners else ""
             bad("indicator_id", f"a series of {unit}'s targets (this workbook was issued to "
@@ -435,9 +475,8 @@ class _Checker:
         elif not period and measure in ("ytd", "ytd_growth"):
             bad("measure", "period (or blank) for a whole-year figure")
         status = cells["status"].text
-        if status not in INGEST_STATUSES:
-            bad("status", "one of " + ", ".join(INGEST_STATUSES) + _suggest(status,
-                                                                           INGEST_STATUSES))
+        if status not in self.statuses:
+            bad("status", "one of " + ", ".join(self.statuses) + _suggest(status, self.statuses))
         if period not in PERIODS or (measure and measure not in OBS_MEASURES):
             return None, problems
         measure = resolve_measure(period, measure, self.measures[ind])
@@ -463,10 +502,20 @@ class _Checker:
         return Figure(ind, geo, year, period, measure, value, status,
                       cells["source"].text if "source" in cells else "",
                       cells["note"].text if "note" in cells else "", unit_expected, unit, name,
-                      sheet.sha256, f"{name}!{vc.ref}", f"{name}!{vc.ref.split('!')[0]}!{r}"), []
+                      sheet.sha256, f"{name}!{vc.ref}", f"{name}!{vc.ref.split('!')[0]}!{r}",
+                      cells["excerpt"].text if "excerpt" in cells else ""), []
 
 
 # ------------------------------------------------------------------ applying
+def plan_geographies(plan: Any) -> set[str]:
+    """Every geography the plan uses: of its targets, their benchmarks and the figures held."""
+    geos = set(plan.targets["geography"]) | set(plan.observations["geography"])
+    for b in plan.targets.get("benchmark", []):
+        if isinstance(b, str) and "@" in b:
+            geos.add(b.split("@", 1)[1])
+    return {str(g) for g in geos if str(g) and str(g) != "nan"}
+
+
 def _held(plan: Any) -> dict[tuple, tuple[float, str]]:
     """Current real figures held: key -> (value, status)."""
     obs = plan.observations
@@ -477,14 +526,19 @@ def _held(plan: Any) -> dict[tuple, tuple[float, str]]:
 
 def ingest(plan: Any, files: Sequence[str | Path], accept_revisions: bool = False,
            received: _dt.date | None = None, unit: str | None = None,
-           dry_run: bool = False) -> IngestResult:
+           dry_run: bool = False, public: bool = False) -> IngestResult:
     """Read ``files`` and append their figures to the plan's ``observations.csv``.
 
     Raises :class:`IngestError` (nothing written) when any file has a problem. ``received``:
-    the date recorded (default today); ``unit``: the reporting unit of CSV files.
+    the date recorded (default today); ``unit``: the reporting unit of CSV files; ``public``:
+    the files hold figures read from published pages (CSV with ``source`` and ``excerpt``), of
+    no responsible unit.
     """
+    if public and unit:
+        raise QcplanError("--public figures come from published pages, not from a unit: "
+                          "give --public or --unit, not both")
     received = received or _dt.date.today()
-    checker = _Checker(plan, received)
+    checker = _Checker(plan, received, public)
     problems: list[Problem] = []
     figures: list[Figure] = []
     for f in files:
@@ -613,10 +667,11 @@ def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
         row = {"indicator_id": f.indicator_id, "geography": f.geography, "year": str(f.year),
                "period": f.period, "measure": f.measure, "value": f"{f.value:.10g}",
                "unit": f.unit, "status": f.status, "source": f.source or f.file,
-               "note": f.note, "received": received.isoformat(),
+               "note": f.note, "excerpt": f.excerpt, "received": received.isoformat(),
                "reporting_unit": f.reporting_unit, "file": f.file, "file_sha256": f.sha256}
-        w.writerow([neutralise_cell(row.get(c, "")) if c in ("source", "note", "reporting_unit",
-                                                              "file") else row.get(c, "")
+        w.writerow([neutralise_cell(row.get(c, "")) if c in ("source", "note", "excerpt",
+                                                              "reporting_unit", "file")
+                    else row.get(c, "")
                     for c in header])
     new_text = out.getvalue()
     with tempfile.TemporaryDirectory() as tmp:

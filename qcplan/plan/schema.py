@@ -53,6 +53,9 @@ REPORTED_STATUSES: tuple[str, ...] = ("official", "preliminary")
 REAL_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate", "derived")
 # Statuses a responsible unit may give in a returned workbook.
 INGEST_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate")
+# Statuses of figures read from published pages (`qcplan ingest --public`): also `derived`, a
+# figure got by one subtraction or addition stated on the same page.
+PUBLIC_STATUSES: tuple[str, ...] = INGEST_STATUSES + ("derived",)
 # Blank is a whole year; sub-annual figures are cumulative from January unless `measure` says
 # otherwise.
 PERIODS: tuple[str, ...] = (
@@ -167,6 +170,8 @@ SCHEMAS: dict[str, Table] = {
             _opt("section"),
             _opt("quote_zh"),
             _opt("responsible_units"),
+            # the units that co-operate (协同单位), as the district's task tables list them
+            _opt("cooperating_units"),
             _opt("note"),
         ),
         id_column="target_id",
@@ -186,6 +191,9 @@ SCHEMAS: dict[str, Table] = {
             Column("status", nonblank=True, allowed=STATUSES),
             Column("source", nonblank=True),
             _opt("note"),
+            # the passage of the source the figure was read from, verbatim (figures read from
+            # published pages: `qcplan ingest --public`)
+            _opt("excerpt"),
             # Provenance (all optional; blank for figures entered by hand):
             _opt("received"),  # YYYY-MM-DD the figure was received; blank: end of its period
             _opt("reporting_unit"),  # the responsible unit (责任单位) that reported it

@@ -29,8 +29,9 @@ from qcplan import __version__
 from qcplan.files import write_atomic
 from qcplan.render.changes import status_changes
 from qcplan.render.html import fmt, name_of, pct
-from qcplan.render.i18n import status_label, t
+from qcplan.render.i18n import schedule_word, status_label, t
 from qcplan.render.narrative import Narrator
+from qcplan.render.schedule import schedule_cells
 from qcplan.render.sources import plan_title, source_rows, vintage_text
 
 #: Fonts by language and role. East Asian text uses ``east_asia``; Latin text and digits ``latin``.
@@ -58,6 +59,7 @@ WORDS = {
     "status": ("目标状态", "Status of the targets"),
     "charts": ("指标走势与预测", "Indicators: history and projection"),
     "workpoints": ("年度工作要点", "Annual work points"),
+    "schedule": ("序时进度", "Progress against the year's schedule (序时进度)"),
     "sources": ("数据来源", "Sources of every figure"),
     "scenario": ("情景", "Scenario"),
     "vintage": ("数据版本", "Data vintage"),
@@ -102,6 +104,8 @@ class Section:
     status: Table | None = None
     charts: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
     workpoints: Table | None = None
+    schedule: Table | None = None  # 序时进度 of one-year targets (rows: none when not shown)
+    schedule_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -336,6 +340,11 @@ def build_document(spec: DocumentSpec) -> Any:
         if sec.status is not None:
             _heading(doc, next(number) + word("status", lang), level)
             _add_table(doc, sec.status, lang)
+        if sec.schedule is not None and sec.schedule.rows:
+            _heading(doc, next(number) + word("schedule", lang), level)
+            _add_table(doc, sec.schedule, lang)
+            for text in sec.schedule_notes:
+                doc.add_paragraph(text)
         _heading(doc, next(number) + word("charts", lang), level)
         if not sec.charts:
             doc.add_paragraph(word("no_charts", lang))
@@ -500,6 +509,7 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
             caption = chart_caption(rows.loc[target_id].to_dict(), lang, number)
         pictures.append((caption, png))
         number += 1
+    heads, body, sentences = schedule_cells(plan, table, lang)
     return Section(
         title=str(pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]),
         paragraph=narrator.pillar_paragraph(table, lang, changes=changes),
@@ -507,6 +517,8 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
         status=status_table(table, lang, narrator),
         charts=pictures,
         workpoints=workpoint_table(table, lang),
+        schedule=Table(heads, body, note=schedule_word("intro", lang)) if body else None,
+        schedule_notes=sentences,
     )
 
 

@@ -184,3 +184,40 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r}: expected one of {', '.join(LANGS)}")
     return lang
+
+
+#: The 序时进度 view of yearly targets (考核指标 / 序时进度 / 责任单位, as the district's own
+#: progress tables read): column heads and the phrases of its verdicts.
+SCHEDULE = {
+    "title": ("序时进度:年度目标的年内进展与全年预测",
+              "序时进度: the yearly targets' progress so far and the full-year nowcast"),
+    "intro": ("按“时间过半、任务过半”的要求,将年内累计数据与全年目标按时间比例对照;全年预测、"
+              "区间和达标概率为模型估计值,不是统计数据。",
+              "The year-to-date figures against the time-proportional schedule of the year's "
+              "target (half the year gone, half the task done); the full-year nowcast, its "
+              "interval and P(reach) are model estimates, not statistics."),
+    "indicator": ("考核指标", "Indicator"),
+    "target": ("全年目标", "Target for the year"),
+    "so_far": ("序时进度(年内累计)", "Progress so far (year to date)"),
+    "time": ("时间进度", "Time elapsed"),
+    "verdict": ("对照序时进度", "Against the schedule"),
+    "nowcast": ("全年预测(中位数,80%区间)", "Full-year nowcast (median, 80% interval)"),
+    "prob": ("全年达标概率", "P(reach) for the year"),
+    "rest": ("其余月份需完成", "The remaining months must deliver"),
+    "units": ("责任单位", "Responsible units"),
+    "coop": ("协同单位", "Co-operating units"),
+    "on": ("达到序时进度", "on schedule"),
+    "behind": ("低于序时进度", "behind schedule"),
+    "no_figure": ("暂无年内数据", "no in-year figure yet"),
+    "level_only": ("仅公布总量,未公布同期增速(无上年同期数,无法计算)",
+                   "level only: no growth published for these months, and no figure of the same "
+                   "months a year earlier to compute it"),
+    "no_nowcast": ("年内增速不足两期,无法给出全年预测区间",
+                   "fewer than two year-to-date rates this year: no full-year interval"),
+    "time_weights": ("按时间比例", "time-proportional weights"),
+}
+
+
+def schedule_word(key: str, lang: str = "zh") -> str:
+    """A word of the 序时进度 view in ``lang``."""
+    return _pick(SCHEDULE[key], lang)

@@ -42,6 +42,7 @@ from qcplan.render.i18n import (
     status_label,
     t,
 )
+from qcplan.render.schedule import schedule_html
 from qcplan.render.sources import (
     source_rows,
     sources_table_html,
@@ -281,6 +282,7 @@ def workpoints_html(table: pd.DataFrame, lang: str = "zh",
 # --------------------------------------------------------------------------- the notebook's view
 SECTIONS = {
     "status": ("一、目标状态", "1. Status of the targets"),
+    "schedule": ("一(附)、序时进度", "1a. Progress against the year's schedule (序时进度)"),
     "charts": ("二、指标走势与预测", "2. Indicators: history and projection"),
     "scenarios": ("三、各情景达标概率对比", "3. P(reach) under every scenario"),
     "workpoints": ("四、{years}年度工作要点", "4. The {years} work points"),
@@ -468,6 +470,16 @@ class ReportContext:
         has = set(hist["target_id"])
         return [tid for tid, kind in zip(self.table["target_id"], self.table["kind"])
                 if kind not in ("milestone", "workpoint") and tid in has]
+
+    def has_schedule(self) -> bool:
+        """The pillar has a one-year target whose year has in-year figures: the 序时进度 view
+        (:mod:`qcplan.model.schedule`) is shown."""
+        from qcplan.model.schedule import has_schedule
+
+        return has_schedule(self.plan, self.table["target_id"])
+
+    def schedule_html(self) -> str:
+        return schedule_html(self.plan, self.table, self.lang)
 
     def has_workpoints(self) -> bool:
         return bool((self.table["kind"] == "workpoint").any())
