@@ -33,14 +33,21 @@ def numbers_in(text: str) -> list[float]:
     """Every number written in ``text``: digits (thousands commas allowed, full-width digits
     folded) and single Chinese numerals (两人, 百分之六)."""
     text = text.translate({0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF0E: ord(".")})
-    out = [float(m.group().replace(",", "")) for m in NUMBER.finditer(text)]
+    # as written, and with a page's stray space inside a number closed ("1 43亿" for 143亿)
+    joined = re.sub(r"(?<=[0-9]) (?=[0-9])", "", text)
+    out = [float(m.group().replace(",", "")) for t in (text, joined) for m in NUMBER.finditer(t)]
     out += [float(v) for k, v in CN_DIGITS.items() if k in text]
     return out
 
 
 def found(value: float, excerpt: str) -> bool:
     """``value`` is written in ``excerpt``, as is or in another power of ten (3.6 trillion yuan
-    for 36000亿元, 663,000 jobs for 66.3万人, 2.38万亿元 for 23800亿元)."""
+    for 36000亿元, 663,000 jobs for 66.3万人, 2.38万亿元 for 23800亿元); a negative value as a fall
+    (下降4% for −4)."""
+    if value < 0:
+        if not re.search(r"下降|下滑|减少|降幅|负增长|回落|-|−|fell|declin|drop", excerpt):
+            return False
+        value = -value
     for n in numbers_in(excerpt):
         for k in range(-8, 9):
             if abs(n * 10.0 ** k - value) <= 1e-6 * max(1.0, abs(value)):
@@ -66,6 +73,7 @@ def test_the_check_can_fail() -> None:
     assert found(36000, "reach 3.6 trillion yuan") and found(66.3, "663,000 urban jobs")
     assert found(2, "每万人口全科医生数将达到两人")
     assert not found(7.5, "GDP grew 7.2 percent") and not found(36000, "3.5 trillion")
+    assert found(-4, "固定资产投资下降4%") and not found(-4, "固定资产投资增长4%")
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
