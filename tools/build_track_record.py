@@ -361,7 +361,9 @@ def pace(t: dict[str, str], hist: dict[int, float]) -> tuple[float, float, float
     sign = -1.0 if t["direction"] == "at_most" else 1.0
     if form in ("annual_growth", "ceiling", "average_growth") or t["measure"] in (
             "growth", "reduction"):
-        recent = [hist[k] for k in years[-3:]]
+        # a year's target against the latest year; a multi-year one against the last three
+        recent = [hist[k] for k in years[-1:]] if t["plan_type"] == "annual" else [
+            hist[k] for k in years[-3:]]
         obs = sum(recent) / len(recent)
         return thr, obs, sign * (thr - obs)
     if len(years) < 2:

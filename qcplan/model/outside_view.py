@@ -11,14 +11,16 @@ Two views of a target and their combination:
 
 - **class view**: the share of past targets of the same class met, partially pooled: a class is
   (form, domain, obligation); its rate is shrunk towards its form's rate, which is shrunk towards
-  the rate of all targets (beta-binomial pooling with :data:`POOL` pseudo-targets at each step),
-  so a class of three targets says little and a class of forty says much.
+  the rate of all targets, and the same indicator's record within the class refines it
+  (beta-binomial pooling with :data:`POOL` pseudo-targets at each step), so a class of three
+  targets says little and a class of forty says much.
 - **combined**: a penalised logistic regression fitted on the track record: the logit of the
   trend's P (clipped to [:data:`CLIP`, 1 − :data:`CLIP`]; 0 with an indicator where the trend has
   no usable history), the logit of the class rate, the gap between the pace needed and the pace
-  observed (``tanh(gap / 3)``) and a term for multi-year growth targets (the shock a year like
-  2020 deals a five-year average), with a ridge penalty :data:`RIDGE` towards "trust the trend"
-  (coefficient 1 on its logit, 0 elsewhere).
+  observed (``tanh(gap / 3)``), a term for multi-year growth targets (the shock a year like
+  2020 deals a five-year average) and the target's wording (左右 / 以上), with a ridge penalty
+  :data:`RIDGE` towards "trust the class" (coefficient 1 on its logit, 0 elsewhere); the trend's
+  logit has one weight per kind of target (a year's growth, a level, a multi-year growth).
 
 Both are judged leave-one-plan-out in ``bench/outside_view.py`` (never in-sample). A plan's own
 outcomes never inform its outside view: the fit used for a plan leaves out the track record's
@@ -53,7 +55,7 @@ HELD_OUT_NAMES = ("全国“十三五”规划纲要", "全国“十四五”规
                   "中华人民共和国国民经济和社会发展第十四个五年规划")
 CLIP = 0.03
 POOL = 6.0
-RIDGE = 1.0
+RIDGE = 5.0
 FORM_GROUPS = {"annual_growth": "annual_growth", "ceiling": "ceiling", "level": "level",
                "average_growth": "multi_year_growth", "cumulative_reduction": "multi_year_growth",
                "cumulative_total": "level"}
@@ -108,11 +110,27 @@ def load_judged(directory: Path | None = None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- class view
+#: How a target's wording reads (qualifier): "about" (左右, about: an outcome a little short is
+#: still in the plan's words, but counts as missed here), "floor" (以上, 不低于, 确保: a bound the
+#: government commits to), else "plain".
+QUALIFIER_GROUPS = {"about": ("左右", "about", "around", "约"),
+                    "floor": ("以上", "不低于", "不少于", "确保", "超过", "突破", "over",
+                              "more than", "at least", "以内", "以下", "控制在", "以內")}
+
+
+def qualifier_group(qualifier: str) -> str:
+    q = str(qualifier or "")
+    for group, words in QUALIFIER_GROUPS.items():
+        if any(w in q for w in words):
+            return group
+    return "plain"
+
+
 @dataclass(frozen=True)
 class ClassRate:
     """A reference class and its partially pooled rate."""
 
-    key: str  # readable: "expected · environment · level"
+    key: str  # readable: "binding · environment · level"
     n: int  # decided targets of the class in the fit
     met: int
     rate: float  # partially pooled share met
@@ -124,51 +142,88 @@ def class_key(form_group: str, domain: str, obligation: str) -> str:
 
 @dataclass
 class OutsideView:
-    """Class rates and the combined model, fitted on some targets of the track record."""
+    """Class rates and the combined model, fitted on some targets of the track record.
+
+    Class rates are pooled down a hierarchy: all targets → form → (form, domain, obligation) →
+    the same indicator within it; each level's rate is shrunk towards its parent's by
+    :data:`POOL` pseudo-targets.
+    """
 
     global_rate: float = 0.5
-    form_rates: dict[str, tuple[int, float]] = field(default_factory=dict)
-    class_counts: dict[tuple[str, str, str], tuple[int, int]] = field(default_factory=dict)
-    coef: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0]))
+    counts: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    coef: np.ndarray = field(default_factory=lambda: PRIOR.copy())
     n_targets: int = 0
 
-    # -- class view ----------------------------------------------------------
-    def class_rate(self, form_group: str, domain: str, obligation: str) -> ClassRate:
-        obligation = obligation or "unmarked"
-        n_f, r_f = self.form_rates.get(form_group, (0, self.global_rate))
-        n, met = self.class_counts.get((form_group, domain, obligation), (0, 0))
-        rate = (POOL * r_f + met) / (POOL + n)
-        return ClassRate(class_key(form_group, domain, obligation), n, met, rate)
+    def _chain(self, form_group: str, domain: str, obligation: str, indicator: str
+               ) -> list[tuple[str, ...]]:
+        ob = obligation or "unmarked"
+        return [(form_group,), (form_group, domain, ob), (form_group, domain, ob, indicator)]
+
+    def class_rate(self, form_group: str, domain: str, obligation: str, indicator: str = "",
+                   leave_out: int | None = None) -> ClassRate:
+        """The pooled rate of the class; ``leave_out`` (0/1) removes one target's own outcome
+        (used while fitting, so that no target's rate knows its answer)."""
+        rate = self.global_rate
+        n_class = met_class = 0
+        for depth, key in enumerate(self._chain(form_group, domain, obligation, indicator)):
+            n, met = self.counts.get(key, (0, 0))
+            if leave_out is not None:
+                n, met = n - 1, met - leave_out
+            if depth == 2:
+                n_class, met_class = max(n, 0), max(met, 0)
+            if depth == 3 and not indicator:
+                break
+            rate = (POOL * rate + met) / (POOL + n) if n > 0 else rate
+        return ClassRate(class_key(form_group, domain, obligation), n_class, met_class, rate)
 
     # -- combined ------------------------------------------------------------
     def features(self, trend_p: np.ndarray, class_rate: np.ndarray, pace_gap: np.ndarray,
-                 multi_year: np.ndarray) -> np.ndarray:
+                 form_group: np.ndarray, qualifier: np.ndarray) -> np.ndarray:
+        """The design: intercept; the trend's logit, one weight per kind of target (a year's
+        growth or ceiling / a level / a multi-year growth or reduction: the trend tells much
+        about where a level is going and little about one year's growth); no trend P; the class
+        rate's logit; the pace gap; multi-year growth (the shock a bad year deals an average);
+        the wording (about / floor)."""
         has = np.isfinite(trend_p)
         lt = np.where(has, _logit(np.where(has, trend_p, 0.5)), 0.0)
         gap = np.where(np.isfinite(pace_gap), np.tanh(np.nan_to_num(pace_gap) / 3.0), 0.0)
-        return np.column_stack([np.ones_like(lt), lt, (~has).astype(float), _logit(class_rate),
-                                gap, multi_year.astype(float)])
+        g, q = np.asarray(form_group, dtype=str), np.asarray(qualifier, dtype=str)
+        yearly = np.isin(g, ("annual_growth", "ceiling"))
+        multi = g == "multi_year_growth"
+        level = ~(yearly | multi)
+        return np.column_stack([np.ones_like(lt), lt * yearly, lt * level, lt * multi,
+                                (~has).astype(float), _logit(class_rate), gap,
+                                multi.astype(float), (q == "about").astype(float),
+                                (q == "floor").astype(float)])
 
-    def combine(self, trend_p: Any, class_rate: Any, pace_gap: Any, multi_year: Any) -> Any:
+    def combine(self, trend_p: Any, class_rate: Any, pace_gap: Any, form_group: Any,
+                qualifier: Any = "plain") -> Any:
         """The combined P(reach) (arrays or scalars)."""
         scalar = np.ndim(trend_p) == 0
+        n = np.atleast_1d(np.asarray(trend_p, float)).size
+
+        def each(v: Any) -> np.ndarray:
+            a = np.atleast_1d(np.asarray(v, dtype=object)).astype(str)
+            return np.repeat(a, n) if a.size == 1 and n > 1 else a
+
         x = self.features(np.atleast_1d(np.asarray(trend_p, float)),
                           np.atleast_1d(np.asarray(class_rate, float)),
-                          np.atleast_1d(np.asarray(pace_gap, float)),
-                          np.atleast_1d(np.asarray(multi_year, bool)))
+                          np.atleast_1d(np.asarray(pace_gap, float)), each(form_group),
+                          each(qualifier))
         p = _sigmoid(x @ self.coef)
         return float(p[0]) if scalar else p
 
 
-PRIOR = np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])  # trust the trend until the record says more
+#: The prior the penalty pulls towards: the class rate's logit with weight 1, nothing else (on the
+#: track record the class view alone scores far better than the trend alone, bench/README.md).
+PRIOR = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
 
 
 def fit(judged: pd.DataFrame, ridge: float = RIDGE) -> OutsideView:
     """Fit the class rates and the combined model on ``judged`` (rows of :func:`load_judged`).
 
     Each target weighs 1 in all (its judging dates share the weight). The class rates count
-    targets, not dates. Where the trend has no P the class view alone speaks (the indicator
-    column takes the intercept's place and the trend's logit is 0).
+    targets, not dates; while fitting, each target's class rate leaves its own outcome out.
     """
     from scipy.optimize import minimize
 
@@ -176,23 +231,18 @@ def fit(judged: pd.DataFrame, ridge: float = RIDGE) -> OutsideView:
     ov = OutsideView(n_targets=len(targets))
     n, met = len(targets), int(targets["met"].sum())
     ov.global_rate = (met + 1.0) / (n + 2.0)
-    for g, sub in targets.groupby("form_group"):
-        r = (POOL * ov.global_rate + sub["met"].sum()) / (POOL + len(sub))
-        ov.form_rates[str(g)] = (len(sub), float(r))
-    for (g, d, o), sub in targets.groupby(["form_group", "domain", "obligation"]):
-        ov.class_counts[(str(g), str(d), str(o))] = (len(sub), int(sub["met"].sum()))
+    for r in targets.itertuples(index=False):
+        for key in ov._chain(r.form_group, r.domain, r.obligation, r.indicator_id):
+            c_n, c_met = ov.counts.get(key, (0, 0))
+            ov.counts[key] = (c_n + 1, c_met + int(r.met))
     if n == 0:
         return ov
-    # class rates as the fit sees them: each target's own outcome left out of its class rate
-    # (else the class term learns from the answer it is asked to predict)
-    cr = []
-    for r in judged.itertuples(index=False):
-        c_n, c_met = ov.class_counts.get((r.form_group, r.domain, r.obligation), (0, 0))
-        f_n, f_r = ov.form_rates.get(r.form_group, (0, ov.global_rate))
-        cr.append((POOL * f_r + c_met - r.met) / (POOL + c_n - 1))
-    x = ov.features(judged["trend_p"].to_numpy(float), np.asarray(cr),
-                    judged["pace_gap"].to_numpy(float),
-                    (judged["form_group"] == "multi_year_growth").to_numpy())
+    cr = np.array([ov.class_rate(r.form_group, r.domain, r.obligation, r.indicator_id,
+                                 leave_out=int(r.met)).rate
+                   for r in judged.itertuples(index=False)])
+    x = ov.features(judged["trend_p"].to_numpy(float), cr, judged["pace_gap"].to_numpy(float),
+                    judged["form_group"].to_numpy(str),
+                    judged["qualifier"].map(qualifier_group).to_numpy(str))
     y = judged["met"].to_numpy(float)
     w = 1.0 / judged.groupby("target_key")["target_key"].transform("size").to_numpy(float)
 
