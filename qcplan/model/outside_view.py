@@ -19,8 +19,9 @@ Two views of a target and their combination:
   no usable history), the logit of the class rate, the gap between the pace needed and the pace
   observed (``tanh(gap / 3)``), a term for multi-year growth targets (the shock a year like
   2020 deals a five-year average) and the target's wording (左右 / 以上), with a ridge penalty
-  :data:`RIDGE` towards "trust the class" (coefficient 1 on its logit, 0 elsewhere); the trend's
-  logit has one weight per kind of target (a year's growth, a level, a multi-year growth).
+  :data:`RIDGE` towards :data:`PRIOR` (the two logits averaged; the class alone without a trend
+  P); the trend's logit has one weight per kind of target (a year's growth, a level, a
+  multi-year growth); the weights of both views are ≥ 0 and the pace gap's ≤ 0.
 
 Both are judged leave-one-plan-out in ``bench/outside_view.py`` (never in-sample). A plan's own
 outcomes never inform its outside view: the fit used for a plan leaves out the track record's
@@ -169,9 +170,9 @@ class OutsideView:
             n, met = self.counts.get(key, (0, 0))
             if leave_out is not None:
                 n, met = n - 1, met - leave_out
-            if depth == 2:
+            if depth == 1:  # the class shown to readers: (form, domain, obligation)
                 n_class, met_class = max(n, 0), max(met, 0)
-            if depth == 3 and not indicator:
+            if depth == 2 and not indicator:
                 break
             rate = (POOL * rate + met) / (POOL + n) if n > 0 else rate
         return ClassRate(class_key(form_group, domain, obligation), n_class, met_class, rate)
@@ -191,8 +192,9 @@ class OutsideView:
         yearly = np.isin(g, ("annual_growth", "ceiling"))
         multi = g == "multi_year_growth"
         level = ~(yearly | multi)
+        lc = _logit(class_rate)
         return np.column_stack([np.ones_like(lt), lt * yearly, lt * level, lt * multi,
-                                (~has).astype(float), _logit(class_rate), gap,
+                                (~has).astype(float), lc, lc * ~has, gap,
                                 multi.astype(float), (q == "about").astype(float),
                                 (q == "floor").astype(float)])
 
@@ -214,9 +216,10 @@ class OutsideView:
         return float(p[0]) if scalar else p
 
 
-#: The prior the penalty pulls towards: the class rate's logit with weight 1, nothing else (on the
-#: track record the class view alone scores far better than the trend alone, bench/README.md).
-PRIOR = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+#: The prior the penalty pulls towards: where the trend has a P, the two views' logits averaged
+#: (weight 1/2 each); where it has none, the class view alone; nothing else. With few past
+#: targets of a kind the fit stays near it; with many, the record decides the weights.
+PRIOR = np.array([0.0, 0.5, 0.5, 0.5, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
 
 
 def fit(judged: pd.DataFrame, ridge: float = RIDGE) -> OutsideView:
@@ -254,7 +257,11 @@ def fit(judged: pd.DataFrame, ridge: float = RIDGE) -> OutsideView:
         grad = x.T @ (w * (p - y)) + ridge * d
         return float(ll + 0.5 * ridge * d @ d), grad
 
-    res = minimize(loss, PRIOR.copy(), jac=True, method="L-BFGS-B")
+    # a higher trend P or class rate never lowers the combined P (their weights are ≥ 0), and a
+    # target asking more than the recent pace is never easier (the gap's weight is ≤ 0)
+    bounds = [(None, None), (0, None), (0, None), (0, None), (None, None), (0, None),
+              (0, None), (None, 0), (None, None), (None, None), (None, None)]
+    res = minimize(loss, PRIOR.copy(), jac=True, method="L-BFGS-B", bounds=bounds)
     ov.coef = np.asarray(res.x, dtype=float)
     return ov
 
@@ -387,8 +394,8 @@ def trend_probability(t: dict[str, str], hist: dict[int, float], as_of: int, tmp
             csv.writer(fh, lineterminator="\n").writerows(rows)
     try:
         plan = load_plan(folder)
-        row, _ = Assessor(plan, as_of=f"{as_of}-12-31").assess_target("t", "baseline",
-                                                                        n_sims=n_sims, seed=0)
+        row, _ = Assessor(plan, as_of=f"{as_of}-12-31", outside=False).assess_target(
+            "t", "baseline", n_sims=n_sims, seed=0)
     except (DataError, ValueError):
         return math.nan
     p = row.get("prob_reach", math.nan)

@@ -111,6 +111,23 @@ TEXT = {
     "benchmark": ("基准序列", "Benchmark"),
     "year": ("年份", "Year"),
     "prob_reach": ("达标概率", "P(reach)"),
+    "prob_reach_trend": ("按趋势", "trend"),
+    # the two views of P(reach) in a finding (qcplan.model.outside_view): {trend}, {cls}, {rate},
+    # {n}, {combined} are filled in by qcplan.render.narrative
+    "two_views": ("按当前趋势实现概率{trend};同类{cls}以往{rate}如期实现({n}项);综合判断{combined}",
+                  "on the current trend P(reach) is {trend}; {rate} of past {cls} were met on "
+                  "time ({n} targets); combined, {combined}"),
+    "two_views_note": (
+        "达标概率为综合判断:按当前趋势的概率与以往同类规划目标的实现情况相结合(见方法说明);"
+        "“按趋势”为仅按趋势的概率。",
+        "P(reach) is the combined view: the trend's probability blended with how often past "
+        "plan targets of the same class were met (see the method notes); 'trend' is the "
+        "trend's alone."),
+    "retro_combined": (
+        "回溯中的达标概率为综合判断(趋势与以往同类目标的实现情况相结合;以往记录不含本规划所在地区)。",
+        "P(reach) in this look back is the combined view (the trend blended with how often past "
+        "targets of the same class were met; the past record used leaves out this plan's own "
+        "area)."),
     "status": ("状态", "Status"),
     "latest": ("最新值", "Latest"),
     "latest_year": ("年份", "Year"),
