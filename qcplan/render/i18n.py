@@ -115,7 +115,7 @@ TEXT = {
     # the two views of P(reach) in a finding (qcplan.model.outside_view): {trend}, {cls}, {rate},
     # {n}, {combined} are filled in by qcplan.render.narrative
     "two_views": ("按当前趋势实现概率{trend};同类{cls}以往{rate}如期实现({n}项);综合判断{combined}",
-                  "on the current trend P(reach) is {trend}; {rate} of past {cls} were met on "
+                  "on the current trend P(reach) is {trend}; of past {cls}, {rate} were met on "
                   "time ({n} targets); combined, {combined}"),
     "two_views_note": (
         "达标概率为综合判断:按当前趋势的概率与以往同类规划目标的实现情况相结合(见方法说明);"
