@@ -650,6 +650,15 @@ class Assessor:
         return AssessmentResult(table=table, evaluations=evals, scenario=scen, assessor=self,
                                 n_sims=n_sims, seed=seed)
 
+    def combined(self, model: TargetModel, ev: Evaluation, p_trend: float) -> float:
+        """The combined P(reach) of ``model``'s target for a trend P of ``p_trend`` (the reference
+        class and pace of ``ev`` held): what the assessment would report; ``p_trend`` itself
+        without an outside view."""
+        if self.outside is None or ev.complete or not np.isfinite(p_trend):
+            return float(p_trend)
+        req, recent, _, _ = _rates(model, ev)
+        return float(_outside_view(self.outside, model, p_trend, req, recent)["prob_reach"])
+
     def adjustment_for(self, scen: Scenario, model: TargetModel) -> Adjustment:
         row = model.row
         # an intensity to reduce is not "what grows": broad growth shifts leave it alone unless
