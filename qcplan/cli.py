@@ -180,7 +180,8 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
                         f"running one; 0 keeps all; default: {run.DEFAULT_KEEP})")
 
 
-ASSESS_COLUMNS = ["target_id", "kind", "status", "prob_reach", "latest_value", "latest_year",
+ASSESS_COLUMNS = ["target_id", "kind", "status", "prob_reach", "prob_reach_trend", "ref_class",
+                  "ref_n", "ref_rate", "latest_value", "latest_year",
                   "decision_threshold", "projected_median", "projected_p10", "projected_p90",
                   "required_rate", "observed_rate", "review_grade", "illustrative"]
 

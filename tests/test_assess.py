@@ -67,7 +67,8 @@ def write_plan(folder: Path, targets: list[dict], series: dict[tuple[str, str], 
 
 def one(tmp_path: Path, target: dict, values: dict, measure: str = "amount",
         extra: dict | None = None, as_of="2026-11-27", **kw):
-    """Assess a single target; return its row."""
+    """Assess a single target; return its row (the trend's view alone unless ``outside``: these
+    tests are of the projection machinery; tests/test_outside_view.py covers the blend)."""
     series = {(target["indicator_id"], target.get("geography", "谯城区")): values}
     measures = {target["indicator_id"]: measure}
     if extra:
@@ -75,7 +76,8 @@ def one(tmp_path: Path, target: dict, values: dict, measure: str = "amount",
             series[(ind, geo)] = vals
             measures[ind] = m
     plan = load_plan(write_plan(tmp_path / "data", [target], series, measures))
-    table = Assessor(plan, as_of=as_of).assess(kw.pop("scenario", BASE), **kw)
+    table = Assessor(plan, as_of=as_of, outside=kw.pop("outside", False)).assess(
+        kw.pop("scenario", BASE), **kw)
     return table.iloc[0]
 
 
@@ -585,7 +587,7 @@ def test_broad_growth_shift_leaves_a_reduction_alone(tmp_path: Path):
     # a faster-growing economy in a scenario says nothing about energy per unit of GDP
     plan = load_plan(write_plan(tmp_path / "d", [reduction(18, target_year=2027)],
                                 {("energy", "谯城区"): ENERGY}, {"energy": "rate"}))
-    a = Assessor(plan, as_of=2026)
+    a = Assessor(plan, as_of=2026, outside=False)
     up = Scenario("up", "u", "u", "d", "d", assumptions=(Assumption("all", growth_shift_pp=3),))
     named = Scenario("n", "n", "n", "d", "d",
                      assumptions=(Assumption("target:e", growth_shift_pp=-2),))

@@ -64,7 +64,13 @@ def _allowed(row: pd.Series, others: list[pd.Series]) -> list[float]:
     if _ok(row.get("latest_year")):
         values.append(float(row["target_year"]) - float(row["latest_year"]))
     values.append(80.0)  # "80 % interval"
-    probs = [row.get("prob_reach")] + [o.get("prob_reach") for o in others]
+    probs = [row.get("prob_reach"), row.get("prob_reach_trend")] + [
+        o.get("prob_reach") for o in others]
+    if _ok(row.get("ref_n")):  # "(45项)": the reference class's size; its rate is said in 成
+        values.append(float(row["ref_n"]))
+    if _ok(row.get("ref_rate")):
+        values.append(float(math.floor(10 * float(row["ref_rate"]) + 0.5)))  # "about 5 in 10"
+        values.append(10.0)
     for p in probs:
         if _ok(p):
             r = math.floor(100 * float(p) + 0.5)
@@ -138,7 +144,10 @@ def test_the_issue_example_reads_as_an_official_document(assessed):
     assert f"低于{number(row['threshold'], 'zh', '%')}%的目标要求" in text
     assert f"需在余下{years_word(left)}年均增长{number(row['required_rate'], 'zh', '%')}%方能实现" \
         in text
-    assert "实现目标的概率" in text and text.endswith("。")
+    assert text.endswith("。")
+    # both views in words: the trend's, the reference class's record, the combined
+    assert f"按当前趋势实现概率{percent(row['prob_reach_trend'])}" in text
+    assert f"({int(row['ref_n'])}项)" in text and f"综合判断{percent(row['prob_reach'])}" in text
 
 
 def test_a_changed_figure_changes_the_finding(assessed):

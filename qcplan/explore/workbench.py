@@ -21,7 +21,10 @@ Internally the controls are one more assumption, ``scope: target:<id>``, appende
 scenario's list (:meth:`Workbench.effective_scenario`). The numbers shown are those of
 :meth:`qcplan.model.assess.Assessor.assess_target` under that scenario — the same code, status
 classes and required rates as the reports — so what you see is exactly what ``qcplan run``
-reports once the settings are saved (:meth:`Workbench.save_as_scenario`).
+reports once the settings are saved (:meth:`Workbench.save_as_scenario`). P(reach) is the
+combined view (the trend's P blended with the outside view, docs/METHOD.md §2b); the readout
+states both views, and the goal seek moves the trend until the combined P reaches the goal (for a
+kind of target whose trend the track record gives no weight, no growth control moves it).
 
 Why ``target:<id>`` and not ``indicator:<id>``: an indicator can carry several targets (a yearly
 flow and its work point of one year, say) and the analyst looked at one of them; a target scope
@@ -481,7 +484,8 @@ class Workbench:
         current_control = adj.shift - own_shift
 
         def goal(e: Evaluation) -> float:
-            return sign * (e.prob_reach - p)
+            # the reported P(reach): the combined view (the trend's moved by the controls)
+            return sign * (self.assessor.combined(model, e, e.prob_reach) - p)
 
         shift = model.solve_shift(goal, adj, n_sims=self.n_sims, seed=self.seed,
                                   lo=SEEK_LO, hi=SEEK_HI)
@@ -492,7 +496,8 @@ class Workbench:
         at = model.evaluate(adj, self.n_sims, self.seed, shift=shift)
         control = shift - own_shift
         return GoalSeek(tid, p, "ok", control_shift=control, extra_pp=control - current_control,
-                        shift_pp=shift, prob_reach=at.prob_reach,
+                        shift_pp=shift,
+                        prob_reach=self.assessor.combined(model, at, at.prob_reach),
                         implied_rate=implied_rate(model, at, row), rate_unit=unit,
                         status=status)
 
@@ -662,6 +667,12 @@ class Workbench:
             (ui_text("shift_total", lang), f"{r.shift_pp:+.1f} pp"),
             (ui_text("method_used", lang), esc(r.method)),
         ]
+        if str(row.get("ref_class") or ""):  # both views: the trend's P and the class's record
+            from qcplan.render.narrative import two_views
+
+            views = two_views(row, lang)
+            if views:
+                cells.insert(0, ("两种视角" if lang == "zh" else "Both views", esc(views)))
         basis = in_year_basis_text(row, lang)
         if basis:  # the current year's projection rests on its months so far
             cells.insert(0, ("年内数据" if lang == "zh" else "In-year figures", esc(basis)))

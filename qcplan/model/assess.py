@@ -31,13 +31,22 @@ Status classes (``status``), in order of precedence:
   P(reach) in the target year stays ≥ 0.5, since a level can fall back);
 - ``missed`` — the target year (or for every-year flows, one year of the period) is observed and
   falls short;
-- ``on_track`` — P(reach) ≥ 0.8;
+- ``on_track`` — P(reach) ≥ 0.8 (the combined P, below);
 - ``needs_acceleration`` — 0.5 ≤ P(reach) < 0.8;
 - ``moving_away`` — P(reach) < 0.5 and the recent trend points away from the target;
 - ``off_track`` — P(reach) < 0.5 otherwise;
 - ``plan_path`` — under a ``mode: plan`` scenario, a target not yet decided: its projection is
   shifted until the median just meets the target, so P(reach) is about 0.5 by construction and
   ``shift_pp`` is the extra growth a year it takes.
+
+``prob_reach`` is the **combined** P(reach): the trend's P (``prob_reach_trend``, the share of
+draws above) blended with the outside view, how often past targets like this one were met
+(:mod:`qcplan.model.outside_view`, fitted on the track record of past plans without the plan's
+own geographies): ``ref_class`` (obligation · domain · form), ``ref_n`` (past targets of the
+class) and ``ref_rate`` (the share of them met; the blend itself uses the partially pooled
+rate). The status follows the combined P. Where the outside view does not apply (a ``mode:
+plan`` scenario, whose path is built from the trend; a target met or missed already;
+``Assessor(..., outside=False)``) the combined P is the trend's.
 
 A share target of 100% counts as met within ``SHARE_CEILING_TOLERANCE`` (0.5 points) of it.
 
@@ -85,7 +94,8 @@ STATUS_ORDER = (
 NON_NEGATIVE = ("amount", "count")
 #: Columns of the assessment table besides the target's own (the table of a plan with no targets).
 EMPTY_TABLE_COLUMNS = (
-    "status", "prob_reach", "latest_value", "latest_year", "latest_status", "illustrative",
+    "status", "prob_reach", "prob_reach_trend", "ref_class", "ref_n", "ref_rate",
+    "latest_value", "latest_year", "latest_status", "illustrative",
     "decision_threshold", "projected_median", "projected_p10", "projected_p90",
     "target_year_value", "required_rate", "observed_rate", "rate_unit", "progress_ratio",
     "eurostat_class", "review_grade", "shift_pp", "method",
@@ -445,8 +455,16 @@ class Assessor:
     >>> table = a.assess("baseline")          # one row per target
     """
 
-    def __init__(self, plan: Any, as_of: Any = None, method: str | None = None):
+    def __init__(self, plan: Any, as_of: Any = None, method: str | None = None,
+                 outside: bool = True):
         self.as_of = as_of_date(as_of)
+        #: the outside view (None: trend only); fitted without the plan's own geographies
+        self.outside = None
+        if outside:
+            from qcplan.model.outside_view import shipped_view
+
+            geos = tuple(sorted(set(map(str, plan.targets["geography"]))))
+            self.outside = shipped_view(geos)
         # What was known then: figures received by as_of, each at the vintage current then.
         self.plan = plan.known_at(self.as_of) if hasattr(plan, "known_at") else plan
         self.method = method
@@ -632,6 +650,15 @@ class Assessor:
         return AssessmentResult(table=table, evaluations=evals, scenario=scen, assessor=self,
                                 n_sims=n_sims, seed=seed)
 
+    def combined(self, model: TargetModel, ev: Evaluation, p_trend: float) -> float:
+        """The combined P(reach) of ``model``'s target for a trend P of ``p_trend`` (the reference
+        class and pace of ``ev`` held): what the assessment would report; ``p_trend`` itself
+        without an outside view."""
+        if self.outside is None or ev.complete or not np.isfinite(p_trend):
+            return float(p_trend)
+        req, recent, _, _ = _rates(model, ev)
+        return float(_outside_view(self.outside, model, p_trend, req, recent)["prob_reach"])
+
     def adjustment_for(self, scen: Scenario, model: TargetModel) -> Adjustment:
         row = model.row
         # an intensity to reduce is not "what grows": broad growth shifts leave it alone unless
@@ -670,7 +697,7 @@ class Assessor:
             if np.isfinite(shift):
                 ev = model.evaluate(adj, n_sims, seed, shift=shift)
                 ev.extra["plan_mode"] = True
-        out.update(_numbers(model, ev, row))
+        out.update(_numbers(model, ev, row, self.outside))
         return out, ev
 
 
@@ -714,6 +741,9 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "kind": model.kind,
         "rule": model.rule,
         "direction": model.direction,
+        # binding (约束性) / expected (预期性) / "" where the plan does not say
+        "obligation": str(row.get("obligation") or "") if isinstance(row.get("obligation"), str)
+        else "",
         "name_zh": row.get("name_zh"),
         "name_en": row.get("name_en"),
         "unit": row.get("unit"),
@@ -734,6 +764,10 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "n_points": int(raw.notna().sum()),
         "illustrative": illustrative,
         "prob_reach": math.nan,
+        "prob_reach_trend": math.nan,
+        "ref_class": "",
+        "ref_n": 0,
+        "ref_rate": math.nan,
         "projected_median": math.nan,
         "projected_p10": math.nan,
         "projected_p90": math.nan,
@@ -802,9 +836,37 @@ def _milestone(model: TargetModel) -> dict[str, Any]:
             "eurostat_class": "met" if status == "done" else "—"}
 
 
-def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, Any]:
+def _outside_view(view: Any, model: TargetModel, p_trend: float, req: float, recent: float
+                  ) -> dict[str, Any]:
+    """The combined P(reach) and the reference class of ``model``'s target."""
+    from qcplan.model.outside_view import (
+        domain_of,
+        form_group_of,
+        qualifier_group,
+    )
+
+    row = model.row
+    group = form_group_of(model.kind, model.measure, model.direction)
+    ob = str(row.get("obligation") or "") if isinstance(row.get("obligation"), str) else ""
+    cls = view.class_rate(group, domain_of(str(row["indicator_id"]), str(row.get("name_zh"))),
+                          ob or "unmarked", str(row["indicator_id"]))
+    gap = req - recent if np.isfinite(req) and np.isfinite(recent) else math.nan
+    if is_downward(model.direction) and model.kind not in ("reduction",):
+        gap = -gap
+    words = " ".join(str(row.get(c) or "") for c in ("quote_zh", "name_zh") if
+                     isinstance(row.get(c), str))
+    p = view.combine(p_trend, cls.rate, gap, group, qualifier_group(words))
+    # shown: the class's own record (share met of its n past targets); the model uses the
+    # pooled rate refined by the indicator's record
+    return {"prob_reach": float(p), "ref_class": cls.key, "ref_n": cls.n,
+            "ref_rate": cls.met / cls.n if cls.n else math.nan}
+
+
+def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series,
+             outside: Any = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "prob_reach": ev.prob_reach,
+        "prob_reach_trend": ev.prob_reach,
         **dict(zip(("projected_p10", "projected_median", "projected_p90"),
                    map(float, ev.quantiles((0.1, 0.5, 0.9))))),
         "decision_threshold": ev.threshold,
@@ -822,6 +884,19 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
         # met early, but a level can fall back: keep "achieved" only while it likely holds
         met_now = ev.prob_reach >= P_NEEDS_ACCELERATION
     planned = ev.extra.get("plan_mode", False)
+    p = ev.prob_reach
+    flow_failed = model.kind == "flow" and model.rule == "every_year" and _flow_failed(model)
+    # the outside view speaks of targets still open: not of one met or missed already, nor of
+    # one whose target year is already partly observed (the track record judges targets at the
+    # start of their year; the year's own months say more than how such targets fared)
+    in_year = _in_year_basis(model)["in_year_year"] == model.target_year
+    if outside is not None and not ev.complete and not met_now and not flow_failed and \
+            not in_year and np.isfinite(p):
+        ref = _outside_view(outside, model, p, req, recent)
+        if planned:  # the plan's path is the trend's: its P stays the trend's
+            ref["prob_reach"] = p
+        out.update(ref)
+        p = out["prob_reach"]
     undecided = ev.complete and not met_now and _bound_undecided(model, ev)
     if undecided:
         out["prob_reach"] = math.nan
@@ -832,15 +907,15 @@ def _numbers(model: TargetModel, ev: Evaluation, row: pd.Series) -> dict[str, An
         status = "insufficient_data"
     elif ev.complete:
         status = "missed"
-    elif model.kind == "flow" and model.rule == "every_year" and _flow_failed(model):
+    elif flow_failed:
         status = "missed"
-    elif not np.isfinite(ev.prob_reach):
+    elif not np.isfinite(p):
         status = "insufficient_data"
     elif planned:
         status = "plan_path"
-    elif ev.prob_reach >= P_ON_TRACK:
+    elif p >= P_ON_TRACK:
         status = "on_track"
-    elif ev.prob_reach >= P_NEEDS_ACCELERATION:
+    elif p >= P_NEEDS_ACCELERATION:
         status = "needs_acceleration"
     elif _moving_away(model, req, recent):
         status = "moving_away"

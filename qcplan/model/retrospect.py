@@ -1,5 +1,10 @@
 """How well did the projections call it: what the workbook would have said before the outcome.
 
+P(reach) here is the assessment's combined P (the trend blended with the outside view of
+:mod:`qcplan.model.outside_view`, fitted without the plan's own geographies, so that no outcome
+of the plan informs its own look back); ``prob_reach_trend`` keeps the trend's alone and
+:func:`reliability` scores both (``brier``, ``brier_trend``).
+
 For every target already decided by an observation (its target year is observed and it was met or
 missed), :func:`retrospect` assesses it again **as of the end of each earlier year** Y−3, Y−2,
 Y−1 (Y the target year), with only the figures of those years and before — the assessment's own
@@ -36,7 +41,7 @@ CALLED_MET = ("on_track",)
 CALLED_NOT_MET = ("needs_acceleration", "off_track", "moving_away")
 RETRO_COLUMNS = ("target_id", "pillar", "name_zh", "name_en", "kind", "target_year",
                  "threshold", "outcome_value", "outcome", "illustrative", "lag", "as_of_year",
-                 "prob_reach", "status")
+                 "prob_reach", "prob_reach_trend", "status")
 
 
 def decided_targets(assessor: Assessor, scenario: Scenario) -> pd.DataFrame:
@@ -87,6 +92,7 @@ def retrospect(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = No
                 a = assessors[then] = Assessor(plan, as_of=then)
             row, _ = a.assess_target(d.target_id, scen, n_sims=n_sims, seed=seed)
             p = row.get("prob_reach", math.nan)
+            pt = row.get("prob_reach_trend", math.nan)
             out.append({
                 "target_id": d.target_id, "pillar": t["pillar"], "name_zh": t["name_zh"],
                 "name_en": t["name_en"], "kind": t["kind"], "target_year": year,
@@ -94,6 +100,7 @@ def retrospect(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = No
                 "outcome": int(d.outcome), "illustrative": bool(d.illustrative),
                 "lag": lag, "as_of_year": then,
                 "prob_reach": float(p) if p is not None and np.isfinite(p) else math.nan,
+                "prob_reach_trend": float(pt) if pt is not None and np.isfinite(pt) else math.nan,
                 "status": str(row.get("status", "")),
             })
     return pd.DataFrame(out, columns=list(RETRO_COLUMNS))
@@ -111,17 +118,23 @@ def reliability(retro: pd.DataFrame) -> pd.DataFrame:
         scored = g[np.isfinite(g["prob_reach"].astype(float))]
         brier = float(((scored["prob_reach"] - scored["outcome"]) ** 2).mean()) if len(
             scored) else math.nan
+        trend = scored["prob_reach_trend"].astype(float) if "prob_reach_trend" in scored else \
+            pd.Series(dtype=float)
+        brier_trend = float(((trend - scored["outcome"]) ** 2).mean()) if len(
+            trend) and trend.notna().all() else math.nan
         on = g[g["status"].isin(CALLED_MET)]
         off = g[g["status"].isin(CALLED_NOT_MET)]
         rows.append({
             "lag": lag, "targets": int(g["target_id"].nunique()), "calls": len(scored),
             "no_projection": int(len(g) - len(scored)), "brier": brier,
+            "brier_trend": brier_trend,
             "met_share": float(g["outcome"].mean()) if len(g) else math.nan,
             "on_track_calls": len(on), "on_track_met": int(on["outcome"].sum()),
             "not_on_track_calls": len(off),
             "not_on_track_missed": int((1 - off["outcome"]).sum()),
         })
     return pd.DataFrame(rows, columns=["lag", "targets", "calls", "no_projection", "brier",
+                                       "brier_trend",
                                        "met_share", "on_track_calls", "on_track_met",
                                        "not_on_track_calls", "not_on_track_missed"])
 

@@ -428,7 +428,9 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
         rows.append([
             name_of(r, lang) + (" *" if r.get("illustrative") else ""),
             status_label(r["status"], lang),
-            pct(r.get("prob_reach")),
+            pct(r.get("prob_reach")) + (
+                f" ({t('prob_reach_trend', lang)} {pct(r.get('prob_reach_trend'))})"
+                if str(r.get("ref_class") or "") and _finite(r.get("prob_reach_trend")) else ""),
             latest,
             f"{thr} {unit}".strip(),
             projection,

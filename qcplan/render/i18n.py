@@ -69,6 +69,12 @@ KIND = {
     "reduction": ("累计降低率", "Cumulative reduction"),
 }
 
+#: What the plan says about a target (targets' column ``obligation``): the mark shown beside it.
+OBLIGATION = {
+    "binding": ("约束性", "binding"),
+    "expected": ("预期性", "expected"),
+}
+
 # What a row's ``caveats`` say (codes from TargetModel.notes: "code:detail:detail").
 CAVEAT = {
     "period_gap": ("年度数据缺{1}年,期间平均只能从{0}年起算", "no figure for {1}: the period's "
@@ -105,6 +111,23 @@ TEXT = {
     "benchmark": ("基准序列", "Benchmark"),
     "year": ("年份", "Year"),
     "prob_reach": ("达标概率", "P(reach)"),
+    "prob_reach_trend": ("按趋势", "trend"),
+    # the two views of P(reach) in a finding (qcplan.model.outside_view): {trend}, {cls}, {rate},
+    # {n}, {combined} are filled in by qcplan.render.narrative
+    "two_views": ("按当前趋势实现概率{trend};同类{cls}以往{rate}如期实现({n}项);综合判断{combined}",
+                  "on the current trend P(reach) is {trend}; of past {cls}, {rate} were met on "
+                  "time ({n} targets); combined, {combined}"),
+    "two_views_note": (
+        "达标概率为综合判断:按当前趋势的概率与以往同类规划目标的实现情况相结合(见方法说明);"
+        "“按趋势”为仅按趋势的概率。",
+        "P(reach) is the combined view: the trend's probability blended with how often past "
+        "plan targets of the same class were met (see the method notes); 'trend' is the "
+        "trend's alone."),
+    "retro_combined": (
+        "回溯中的达标概率为综合判断(趋势与以往同类目标的实现情况相结合;以往记录不含本规划所在地区)。",
+        "P(reach) in this look back is the combined view (the trend blended with how often past "
+        "targets of the same class were met; the past record used leaves out this plan's own "
+        "area)."),
     "status": ("状态", "Status"),
     "latest": ("最新值", "Latest"),
     "latest_year": ("年份", "Year"),
@@ -144,6 +167,12 @@ def status_label(status: str, lang: str = "zh") -> str:
 
 def kind_label(kind: str, lang: str = "zh") -> str:
     return _pick(KIND.get(kind, (kind, kind)), lang)
+
+
+def obligation_label(obligation: str, lang: str = "zh") -> str:
+    """约束性 / 预期性 (binding / expected); "" where the plan does not say."""
+    pair = OBLIGATION.get(str(obligation or ""))
+    return _pick(pair, lang) if pair else ""
 
 
 def eurostat_label(cls: str, lang: str = "zh") -> str:

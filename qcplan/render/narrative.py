@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.model.assess import STATUS_ORDER
-from qcplan.render.i18n import eurostat_label, qualified, review_label, status_label
+from qcplan.render.i18n import eurostat_label, qualified, review_label, status_label, t
 
 #: Statuses a reader must act on (the at-risk list), worst first in the order of STATUS_ORDER.
 AT_RISK = ("missed", "overdue", "moving_away", "off_track", "needs_acceleration")
@@ -97,6 +97,29 @@ def percent_short(p: float) -> str:
         return "—"
     r = math.floor(100.0 * float(p) + 0.5)
     return "<1%" if r < 1 else (">99%" if r > 99 else f"{r}%")
+
+
+def share_words(rate: float, lang: str = "zh") -> str:
+    """A past rate in words: 约八成 / about 8 in 10."""
+    k = int(math.floor(10.0 * float(rate) + 0.5))
+    if lang == "zh":
+        return "几乎全部" if k >= 10 else ("少数" if k <= 0 else f"约{ZH_DIGITS[k]}成")
+    return "nearly all" if k >= 10 else ("few" if k <= 0 else f"about {k} in 10")
+
+
+def two_views(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """Both views of P(reach) in words ("按当前趋势实现概率约45%;同类约束性环境水平类目标以往约八成
+    如期实现(37项);综合判断约62%"); "" where the row has no reference class."""
+    from qcplan.model.outside_view import class_words
+
+    p, pt = row.get("prob_reach"), row.get("prob_reach_trend")
+    key = str(row.get("ref_class") or "")
+    if not (_finite(p) and _finite(pt) and key and _finite(row.get("ref_rate"))):
+        return ""
+    return t("two_views", lang).format(
+        trend=percent(pt, lang), cls=class_words(key, lang),
+        rate=share_words(row["ref_rate"], lang), n=int(row.get("ref_n") or 0),
+        combined=percent(p, lang))
 
 
 def years_word(n: int, lang: str = "zh") -> str:
@@ -479,7 +502,9 @@ class Narrator:
         if zh:
             verdict = {"on_track": "按进度推进", "needs_acceleration": "需加快推进",
                        "off_track": "进度偏离目标", "moving_away": "且近年走势背离目标"}.get(st, "")
-            text = f"{proj},实现目标的概率{percent(p)}{scen},{likelihood(p)}"
+            views = two_views(row, "zh")
+            text = (f"{proj},{views}{scen},{likelihood(p)}" if views else
+                    f"{proj},实现目标的概率{percent(p)}{scen},{likelihood(p)}")
             if verdict and st != "needs_acceleration":
                 text += f",{verdict}"
             elif verdict:
@@ -488,6 +513,9 @@ class Narrator:
         verdict = {"on_track": "on track", "needs_acceleration": "it needs to speed up",
                    "off_track": "off track", "moving_away":
                    "moving away: the recent trend points away from the target"}.get(st, st)
+        views = two_views(row, "en")
+        if views:
+            return f"{proj}; {views}{scen}, {likelihood(p, 'en')}: {verdict}"
         return f"{proj}; P(reach) is {percent(p, 'en')}{scen}, {likelihood(p, 'en')}: {verdict}"
 
     def _workpoint(self, row: dict, lang: str,

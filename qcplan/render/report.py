@@ -38,6 +38,7 @@ from qcplan.render.html import (
 from qcplan.render.i18n import (
     caveat_texts,
     kind_label,
+    obligation_label,
     qualified,
     status_label,
     t,
@@ -100,9 +101,15 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
                 "done", "missed", "overdue"):
             verdict += (f' <span class="qc-p">{"达标概率" if lang == "zh" else "P"} '
                         f"{percent_short(p)}</span>")
+            pt = r.get("prob_reach_trend")
+            if str(r.get("ref_class") or "") and np.isfinite(pt if pt is not None else np.nan):
+                verdict += (f'<br><span class="qc-kind">{esc(t("prob_reach_trend", lang))} '
+                            f"{percent_short(pt)}</span>")
         cells = [
             f"{esc(name_of(r, lang))}{illus}<br>"
-            f'<span class="qc-kind">{esc(kind_label(r["kind"], lang))}</span>',
+            f'<span class="qc-kind">{esc(kind_label(r["kind"], lang))}'
+            + (f' · {esc(ob)}' if (ob := obligation_label(str(r.get("obligation") or ""), lang))
+               else "") + "</span>",
             verdict,
             latest,
             f"{thr} {unit}",
@@ -126,6 +133,8 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
         if text:
             rows.append(f'<tr class="qc-finding"><td colspan="{len(cells)}">{esc(text)}</td></tr>')
     note = t("estimate_note", lang)
+    if "ref_class" in table and table["ref_class"].fillna("").astype(str).ne("").any():
+        note += " " + t("two_views_note", lang)
     note += (" 状态依据达标概率判定;欧盟统计局分级和规划评估分级与之不一致时,"
              "在该目标的评估意见中说明。" if lang == "zh" else
              " The status follows P(reach); where the Eurostat-style class or the plan-review "

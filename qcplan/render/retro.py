@@ -10,6 +10,7 @@ import pandas as pd
 
 from qcplan.model.retrospect import reliability
 from qcplan.render.html import STYLE, badge, esc, fmt, pct
+from qcplan.render.i18n import t
 
 OUTCOME = {1: ("达标", "met"), 0: ("未达标", "missed")}
 
@@ -60,6 +61,7 @@ def retro_table_html(retro: pd.DataFrame | None, lang: str = "zh",
             "with only the plan folder's whole-year figures of X and before (published early in "
             "X+1); X in brackets. Where the folder holds no figure for a year, the call made then "
             "repeats the one before. P(reach) is a model estimate, not a statistic.")
+    note += (" " if not zh else "") + t("retro_combined", lang)
     if "illustrative" in sub and sub["illustrative"].any():
         note += (" 含示意数据(非官方)的目标,其“实际结果”也是示意值。" if zh else
                  " Where a target rests on illustrative (not official) figures, its outcome is "
@@ -75,14 +77,17 @@ def reliability_html(retro: pd.DataFrame | None, lang: str = "zh") -> str:
     if retro is None or retro.empty:
         return ""
     rel = reliability(retro)
-    heads = (["判断时点", "目标数", "有概率的判断", "Brier分数", "实际达标比例",
+    heads = (["判断时点", "目标数", "有概率的判断", "Brier分数(综合 / 仅按趋势)", "实际达标比例",
               "“有望达标”判断 → 达标", "“未必达标”判断(P<0.8) → 未达标"] if zh else
-             ["Said at", "Targets", "Calls with P", "Brier score", "Share met",
+             ["Said at", "Targets", "Calls with P", "Brier score (combined / trend only)",
+              "Share met",
               "\"On track\" calls → met", "Calls below 0.8 → missed"])
     rows = []
     for r in rel.itertuples(index=False):
         when = ("全部" if zh else "all") if r.lag == "all" else f"Y−{r.lag}"
         brier = "—" if not math.isfinite(r.brier) else f"{r.brier:.3f}"
+        if math.isfinite(getattr(r, "brier_trend", math.nan)):
+            brier += f" / {r.brier_trend:.3f}"
         on = (f"{r.on_track_met}/{r.on_track_calls}" if r.on_track_calls else "—")
         off = (f"{r.not_on_track_missed}/{r.not_on_track_calls}" if r.not_on_track_calls
                else "—")
