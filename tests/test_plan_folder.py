@@ -189,8 +189,8 @@ def test_new_plan_with_its_main_indicator_table_entered(tmp_path: Path) -> None:
         "target_id": "gdp_2030", "indicator_id": "gdp", "geography": "某区",
         "pillar": "economy", "name_zh": "地区生产总值达到1200亿元",
         "name_en": "GDP reaches 120 bn yuan", "unit": "亿元", "kind": "level",
-        "direction": "at_least", "threshold": "1200", "period_start": "2025",
-        "target_year": "2030", "section": "表1"})
+        "direction": "at_least", "threshold": "1200", "obligation": "expected",
+        "period_start": "2025", "target_year": "2030", "section": "表1"})
     add_rows(folder, "observations", *({
         "indicator_id": "gdp", "geography": "某区", "year": str(y), "value": str(v),
         "unit": "亿元", "status": "official", "source": f"statistical bulletin {y}"}
@@ -199,6 +199,12 @@ def test_new_plan_with_its_main_indicator_table_entered(tmp_path: Path) -> None:
     table = qcplan_assess(plan)
     assert list(table["target_id"]) == ["gdp_2030"]
     assert table.loc[0, "status"] in ("on_track", "needs_acceleration", "off_track")
+    assert table.loc[0, "obligation"] == "expected"
+    from qcplan.render.report import status_table_html
+
+    assert "地区生产总值达到1200亿元" in status_table_html(table, "zh")
+    assert "水平值 · 预期性" in status_table_html(table, "zh")
+    assert "Level · expected" in status_table_html(table, "en")
 
 
 def add_rows(folder: Path, name: str, *rows: dict[str, str]) -> None:

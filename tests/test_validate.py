@@ -209,3 +209,24 @@ def test_observation_qualifier(data_dir: Path) -> None:
     problems = problems_of(data_dir)
     assert [(p.file, p.location, p.column, p.value) for p in problems] == [
         ("observations.csv", "line 2", "qualifier", "≈")]
+
+
+def test_obligation_is_binding_expected_or_blank(data_dir: Path) -> None:
+    from fixtures.bad import add_column
+
+    add_column(data_dir, "targets", "obligation")
+    set_cell(data_dir, "targets", "gdp_2027", "obligation", "binding")
+    set_cell(data_dir, "targets", "pm25_2027", "obligation", "expected")
+    targets = load_plan(data_dir).targets.set_index("target_id")["obligation"]
+    assert (targets["gdp_2027"], targets["pm25_2027"], targets["doctors_2027"]) == (
+        "binding", "expected", "")
+    set_cell(data_dir, "targets", "gdp_2027", "obligation", "约束性")
+    (p,) = problems_of(data_dir)
+    assert (p.file, p.column, p.value) == ("targets.csv", "obligation", "约束性")
+    assert p.location.startswith("line ")
+    assert "one of binding, expected" in p.expected
+
+
+def test_obligation_column_is_optional(data_dir: Path) -> None:
+    plan = load_plan(data_dir)
+    assert set(plan.targets["obligation"]) == {""}

@@ -53,6 +53,14 @@ def test_wheel_in_a_fresh_venv_renders_a_report_from_an_empty_folder(tmp_path: P
     env = {k: v for k, v in os.environ.items()
            if k not in ("QCPLAN_PLAN", "QCPLAN_DATA", "QCPLAN_PARAMS", "PYTHONPATH")}
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+    record = _run([str(python), "-c", "from qcplan.model.outside_view import "
+                   "TRACK_RECORD_DIR as d, load_judged; print(d); print(len(load_judged()))"],
+                  cwd=tmp_path)
+    assert record.returncode == 0, record.stderr
+    record_dir, judged = record.stdout.split()
+    assert Path(record_dir).is_relative_to(site) and int(judged) > 0
+    assert (Path(record_dir) / "sources" / "plan_outcomes.csv").is_file()
+
     where = _run([str(python), "-c", "import qcplan, qcplan.resources as r; "
                   "print(qcplan.__file__); print(r.example_plan_dir()); "
                   "print(r.report_notebook())"], cwd=empty, env=env)

@@ -714,6 +714,9 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
         "kind": model.kind,
         "rule": model.rule,
         "direction": model.direction,
+        # binding (约束性) / expected (预期性) / "" where the plan does not say
+        "obligation": str(row.get("obligation") or "") if isinstance(row.get("obligation"), str)
+        else "",
         "name_zh": row.get("name_zh"),
         "name_en": row.get("name_en"),
         "unit": row.get("unit"),

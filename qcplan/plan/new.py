@@ -53,6 +53,8 @@ HELP: dict[str, dict[str, str]] = {
         "threshold": "the number to reach, on the unit's scale (e.g. 1000 for 1000亿元)",
         "threshold_high": "optional: upper end of a range (5–8: threshold 5, threshold_high 8)",
         "rule": "relative: reach/exceed/narrow_gap; flow: every_year/average; else blank",
+        "obligation": "optional: binding (约束性) or expected (预期性) as the plan marks it; "
+                      "blank where the plan does not say",
         "period_start": "the plan's base year (growth and running totals count after it)",
         "target_year": "the year the target is due",
         "benchmark": "relative targets: indicator@geography of the benchmark",
@@ -84,7 +86,8 @@ EXAMPLE: dict[str, dict[str, str]] = {
     "targets": {"target_id": "gdp_level", "indicator_id": "gdp", "geography": "(your district)",
                 "pillar": "economy", "name_zh": "地区生产总值达到XXX亿元",
                 "name_en": "GDP reaches XXX 100m yuan", "unit": "亿元", "kind": "level",
-                "direction": "at_least", "threshold": "1000", "period_start": "(base year)",
+                "direction": "at_least", "threshold": "1000", "obligation": "expected",
+                "period_start": "(base year)",
                 "target_year": "(target year)", "section": "表1",
                 "quote_zh": "(copy the plan's words)"},
     "observations": {"indicator_id": "gdp", "geography": "(your district)",

@@ -47,6 +47,9 @@ MEASURE_RANGES: dict[str, tuple[float, float]] = {
 }
 # Kinds that need an indicator of a given measure.
 KIND_MEASURE: dict[str, str] = {"milestone": "flag", "share": "share"}
+# What the plan says about a target (targets' optional column `obligation`): binding (约束性)
+# or expected (预期性), as a main-indicator table marks it; blank where the plan does not say.
+OBLIGATIONS: tuple[str, ...] = ("binding", "expected")
 STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate", "derived", "illustrative")
 REPORTED_STATUSES: tuple[str, ...] = ("official", "preliminary")
 # Statuses of real figures (entered or ingested); "illustrative" figures are generated.
@@ -159,6 +162,8 @@ SCHEMAS: dict[str, Table] = {
             Column("threshold", "number"),
             _opt("threshold_high", "number"),
             _opt("rule"),
+            # binding (约束性) / expected (预期性) / blank where the plan does not say
+            Column("obligation", required=False, allowed=OBLIGATIONS),
             Column("period_start", "year", nonblank=True),
             Column("target_year", "year", nonblank=True),
             _opt("benchmark"),

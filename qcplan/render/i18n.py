@@ -69,6 +69,12 @@ KIND = {
     "reduction": ("累计降低率", "Cumulative reduction"),
 }
 
+#: What the plan says about a target (targets' column ``obligation``): the mark shown beside it.
+OBLIGATION = {
+    "binding": ("约束性", "binding"),
+    "expected": ("预期性", "expected"),
+}
+
 # What a row's ``caveats`` say (codes from TargetModel.notes: "code:detail:detail").
 CAVEAT = {
     "period_gap": ("年度数据缺{1}年,期间平均只能从{0}年起算", "no figure for {1}: the period's "
@@ -144,6 +150,12 @@ def status_label(status: str, lang: str = "zh") -> str:
 
 def kind_label(kind: str, lang: str = "zh") -> str:
     return _pick(KIND.get(kind, (kind, kind)), lang)
+
+
+def obligation_label(obligation: str, lang: str = "zh") -> str:
+    """约束性 / 预期性 (binding / expected); "" where the plan does not say."""
+    pair = OBLIGATION.get(str(obligation or ""))
+    return _pick(pair, lang) if pair else ""
 
 
 def eurostat_label(cls: str, lang: str = "zh") -> str:

@@ -47,6 +47,7 @@ from qcplan.render.i18n import (
     caveat_texts,
     data_status_label,
     kind_label,
+    obligation_label,
     qualified,
     status_label,
     t,
@@ -173,7 +174,9 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
                         f"{percent_short(p)}</span>")
         cells = [
             f"{esc(name_of(r, lang))}{illus}<br>"
-            f'<span class="qc-kind">{esc(kind_label(r["kind"], lang))}</span>',
+            f'<span class="qc-kind">{esc(kind_label(r["kind"], lang))}'
+            + (f' · {esc(ob)}' if (ob := obligation_label(str(r.get("obligation") or ""), lang))
+               else "") + "</span>",
             verdict,
             latest,
             f"{thr} {unit}",
