@@ -108,10 +108,24 @@ def test_every_target_is_quoted_from_the_outline() -> None:
         assert r.quote_zh == src["target_text"] and src["target_year"] == r.target_year
         assert src["source_url"] in r.note and r.geography == src["geography"] == "全国"
         assert src["binding_or_expected"] in r.note  # the class, as far as it is stated
+        assert r.obligation == mod.obligation(src["binding_or_expected"])
     # every outline row is a target, or is listed as left out with its reason
     names = {r["name_zh"] for r in rows.values()}
     assert names == seen | set(mod.LEFT_OUT) and not seen & set(mod.LEFT_OUT)
     assert len(rows) == 12 and len(t) == 11
+
+
+def test_obligation_only_where_the_page_states_the_class() -> None:
+    mod = _build_module()
+    assert mod.obligation("约束性") == "binding"
+    assert mod.obligation("预期性指标") == "expected"
+    assert mod.obligation("not stated in the excerpts") == ""
+    assert mod.obligation("预期目标") == ""  # a yearly 预期目标 is not the outline's class
+    with pytest.raises(SystemExit):
+        mod.obligation("约束性 or 预期性?")
+    # none of the pages found states a class: the column is there, and blank
+    t = pd.read_csv(EXAMPLE / "targets.csv", dtype=str, keep_default_na=False)
+    assert "obligation" in t.columns and set(t["obligation"]) == {""}
 
 
 def test_example_validates(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,9 @@ What is taken:
 
 - **targets**: every outline row with a number, mapped by ``TARGETS`` below to an indicator,
   kind and reading; ``quote_zh`` is the row's excerpt, ``note`` the reading with the source
-  line and page. The row without a number (GDP growth, "set year by year") is listed, not used;
+  line and page; ``obligation`` is binding / expected only where the page states 约束性 /
+  预期性 (blank otherwise: none of the pages found states it). The row without a number
+  (GDP growth, "set year by year") is listed, not used;
 - **observations**: every ``use = yes`` figure: ``source`` the page address plus the line of the
   source file, ``note`` the excerpt word for word;
 - **indicators**: those of a target or of a figure.
@@ -168,6 +170,15 @@ SECTION = {"economy": "主要指标·经济发展(本例分组)", "innovation": 
            "security": "主要指标·安全保障"}
 
 
+def obligation(stated: str) -> str:
+    """``obligation`` of targets.csv from the source's ``binding_or_expected``: binding for
+    约束性, expected for 预期性, blank where the page does not state the class."""
+    binding, expected = "约束性" in stated, "预期性" in stated
+    if binding and expected:
+        raise SystemExit(f"both classes stated: {stated!r}")
+    return "binding" if binding else "expected" if expected else ""
+
+
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -197,7 +208,8 @@ def build() -> dict[str, list[list[str]]]:
         threshold = _num(round(float(r["threshold"]) * factor, 6))
         targets.append([
             tid, ind, GEO, pillar, name_zh, name_en, INDICATORS[ind][2], kind, "at_least",
-            threshold, "", "", str(PERIOD_START), str(TARGET_YEAR), "", SECTION[pillar],
+            threshold, "", "", obligation(r["binding_or_expected"]), str(PERIOD_START),
+            str(TARGET_YEAR), "", SECTION[pillar],
             r["target_text"], "",
             f"{reading}. Class (约束性/预期性): {r['binding_or_expected']}. "
             f"(sources/outline_targets.csv line {line}; {r['source_url']})",
@@ -235,7 +247,8 @@ def build() -> dict[str, list[list[str]]]:
                         "description"]] + indicators,
         "targets": [["target_id", "indicator_id", "geography", "pillar", "name_zh", "name_en",
                      "unit", "kind", "direction", "threshold", "threshold_high", "rule",
-                     "period_start", "target_year", "benchmark", "section", "quote_zh",
+                     "obligation", "period_start", "target_year", "benchmark", "section",
+                     "quote_zh",
                      "responsible_units", "note"]]
         + sorted(targets, key=lambda t: (order[t[3]], t[0])),
         "observations": [["indicator_id", "geography", "year", "period", "value", "unit",
