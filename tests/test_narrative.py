@@ -255,6 +255,20 @@ def test_a_reduction_reads_as_a_fall(tmp_path):
     assert Narrator().need(row, "zh").startswith("需年均下降")
 
 
+def test_a_reduction_interval_keeps_the_sign_of_a_rise():
+    """A cumulative fall whose 80 % interval reaches below zero (the intensity may rise) says so:
+    the lower bound is written with its minus sign, not as a fall of the same size."""
+    row = {"kind": "reduction", "target_year": 2030, "period_start": 2025, "threshold": 17.0,
+           "projected_median": 10.1, "projected_p10": -18.4, "projected_p90": 33.0,
+           "status": "off_track"}
+    zh, en = Narrator()._projection(row, "zh"), Narrator()._projection(row, "en")
+    assert "(80%区间−18.4%—33%)" in zh and "预计累计下降10.1%" in zh
+    assert "(80% interval −18.4%–33%)" in en and "is 10.1%" in en
+    row.update(projected_median=-2.0, projected_p10=-30.0, projected_p90=-0.01)
+    en = Narrator()._projection(row, "en")
+    assert "is −2%" in en and "(80% interval −30%–0%)" in en
+
+
 def test_overdue_and_insufficient_data_findings(assessed_late):
     plan, scenarios, tables = assessed_late
     narrator = Narrator(plan, scenarios)

@@ -400,7 +400,9 @@ class Narrator:
                     f"(80% interval {_signed_pct(lo)} to {_signed_pct(hi)})")
         if kind == "reduction":
             start = int(row["period_start"])
-            m, a, b = (number(x, lang, "%") for x in (med, lo, hi))
+            # a negative fall is a rise: its sign is kept (an interval from −18.4% to 33%)
+            m, a, b = (("−" if x < 0 and number(x, lang, "%") != "0" else "")
+                       + number(x, lang, "%") for x in (med, lo, hi))
             thr = number(row["threshold"], lang, "%")
             if zh:
                 return (f"{trend},{start}—{ty}年预计累计下降{m}%(80%区间{a}%—{b}%),"
