@@ -123,7 +123,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             lang=args.lang, out=args.out, params_dir=args.params, jobs=args.jobs,
             timeout=args.timeout, cell_timeout=args.cell_timeout, quiet=args.quiet,
             n_sims=args.n_sims, seed=args.seed, as_of=args.as_of,
-            reuse_kernels=not args.fresh_kernels)
+            reuse_kernels=not args.fresh_kernels, notify=args.notify,
+            notify_format=args.notify_format)
         return result.exit_code
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,

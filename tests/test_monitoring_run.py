@@ -171,3 +171,23 @@ def test_two_runs_at_once_leave_both_in_the_history(tmp_path: Path) -> None:
     h = read_history(out)
     assert h["run_id"].nunique() == 2
     assert len(h) == 2 * len(h[h["run_id"] == h["run_id"].iloc[0]])
+
+
+@pytest.mark.slow
+def test_a_failed_run_sends_a_message_and_keeps_its_exit_code(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    hook = _Hook()
+    try:
+        log = io.StringIO()
+        result = run_batch(pillars=[PILLAR], scenarios=["baseline"], out=out, n_sims=200,
+                           as_of="2026-06-30", jobs=1, log=log, progress=False,
+                           notebook=REPO / "tests" / "fixtures" / "notebooks" / "raises.nb.json",
+                           notify=hook.url, notify_format="feishu")
+        assert result.exit_code == 1 and result.status == "failed"
+        assert len(hook.bodies) == 1
+        text = hook.bodies[0]["content"]["text"]
+        assert "失败" in text and result.run_id in text
+        assert not (out / "history.csv").exists()  # a failed run adds nothing to the history
+        assert KEY not in log.getvalue()
+    finally:
+        hook.close()

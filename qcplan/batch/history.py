@@ -26,6 +26,9 @@ from typing import Any
 import pandas as pd
 
 from qcplan.errors import DataError, ParameterError, Problem
+from qcplan.render.course import arrow_of
+
+__all__ = ["HISTORY_COLUMNS", "append_history", "arrow_of", "course", "read_history"]
 
 HISTORY_FILE = "history.csv"
 LOCK_FILE = ".history.lock"
@@ -217,10 +220,3 @@ def format_course(h: pd.DataFrame) -> str:
                          f"{trend_text}  {r.status}{latest}")
             prev = p
     return "\n".join(lines)
-
-
-def arrow_of(before: float, after: float) -> str:
-    """↑, ↓ or → between two P(reach): moves of less than one percentage point (what the pages
-    round away) are →."""
-    d = round(after * 100) - round(before * 100)
-    return "↑" if d > 0 else ("↓" if d < 0 else "→")

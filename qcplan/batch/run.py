@@ -416,6 +416,7 @@ def run_batch(
     keep: int = DEFAULT_KEEP,
     notify: str | None = None,
     notify_format: str | None = None,
+    history_dir: str | os.PathLike[str] | None = None,
 ) -> RunResult:
     """Run every report of ``pillars`` × ``scenarios`` × languages into a new run folder.
 
@@ -437,7 +438,8 @@ def run_batch(
     address (default ``$QCPLAN_NOTIFY_URL``; ``""`` none) told when a status changed, a P(reach)
     moved by 10 points or more, or the run failed, in ``notify_format`` (wecom, dingtalk, feishu
     or json; default ``$QCPLAN_NOTIFY_FORMAT``, else from the address; see
-    :mod:`qcplan.batch.notify`).
+    :mod:`qcplan.batch.notify`); ``history_dir``: the folder of ``history.csv`` (default
+    ``out``; a multi-plan run keeps one beside its run folders, :mod:`qcplan.batch.plans`).
 
     Returns a :class:`RunResult`; see the module's documentation for the steps and exit codes.
     """
@@ -486,6 +488,7 @@ def run_batch(
     run.params["keep"] = keep
     run.notify = hook
     run.params["notify"] = None if hook is None else hook.manifest()
+    run.params["history_dir"] = str(Path(history_dir).resolve() if history_dir else out_dir)
 
     # 3. precompute and 4. render, in the workers; stopped by SIGTERM, Ctrl-C or the deadline
     with _stop_signals() as stops:
@@ -705,6 +708,7 @@ def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
         "errors": run.errors,
         "outputs": sorted(p.name for p in run.run_dir.iterdir() if p.is_file())
         + ["manifest.json"],
+        "unit_pages": _unit_files(run),
     }
 
 
@@ -986,6 +990,11 @@ def _timeout(pool: Pool, reports: list[ReportOutcome], lg: _Log, why: str) -> No
 
 
 # --------------------------------------------------------------------------- history, units, notify
+def _history_dir(run: _Run) -> Path:
+    """The folder of the run's ``history.csv``."""
+    return Path(run.params.get("history_dir") or run.out_dir)
+
+
 def _history_for_reports(run: _Run, lg: _Log) -> None:
     """Keep the plan's past course (``OUT/history.csv``) in the run's cache, where each report
     reads it for its chart of P(reach) over the runs (:mod:`qcplan.batch.history`)."""
@@ -993,11 +1002,11 @@ def _history_for_reports(run: _Run, lg: _Log) -> None:
     from qcplan.files import write_csv_safe
 
     try:
-        past = read_history(run.out_dir)
+        past = read_history(_history_dir(run))
         past = past[past["plan_id"].astype(str) == str(run.inputs.plan.id)]
         write_csv_safe(past, run.cache_dir / "history.csv")
     except Exception as e:  # the reports then say "no earlier run"; the run goes on
-        lg.warning(f"history: cannot read {run.out_dir / 'history.csv'}: {e}")
+        lg.warning(f"history: cannot read {_history_dir(run) / 'history.csv'}: {e}")
 
 
 def _history_with_this_run(run: _Run, summary: Any, lg: _Log) -> Any:
@@ -1011,9 +1020,9 @@ def _history_with_this_run(run: _Run, summary: Any, lg: _Log) -> Any:
                                inputs.as_of, vintage_text(safe(inputs.plan.vintage)),
                                str(inputs.plan.id))
     try:
-        past = read_history(run.out_dir)
+        past = read_history(_history_dir(run))
     except Exception as e:
-        lg.warning(f"history: cannot read {run.out_dir / 'history.csv'}: {e}")
+        lg.warning(f"history: cannot read {_history_dir(run) / 'history.csv'}: {e}")
         past = run.history.iloc[0:0]
     past = past[(past["plan_id"].astype(str) == str(inputs.plan.id))
                 & (past["run_id"].astype(str) != run.run_id)]
@@ -1028,11 +1037,12 @@ def _append_history(run: _Run, lg: _Log) -> None:
 
     if run.history is None:
         return
+    where = _history_dir(run)
     try:
-        append_history(run.out_dir, run.history)
-        lg.info(f"history: {len(run.history)} rows added to {run.out_dir / 'history.csv'}")
+        append_history(where, run.history)
+        lg.info(f"history: {len(run.history)} rows added to {where / 'history.csv'}")
     except Exception as e:
-        run.fail(f"cannot add the run to {run.out_dir / 'history.csv'}: "
+        run.fail(f"cannot add the run to {where / 'history.csv'}: "
                  f"{type(e).__name__}: {e}", lg)
         try:
             write_json(run.run_dir / "manifest.json", _manifest(run))
@@ -1055,6 +1065,12 @@ def _unit_pages(run: _Run, tables: dict[str, Any], changes: Any, history: Any,
     except Exception as e:
         run.fail(f"writing the responsible units' pages: {type(e).__name__}: {e}", lg)
         return None
+
+
+def _unit_files(run: _Run) -> list[str]:
+    """The files of ``units/`` (the responsible units' pages), for the manifest."""
+    folder = run.run_dir / "units"
+    return sorted(f"units/{p.name}" for p in folder.iterdir()) if folder.is_dir() else []
 
 
 def _notify(run: _Run, result: RunResult, lg: _Log) -> None:

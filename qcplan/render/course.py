@@ -22,8 +22,6 @@ from typing import Any
 
 import pandas as pd
 
-from qcplan.batch.history import arrow_of
-
 W, H = 168, 46
 PAD_X, TOP, PLOT_H = 6, 4, 26
 
@@ -46,6 +44,13 @@ WORDS = {
 }
 
 
+def arrow_of(before: float, after: float) -> str:
+    """↑, ↓ or → between two P(reach): moves of less than one percentage point (what the pages
+    round away) are →."""
+    d = round(after * 100) - round(before * 100)
+    return "↑" if d > 0 else ("↓" if d < 0 else "→")
+
+
 def _w(key: str, lang: str) -> str:
     return WORDS[key][lang != "zh"]
 
@@ -64,7 +69,7 @@ def sparkline_svg(dates: Sequence[str], probs: Sequence[float], label: str = "")
     pts = [(d, float(p)) for d, p in zip(dates, probs) if _finite(p)]
     esc = html.escape
     parts = [f'<svg class="spark" role="img" aria-label="{esc(label)}" width="{W}" '
-             f'height="{H}" viewBox="0 0 {W} {H}" xmlns="http://www.w3.org/2000/svg">',
+             f'height="{H}" viewBox="0 0 {W} {H}">',
              f"<title>{esc(label)}</title>",
              f'<rect x="{PAD_X}" y="{TOP}" width="{W - 2 * PAD_X}" height="{PLOT_H}" '
              'fill="#f6f8fa" stroke="#d8dee4" stroke-width="0.5"/>',
@@ -182,9 +187,12 @@ def read_cached_history(cache_dir: str | Path) -> pd.DataFrame | None:
     path = Path(cache_dir) / "history.csv"
     if not path.is_file():
         return None
-    from qcplan.batch.history import read_history
-
-    return read_history(None, path=path)
+    h = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    for col in ("run_id", "run_date", "scenario", "target_id", "prob_reach"):
+        if col not in h.columns:
+            h[col] = ""
+    h["prob_reach"] = pd.to_numeric(h["prob_reach"].replace("", math.nan), errors="coerce")
+    return h
 
 
 def report_course_html(past: pd.DataFrame | None, table: pd.DataFrame, scenario: str,
