@@ -37,6 +37,19 @@ class _Server:
                 if outer.mode == "hang":
                     outer.release.wait(30)
                     return
+                if outer.mode == "trickle":  # an answer a byte at a time, never finished
+                    self.send_response(200)
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    for _ in range(60):
+                        if outer.release.wait(0.3):
+                            return
+                        try:
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
                 code = 200 if outer.mode == "accept" else 500
                 data = json.dumps({"errcode": 0, "errmsg": "ok"} if code == 200
                                   else {"error": "down"}).encode()
@@ -194,6 +207,17 @@ def test_a_hanging_webhook_costs_a_bounded_time(server: _Server) -> None:
     assert out["sent"] is False and out["attempts"] == 2
     assert "Timeout" in out["error"] and KEY not in out["error"]
     assert took < 2 * 0.5 + 0.1 + 1.5  # attempts × timeout + backoff, with slack
+
+
+@pytest.mark.parametrize("server", ["trickle"], indirect=True)
+def test_a_trickling_webhook_cannot_hold_the_run(server: _Server) -> None:
+    hook = notify.Webhook(server.url(), "json")
+    t0 = time.monotonic()
+    out = notify._bounded(lambda: notify.post(hook, {"text": "x"}, None, attempts=1,
+                                              timeout=1.0), hook, limit=1.5)
+    took = time.monotonic() - t0
+    assert out["sent"] is False and "no answer within 1.5 s" in out["error"]
+    assert 1.4 < took < 3 and KEY not in json.dumps(out)
 
 
 def test_an_unreachable_webhook_is_logged() -> None:

@@ -21,10 +21,11 @@ IP allow-list protection instead.
 
 Delivery: httpx, :data:`ATTEMPTS` attempts with a timeout of :data:`TIMEOUT` seconds each and
 backoff between them, retried on a network error, a timeout, HTTP 429 or 5xx; a bot's own
-error answer (HTTP 200 with ``errcode``/``code`` not 0) is logged, not retried. The whole takes at
-most about ``ATTEMPTS × TIMEOUT + sum(BACKOFF)`` seconds and never changes the run's exit
-code. The address's credentials (every query value, such as ``key=`` or ``access_token=``, and
-the token in a ``/hook/`` path) are redacted in every log line and in ``manifest.json``.
+error answer (HTTP 200 with ``errcode``/``code`` not 0) is logged, not retried. The whole is
+waited for at most ``ATTEMPTS × TIMEOUT + sum(BACKOFF) + 2`` seconds (:func:`_bounded`: a server
+that trickles its answer cannot hold the run longer) and never changes the run's exit code. The
+address's credentials (every query value, such as ``key=`` or ``access_token=``, and the token in
+a ``/hook/`` path) are redacted in every log line and in ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -265,6 +266,30 @@ def _bot_error(response: Any) -> str | None:
     return None
 
 
+def _bounded(send: Any, hook: Webhook,
+             limit: float = ATTEMPTS * TIMEOUT + sum(BACKOFF) + 2.0) -> dict[str, Any]:
+    """``send()`` in a daemon thread, waited for at most ``limit`` seconds: a server that
+    trickles its answer byte by byte (each read within the timeout) cannot hold the run."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["out"] = send()
+        except Exception as e:  # noqa: BLE001 - reported, never raised into the run
+            box["out"] = {"sent": False, "error": scrub(f"{type(e).__name__}: {e}", hook.url),
+                          "url": redact(hook.url), "format": hook.format}
+
+    thread = threading.Thread(target=target, name="qcplan-notify", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if "out" not in box:
+        return {"sent": False, "error": f"no answer within {limit:g} s (given up)",
+                "url": redact(hook.url), "format": hook.format}
+    return box["out"]
+
+
 def notify_run(hook: Webhook, plan: Any, run_id: str, run_dir: Any, status: str, changes: Any,
                history: Any, log: Any) -> dict[str, Any]:
     """Tell the webhook about a run when something changed or it failed; what happened."""
@@ -276,7 +301,7 @@ def notify_run(hook: Webhook, plan: Any, run_id: str, run_dir: Any, status: str,
         log.info("notify: nothing changed that calls for a message")
         return {"sent": False, "reason": "nothing to tell", "url": redact(hook.url),
                 "format": hook.format}
-    outcome = post(hook, body(hook.format, msg), log)
+    outcome = _bounded(lambda: post(hook, body(hook.format, msg), log), hook)
     if outcome["sent"]:
         log.info(f"notify: message sent to {redact(hook.url)} ({hook.format})")
     else:
