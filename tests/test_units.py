@@ -61,7 +61,8 @@ def test_a_page_per_unit_with_lead_and_co_operating_apart(pages) -> None:
     assert table["target_id"].iloc[0] in set(lead.lead["target_id"])
     text = (folder / f"{lead.slug}.html").read_text(encoding="utf-8")
     # the status change since the last run, and each target's status and P(reach)
-    assert f"状态变化: {table['target_id'].iloc[0]} [baseline] on_track → off_track" in text
+    assert f"状态变化: {table['target_id'].iloc[0]} [baseline] 按进度推进 → 偏离目标" in text
+    assert "[baseline] On track → Off track" in text
     assert text.count("<tr>") >= lead.n_targets + 1
     assert 'name="viewport"' in text and "@media print" in text
 

@@ -315,10 +315,17 @@ def _years(years: Sequence[int]) -> str:
 
 def _changes_lines(view: UnitView, lang: str) -> list[str]:
     from qcplan.render.changes import _describe
+    from qcplan.render.i18n import STATUS
 
     if view.changes is None:
         return []
-    return [_describe(rec, lang) for rec in view.changes.to_dict("records")]
+    out = []
+    for rec in view.changes.to_dict("records"):
+        if rec["change"] == "status":  # the statuses in words, not their codes
+            rec = {**rec, **{k: STATUS.get(str(rec[k]), (rec[k], rec[k]))[lang != "zh"]
+                             for k in ("before", "after")}}
+        out.append(_describe(rec, lang))
+    return out
 
 
 def _changes_html(view: UnitView) -> str:
