@@ -112,6 +112,10 @@ def test_history_units_and_one_message(tmp_path: Path, capsys: pytest.CaptureFix
         name = mine.set_index("target_id").loc[TARGET, "name_zh"]
         assert name in content and TARGET in content
         assert str(second.run_dir / "index.html") in content
+        # the at-risk list carries arrows against the first run
+        at_risk = re.search(r'id="at-risk".*?</table>', (second.run_dir / "index.html")
+                            .read_text(encoding="utf-8"), re.DOTALL).group(0)
+        assert 'class="arrow arrow-' in at_risk
 
         # the report's chart of the target has two points, the index an arrow
         report = (second.run_dir / f"{PILLAR}__baseline__zh.html").read_text(encoding="utf-8")

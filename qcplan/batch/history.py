@@ -208,7 +208,7 @@ def format_course(h: pd.DataFrame) -> str:
             trend = r.prob_reach_trend
             trend_text = "" if trend is None or (isinstance(trend, float) and math.isnan(trend)) \
                 else f" (trend only {trend:.0%})"
-            arrow = ""
+            arrow = "  "
             if prev is not None and not (math.isnan(prev) or math.isnan(p)):
                 arrow = f" {arrow_of(prev, p)}"
             latest = ""
@@ -216,7 +216,9 @@ def format_course(h: pd.DataFrame) -> str:
                 v = r.latest_value
                 latest = (f"; latest {v:g} ({r.latest_year})" if isinstance(v, float)
                           and not math.isnan(v) else f"; latest ({r.latest_year})")
-            lines.append(f"  {str(r.as_of):10}  {r.run_id}  P(reach) {shown}{arrow}"
+            when = str(r.run_date)[:16].replace("T", " ")
+            lines.append(f"  {when:16}  as of {str(r.as_of):10}  {r.run_id}  P(reach) {shown}"
+                         f"{arrow}"
                          f"{trend_text}  {r.status}{latest}")
             prev = p
     return "\n".join(lines)
