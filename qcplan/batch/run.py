@@ -1078,11 +1078,14 @@ def _notify(run: _Run, result: RunResult, lg: _Log) -> None:
     (:mod:`qcplan.batch.notify`); never changes the exit code."""
     from qcplan.batch.notify import notify_run
 
-    if not run.notify:
+    if not run.notify or run.interrupt == "SIGINT":  # Ctrl-C: someone is at the terminal
         return
     try:
         outcome = notify_run(run.notify, run.inputs.plan, run.run_id, run.run_dir,
                              result.status, run.changes, run.history, lg)
+    except KeyboardInterrupt:  # a Ctrl-C while waiting for the webhook: give up on it
+        outcome = {"sent": False, "error": "interrupted while sending"}
+        lg.warning("notify: interrupted while sending; message not delivered")
     except Exception as e:  # never the run's failure
         outcome = {"sent": False, "error": f"{type(e).__name__}: {e}"}
         lg.warning(f"notify: {outcome['error']}")
