@@ -339,9 +339,10 @@ def _changes_html(view: UnitView) -> str:
 
 
 def render_unit_page(view: UnitView, plan_title: tuple[str, str], as_of: str, run_id: str,
-                     narrator: Any) -> str:
-    """One unit's page, self-contained."""
-    from qcplan.render.export import embedded_font_style, label_table_cells, page_style
+                     narrator: Any, styled: bool = True) -> str:
+    """One unit's page, self-contained (``styled`` False: without the embedded font and the
+    page style yet, see :func:`_style`)."""
+    from qcplan.render.export import label_table_cells
 
     esc = html.escape
     counts = _both("counts", n=view.n_targets, lead=len(view.lead), coop=len(view.coop),
@@ -367,6 +368,13 @@ def render_unit_page(view: UnitView, plan_title: tuple[str, str], as_of: str, ru
            f"<title>{esc(W['kind'][0])} · {esc(view.name)}</title>\n"
            f'<style type="text/css">{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n')
     doc = label_table_cells(doc)
+    return _style(doc) if styled else doc
+
+
+def _style(doc: str) -> str:
+    """The embedded font subset and the reports' page style (phone width, print)."""
+    from qcplan.render.export import embedded_font_style, page_style
+
     return doc.replace("</head>", embedded_font_style(doc) + page_style() + "</head>", 1)
 
 
@@ -464,8 +472,14 @@ def write_unit_pages(run_dir: Path, plan: Any, tables: Mapping[str, pd.DataFrame
     views = unit_views(plan, table, as_of, changes, history, run_id, narrator.bodies_en)
     title = (plan.title("zh"), plan.title("en"))
     folder = Path(run_dir) / UNITS_DIR
-    for v in views:
-        page = render_unit_page(v, title, as_of, run_id, narrator)
+    pages = [render_unit_page(v, title, as_of, run_id, narrator, styled=False) for v in views]
+    # One font subset for every page (the export keeps the last subset and reuses it for any
+    # text it covers): a subset per page cost about half a second each.
+    from qcplan.render.export import font_face_css
+
+    font_face_css(html.unescape("".join(pages)))
+    for v, page in zip(views, pages):
+        page = _style(page)
         path = folder / f"{v.slug}.html"
         check_self_contained(page, path)
         write_atomic(path, page)
