@@ -1057,6 +1057,7 @@ def _unit_pages(run: _Run, tables: dict[str, Any], changes: Any, history: Any,
     from qcplan.render.units import write_unit_pages
 
     inputs = run.inputs
+    t0 = time.monotonic()
     try:
         return write_unit_pages(run.run_dir, inputs.plan, tables, inputs.pillars,
                                 inputs.all_scenarios, inputs.as_of, run.run_id, changes,
@@ -1065,6 +1066,8 @@ def _unit_pages(run: _Run, tables: dict[str, Any], changes: Any, history: Any,
     except Exception as e:
         run.fail(f"writing the responsible units' pages: {type(e).__name__}: {e}", lg)
         return None
+    finally:
+        run.timings["unit_pages_seconds"] = round(time.monotonic() - t0, 3)
 
 
 def _unit_files(run: _Run) -> list[str]:
