@@ -5,10 +5,11 @@
     (and M1, Tourism as a check; --quick: M3 only, every 5th series)
 2. bench/assess_speed.py      — all targets x four scenarios x 10,000 draws
 3. bench/batch_cost.py        — the report batch against trivial notebooks, same workers
-5. bench/outside_view.py      — the outside view of P(reach), leave-one-plan-out on the track
-                                record of past plans (Brier, log score, reliability diagram)
 4. bench/scaling.py           — assess, a one-pillar and a full run for targets x 1, 3, 10
                                 (--quick: x 1 and 3, 2000 draws)
+5. bench/outside_view.py      — the outside view of P(reach), leave-one-plan-out on the track
+                                record of past plans (Brier, log score, reliability diagram)
+6. bench/monitoring.py        — the responsible units' pages; appending to a long history
 
 Pass --quick for a short version (every 5th series, fewer repeats).
 """
@@ -32,6 +33,7 @@ def main() -> int:
         ["batch_cost.py"] + (["--repeat", "1"] if quick else []),
         ["scaling.py"] + (["--sizes", "1,3", "--n-sims", "2000"] if quick else []),
         ["outside_view.py"],
+        ["monitoring.py"] + (["--repeat", "1", "--runs", "24"] if quick else []),
     ]
     failed = 0
     for step in steps:

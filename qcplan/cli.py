@@ -1,4 +1,5 @@
-"""Command line: ``qcplan validate``, ``assess``, ``run``, ``collect``, ``ingest`` and ``new``.
+"""Command line: ``qcplan validate``, ``assess``, ``run``, ``history``, ``collect``, ``ingest``
+and ``new``.
 
 Subcommands plug into ``build_parser`` and ``HANDLERS``. Every command takes ``--plan DIR`` (the
 older ``--data DIR`` is the same option); without it the plan is ``$QCPLAN_PLAN``, else ``./data``
@@ -122,14 +123,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             lang=args.lang, out=args.out, params_dir=args.params, jobs=args.jobs,
             timeout=args.timeout, cell_timeout=args.cell_timeout, quiet=args.quiet,
             n_sims=args.n_sims, seed=args.seed, as_of=args.as_of,
-            reuse_kernels=not args.fresh_kernels, formats=args.formats)
+            reuse_kernels=not args.fresh_kernels, formats=args.formats, notify=args.notify,
+            notify_format=args.notify_format)
         return result.exit_code
     result = run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
         data_dir=choices[0].path, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
         cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
         as_of=args.as_of, reuse_kernels=not args.fresh_kernels, formats=args.formats,
-        keep=args.keep,
+        keep=args.keep, notify=args.notify, notify_format=args.notify_format,
     )
     return result.exit_code
 
@@ -178,6 +180,64 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
                    help="retention: keep the N newest run folders in OUT, deleting older ones "
                         "(failed and killed runs too; never the one 'latest' shows nor a "
                         f"running one; 0 keeps all; default: {run.DEFAULT_KEEP})")
+    p.add_argument("--notify", metavar="URL", default=None,
+                   help="webhook told when a status changed, a P(reach) moved by 10 points or "
+                        "more, or the run failed (default: $QCPLAN_NOTIFY_URL, the better place "
+                        "for an address holding a key)")
+    p.add_argument("--notify-format", metavar="FORMAT", default=None,
+                   help="wecom, dingtalk, feishu or json (default: $QCPLAN_NOTIFY_FORMAT, else "
+                        "guessed from the address)")
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Print each target's course over the runs kept in OUT/history.csv (every successful run
+    adds its per-target results there; retention never deletes it), or write the rows asked as
+    CSV with --csv FILE."""
+    from pathlib import Path
+
+    from qcplan.batch.history import (
+        check_filters,
+        course,
+        format_course,
+        history_path,
+        read_history,
+    )
+    from qcplan.errors import ParameterError
+
+    out = Path(args.out)
+    if not out.is_dir():
+        raise ParameterError("command line", "--out", args.out,
+                             "the folder of the run folders (qcplan run --out)")
+    targets = [t.strip() for v in (args.target or []) for t in v.split(",") if t.strip()]
+    history = read_history(out)
+    check_filters(history, targets, args.pillar, str(history_path(out)))
+    rows = course(history, targets, args.pillar, args.scenario)
+    if args.csv:
+        from qcplan.files import write_csv_safe
+
+        write_csv_safe(rows, args.csv)
+        print(f"qcplan: {len(rows)} rows written to {args.csv}", file=sys.stderr)
+        return EXIT_OK
+    print(format_course(rows))
+    return EXIT_OK
+
+
+HANDLERS["history"] = cmd_history
+
+
+def add_history_parser(sub: argparse._SubParsersAction) -> None:
+    from qcplan.batch import run
+
+    p = sub.add_parser("history", help="print each target's course over the runs",
+                       description=cmd_history.__doc__)
+    p.add_argument("--out", metavar="DIR", default=run.DEFAULT_OUT,
+                   help="folder of the run folders and history.csv (default: reports)")
+    p.add_argument("--target", nargs="+", metavar="ID", default=None,
+                   help="target ids (space- or comma-separated; default: every target)")
+    p.add_argument("--pillar", metavar="ID", default=None, help="only this pillar's targets")
+    p.add_argument("--scenario", metavar="NAME", default=None, help="only this scenario")
+    p.add_argument("--csv", metavar="FILE", default=None,
+                   help="write the rows as CSV to FILE instead of printing")
 
 
 ASSESS_COLUMNS = ["target_id", "kind", "status", "prob_reach", "prob_reach_trend", "ref_class",
@@ -392,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_params_option(validate)
     add_assess_parser(sub)
     add_run_parser(sub)
+    add_history_parser(sub)
     add_new_parser(sub)
     add_collect_parsers(sub)
     return parser

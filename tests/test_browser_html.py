@@ -133,11 +133,13 @@ def phone_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_pages_read_on_a_phone_without_sideways_scrolling(browser_context: Any,
                                                           phone_run: Path) -> None:
-    """At 390 px every report and index.html fit the width (tables become cards, charts
-    shrink); a screenshot of each is saved for a person to look at."""
+    """At 390 px every report, index.html and the responsible units' pages fit the width (tables
+    become cards, charts shrink); a screenshot of each is saved for a person to look at."""
     pages = sorted(phone_run.glob("*.html"))
     assert len(pages) == 3  # index.html and the zh and en reports
-    for path in pages:
+    units = sorted((phone_run / "units").glob("*.html"))
+    assert units
+    for path in pages + units[:2]:
         page = browser_context.new_page()
         page.set_viewport_size(PHONE)
         page.goto(path.as_uri(), wait_until="load", timeout=60_000)

@@ -191,6 +191,12 @@ def test_example_and_a_new_plan_in_one_run(tmp_path: Path) -> None:
     assert "Said at the end of Y−3" in growth
     assert json.loads((example / "manifest.json").read_text(encoding="utf-8"))[
         "parameters"]["plan_id"] == "anhui_gov_work_report"
+    # both plans' rows in the one history beside the run folders (not inside the run)
+    from qcplan.batch.history import read_history
+
+    history = read_history(out)
+    assert set(history["plan_id"]) == {"anhui_gov_work_report", "small_plan"}
+    assert not (run / "plans" / "small_plan" / "history.csv").exists()
 
 
 def test_retrospective_builds_one_assessor_per_year(plan, monkeypatch) -> None:

@@ -329,8 +329,12 @@ def write_summary(path: Path, df: Any) -> None:
 def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any,
                     pillars: Sequence[str], scenarios: Mapping[str, Any],
                     tables: Mapping[str, Any], reports: Sequence[ReportOutcome], as_of: str,
-                    n_sims: int, seed: int, changes: Any = None, retro: Any = None) -> None:
-    """``index.html``: the pillar × scenario matrix of the run's reports."""
+                    n_sims: int, seed: int, changes: Any = None, retro: Any = None,
+                    history: Any = None, run_id_now: str | None = None,
+                    units: Any = None) -> None:
+    """``index.html``: the pillar × scenario matrix of the run's reports; with ``history``
+    (this run's rows included) each target's course and the at-risk list's arrows; with
+    ``units`` (:func:`qcplan.render.units.write_unit_pages`) the "by unit" table."""
     from qcplan import __version__
     from qcplan.render.dashboard import write_dashboard as _write
     from qcplan.render.narrative import Narrator
@@ -352,6 +356,8 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
         plan_title=(plan.title("zh"), plan.title("en")),
         changes=changes,
         retro=retro,
+        history=history,
+        units=units,
     )
 
 

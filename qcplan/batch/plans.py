@@ -68,6 +68,11 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
     for pid in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(str(ParameterError(ARGS_FILE, "--plan", pid,
                                            "plans with different ids (set `id:` in plan.yaml)")))
+    from qcplan.batch.notify import webhook_from
+
+    _, notify_problem = webhook_from(kwargs.get("notify"), kwargs.get("notify_format"))
+    if notify_problem is not None:
+        problems.append(str(notify_problem))
     if problems:
         for p in problems:
             print(f"qcplan: {p}", file=stream)
@@ -86,7 +91,7 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
         print(f"qcplan: plan {inputs.plan.id} ({inputs.data_dir})", file=stream)
         res = run_batch(pillars=pillars, scenarios=scenarios, lang=lang,
                         out=run_dir / "plans" / inputs.plan.id, data_dir=inputs.data_dir,
-                        params_dir=params_dir, log=log, **kwargs)
+                        params_dir=params_dir, log=log, history_dir=out_dir, **kwargs)
         results.append((inputs, res))
         if res.status == "interrupted":
             break
@@ -108,7 +113,9 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
         "parameters": {"plans": [str(i.data_dir) for i in checked], "lang": lang,
                        "scenarios": scenarios, "params_dir": None if params_dir is None
                        else str(params_dir), **{k: v for k, v in kwargs.items()
-                                                if isinstance(v, str | int | float | bool)}},
+                                                if isinstance(v, str | int | float | bool)
+                                                and k != "notify"},
+                       "notify": _notify_manifest(kwargs)},
         "plans": [{"plan_id": i.plan.id, "title_zh": i.plan.title("zh"),
                    "title_en": i.plan.title("en"), "plan_dir": str(i.data_dir),
                    "run_id": r.run_id,
@@ -134,6 +141,14 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
           f"{run_dir}" + ("; latest updated" if result.latest_updated else "; latest unchanged"),
           file=stream)
     return result
+
+
+def _notify_manifest(kwargs: dict[str, Any]) -> Any:
+    """The webhook of the run for its manifest, its key redacted (or None)."""
+    from qcplan.batch.notify import webhook_from
+
+    hook, _ = webhook_from(kwargs.get("notify"), kwargs.get("notify_format"))
+    return None if hook is None else hook.manifest()
 
 
 def _write_summary(run_dir: Path, results: list[tuple[Any, RunResult]]) -> None:

@@ -368,6 +368,9 @@ class _Run:
     interrupt: str | None = None
     changes: Any = None  # qcplan.render.changes.Changes, once compared
     stops: Any = None  # the _stop_signals in force, checked by the waiting loops
+    history: Any = None  # this run's rows of OUT/history.csv (qcplan.batch.history)
+    notify: Any = None  # qcplan.batch.notify.Webhook, or None
+    notified: Any = None  # what became of the message (for the manifest)
 
     @property
     def cache_dir(self) -> Path:
@@ -405,6 +408,9 @@ def run_batch(
     reuse_kernels: bool = True,
     formats: Sequence[str] | str = ("html",),
     keep: int = DEFAULT_KEEP,
+    notify: str | None = None,
+    notify_format: str | None = None,
+    history_dir: str | os.PathLike[str] | None = None,
 ) -> RunResult:
     """Run every report of ``pillars`` × ``scenarios`` × languages into a new run folder.
 
@@ -422,7 +428,12 @@ def run_batch(
     ``formats``: ``html`` (always) and ``docx`` for Word documents too: one per report and one
     whole-plan assessment per scenario × language; ``keep``: retention, the number of run
     folders kept in ``out`` (oldest deleted first, never the one ``latest`` shows nor a running
-    one; 0 keeps all; see :func:`qcplan.batch.outputs.prune_runs`).
+    one; 0 keeps all; see :func:`qcplan.batch.outputs.prune_runs`); ``notify``: a webhook
+    address (default ``$QCPLAN_NOTIFY_URL``; ``""`` none) told when a status changed, a P(reach)
+    moved by 10 points or more, or the run failed, in ``notify_format`` (wecom, dingtalk, feishu
+    or json; default ``$QCPLAN_NOTIFY_FORMAT``, else from the address; see
+    :mod:`qcplan.batch.notify`); ``history_dir``: the folder of ``history.csv`` (default
+    ``out``; a multi-plan run keeps one beside its run folders, :mod:`qcplan.batch.plans`).
 
     Returns a :class:`RunResult`; see the module's documentation for the steps and exit codes.
     """
@@ -453,6 +464,11 @@ def run_batch(
     if not isinstance(keep, int) or isinstance(keep, bool) or keep < 0:
         late.append(ParameterError(ARGS_FILE, "--keep", keep, "a whole number ≥ 0 (0 keeps "
                                    "every run folder)"))
+    from qcplan.batch.notify import webhook_from
+
+    hook, problem = webhook_from(notify, notify_format)
+    if problem is not None:
+        late.append(problem)
     if late:
         for e in late:
             lg.plain(f"qcplan: {e}")
@@ -464,6 +480,9 @@ def run_batch(
     if run is None:
         return error
     run.params["keep"] = keep
+    run.notify = hook
+    run.params["notify"] = None if hook is None else hook.manifest()
+    run.params["history_dir"] = str(Path(history_dir).resolve() if history_dir else out_dir)
 
     # 3. precompute and 4. render, in the workers; stopped by SIGTERM, Ctrl-C or the deadline
     with _stop_signals() as stops:
@@ -472,6 +491,7 @@ def run_batch(
         try:
             if _precompute(pool, run, lg):
                 _compare(run, lg)
+                _history_for_reports(run, lg)
                 _render(pool, run, lg)  # and the whole-plan documents, as they become ready
             stops.check()
         except KeyboardInterrupt:
@@ -601,9 +621,12 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
         summary.insert(0, "plan_id", inputs.plan.id)
         write_summary(run.run_dir / "summary.csv", summary)
         changes = run.changes if run.changes is not None else _compare(run, lg)
+        history = _history_with_this_run(run, summary, lg)
+        units = _unit_pages(run, tables, changes, history, lg)
         write_dashboard(run.run_dir, run.run_id, run.started, inputs.plan, inputs.pillars,
                         {n: inputs.all_scenarios[n] for n in inputs.scenarios}, tables,
-                        reports, inputs.as_of, run.n_sims, run.seed, changes, retro=retro)
+                        reports, inputs.as_of, run.n_sims, run.seed, changes, retro=retro,
+                        history=history, run_id_now=run.run_id, units=units)
     except Exception as e:  # the manifest must still be written
         run.fail(f"writing summary.csv / index.html: {type(e).__name__}: {e}", lg)
 
@@ -614,6 +637,8 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
                  "qcplan.batch.outputs.run_status reads such a run as killed)", lg)
 
     latest_how = None
+    if run.status == "ok":
+        _append_history(run, lg)
     if run.status == "ok":
         try:
             latest_how = switch_latest(run.out_dir, run.run_id)
@@ -648,6 +673,7 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
                f"{time.monotonic() - run.t_start:.1f}s; "
                + (f"latest -> {run.run_id}" if result.latest_updated else "latest unchanged"))
     (lg.info if result.ok else lg.error)(summary)
+    _notify(run, result, lg)
     return result
 
 
@@ -672,9 +698,11 @@ def _manifest(run: _Run, status: str | None = None) -> dict[str, Any]:
         },
         "reports": [r.to_dict() for r in run.reports],
         "changes": None if run.changes is None else run.changes.manifest(),
+        "notification": run.notified,
         "errors": run.errors,
         "outputs": sorted(p.name for p in run.run_dir.iterdir() if p.is_file())
         + ["manifest.json"],
+        "unit_pages": _unit_files(run),
     }
 
 
@@ -926,3 +954,113 @@ def _stop(pool: Pool, reports: list[ReportOutcome], lg: _Log, status: str, ename
 def _timeout(pool: Pool, reports: list[ReportOutcome], lg: _Log, why: str) -> None:
     _stop(pool, reports, lg, "timeout", "Timeout", why,
           f"{why}: cancelling pending reports and killing running kernels")
+
+
+# --------------------------------------------------------------------------- history, units, notify
+def _history_dir(run: _Run) -> Path:
+    """The folder of the run's ``history.csv``."""
+    return Path(run.params.get("history_dir") or run.out_dir)
+
+
+def _history_for_reports(run: _Run, lg: _Log) -> None:
+    """Keep the plan's past course (``OUT/history.csv``) in the run's cache, where each report
+    reads it for its chart of P(reach) over the runs (:mod:`qcplan.batch.history`)."""
+    from qcplan.batch.history import read_history
+    from qcplan.files import write_csv_safe
+
+    try:
+        past = read_history(_history_dir(run))
+        past = past[past["plan_id"].astype(str) == str(run.inputs.plan.id)]
+        write_csv_safe(past, run.cache_dir / "history.csv")
+    except Exception as e:  # the reports then say "no earlier run"; the run goes on
+        lg.warning(f"history: cannot read {_history_dir(run) / 'history.csv'}: {e}")
+
+
+def _history_with_this_run(run: _Run, summary: Any, lg: _Log) -> Any:
+    """The plan's past course and this run's rows (kept for :func:`_append_history`)."""
+    import pandas as pd
+
+    from qcplan.batch.history import history_rows, read_history, vintage_text
+
+    inputs = run.inputs
+    run.history = history_rows(summary, run.run_id, run.started.isoformat(timespec="seconds"),
+                               inputs.as_of, vintage_text(safe(inputs.plan.vintage)),
+                               str(inputs.plan.id))
+    try:
+        past = read_history(_history_dir(run))
+    except Exception as e:
+        lg.warning(f"history: cannot read {_history_dir(run) / 'history.csv'}: {e}")
+        past = run.history.iloc[0:0]
+    past = past[(past["plan_id"].astype(str) == str(inputs.plan.id))
+                & (past["run_id"].astype(str) != run.run_id)]
+    frames = [f for f in (past, run.history) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else run.history
+
+
+def _append_history(run: _Run, lg: _Log) -> None:
+    """A successful run's rows join ``OUT/history.csv``; when they cannot, the run fails (its
+    manifest says why) and ``latest`` stays where it was."""
+    from qcplan.batch.history import append_history
+
+    if run.history is None:
+        return
+    where = _history_dir(run)
+    try:
+        append_history(where, run.history)
+        lg.info(f"history: {len(run.history)} rows added to {where / 'history.csv'}")
+    except Exception as e:
+        run.fail(f"cannot add the run to {where / 'history.csv'}: "
+                 f"{type(e).__name__}: {e}", lg)
+        try:
+            write_json(run.run_dir / "manifest.json", _manifest(run))
+        except OSError as e2:
+            run.fail(f"cannot write {run.run_dir / 'manifest.json'}: {e2}", lg)
+
+
+def _unit_pages(run: _Run, tables: dict[str, Any], changes: Any, history: Any,
+                lg: _Log) -> Any:
+    """One page per responsible unit (and a Word document with ``--formats …,docx``); the
+    rows of index.html's "by unit" table (:mod:`qcplan.render.units`)."""
+    from qcplan.render.units import write_unit_pages
+
+    inputs = run.inputs
+    t0 = time.monotonic()
+    try:
+        return write_unit_pages(run.run_dir, inputs.plan, tables, inputs.pillars,
+                                inputs.all_scenarios, inputs.as_of, run.run_id, changes,
+                                history, word="docx" in inputs.formats,
+                                reports=[r.to_dict() for r in run.reports])
+    except Exception as e:
+        run.fail(f"writing the responsible units' pages: {type(e).__name__}: {e}", lg)
+        return None
+    finally:
+        run.timings["unit_pages_seconds"] = round(time.monotonic() - t0, 3)
+
+
+def _unit_files(run: _Run) -> list[str]:
+    """The files of ``units/`` (the responsible units' pages), for the manifest."""
+    folder = run.run_dir / "units"
+    return sorted(f"units/{p.name}" for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def _notify(run: _Run, result: RunResult, lg: _Log) -> None:
+    """Post a short message to the webhook when something changed or the run failed
+    (:mod:`qcplan.batch.notify`); never changes the exit code."""
+    from qcplan.batch.notify import notify_run
+
+    if not run.notify or run.interrupt == "SIGINT":  # Ctrl-C: someone is at the terminal
+        return
+    try:
+        outcome = notify_run(run.notify, run.inputs.plan, run.run_id, run.run_dir,
+                             result.status, run.changes, run.history, lg)
+    except KeyboardInterrupt:  # a Ctrl-C while waiting for the webhook: give up on it
+        outcome = {"sent": False, "error": "interrupted while sending"}
+        lg.warning("notify: interrupted while sending; message not delivered")
+    except Exception as e:  # never the run's failure
+        outcome = {"sent": False, "error": f"{type(e).__name__}: {e}"}
+        lg.warning(f"notify: {outcome['error']}")
+    run.notified = outcome
+    try:
+        write_json(run.run_dir / "manifest.json", _manifest(run))
+    except OSError as e:
+        lg.warning(f"cannot write {run.run_dir / 'manifest.json'}: {e}")

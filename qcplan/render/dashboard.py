@@ -67,6 +67,9 @@ table.risk{border-collapse:collapse;width:100%;font-size:.9em}
 .risk thead th{background:#f0f2f5}
 .risk td.p{white-space:nowrap;font-weight:600}
 .risk .need{font-size:.92em}
+.arrow{font-weight:700;margin-left:2px}.arrow-up{color:#1a7f37}.arrow-down{color:#c62828}
+.arrow-same{color:#8c959f}
+svg.spark{display:block;max-width:100%;height:auto}
 @media (max-width:600px){table.risk thead{display:none}
   table.risk tr{display:block;border-bottom:1px solid #d8dee4;padding:6px 0}
   table.risk td{display:block;border:none;padding:2px 4px}}
@@ -168,11 +171,14 @@ def _vintage_text(vintage: Mapping[str, Any]) -> str:
 
 
 def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]],
-                 pillars: pd.DataFrame, narrator: Any = None, scenario: str = "baseline") -> str:
+                 pillars: pd.DataFrame, narrator: Any = None, scenario: str = "baseline",
+                 history: pd.DataFrame | None = None, run_id: str = "") -> str:
     """The at-risk list: every target of ``table`` (the baseline's) that is missed, overdue,
     moving away, off track or needs acceleration, sorted by P(reach), with the pace required
     against the pace observed, the responsible units and links to its row in its pillar's
-    reports (``#target-<id>``)."""
+    reports (``#target-<id>``). With ``history`` (:mod:`qcplan.batch.history`, this run's rows
+    included) an arrow beside each P(reach) says how it moved since the run before."""
+    from qcplan.render.course import arrow_html, previous_prob
     from qcplan.render.html import target_anchor
     from qcplan.render.narrative import Narrator, percent_short
 
@@ -204,10 +210,15 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
             else _esc(r["pillar"])
         p = r.get("prob_reach")
         shown_p = "—" if r["status"] in ("missed", "overdue") else percent_short(p)
+        arrow = ""
+        if history is not None and shown_p != "—":
+            prev = previous_prob(history, str(r["target_id"]), run_id, scenario)
+            arrow = " " + (arrow_html(prev, p) if prev is not None else
+                           '<span class="muted" title="首次记录 · first run on record">·</span>')
         rows.append(
             f'<tr class="risk-{_esc(r["status"])}">'
             f"<td>{_status_chip(str(r['status']))}</td>"
-            f'<td class="p">{_esc(shown_p)}</td>'
+            f'<td class="p">{_esc(shown_p)}{arrow}</td>'
             f"<td>{_esc(r['name_zh'])}<br><span class=\"en\">{_esc(r['name_en'])}</span><br>"
             f'<span class="muted">{p_name}</span></td>'
             f'<td class="need">{_esc(narrator.need(r, "zh"))}<br>'
@@ -238,6 +249,26 @@ def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
             links.setdefault((str(r["pillar"]), str(r["scenario"])), str(r["html"]))
     return render_changes_html(changes, lambda s, lang: STATUS.get(s, (s, s))[lang != "zh"],
                                links)
+
+
+def _course_html(history: pd.DataFrame | None, table: pd.DataFrame | None,
+                 pillars: pd.DataFrame, run_id: str) -> str:
+    """Each baseline target's P(reach) over the runs (:mod:`qcplan.render.course`)."""
+    if history is None or table is None:
+        return ""
+    from qcplan.render.course import course_section_html
+
+    return course_section_html(history, table[table["pillar"].isin(list(pillars["pillar"]))],
+                               run_id)
+
+
+def _units_html(units: Any) -> str:
+    """The "by unit" table linking each responsible unit's page."""
+    if not units:
+        return ""
+    from qcplan.render.units import units_table_html
+
+    return units_table_html(units)
 
 
 def _empty_plan_notice() -> str:
@@ -311,8 +342,15 @@ def render_dashboard(
     plan_title: tuple[str, str] | None = None,
     changes: Any = None,
     retro: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+    units: Any = None,
 ) -> str:
     """The dashboard page as a string.
+
+    ``history``: the plan's rows of ``OUT/history.csv`` with this run's own
+    (:mod:`qcplan.batch.history`): a chart of P(reach) over the runs per target of the baseline,
+    and arrows in the at-risk list. ``units``: the rows of the "by unit" table
+    (:func:`qcplan.render.units.units_table_html`).
 
     ``retro``: :func:`qcplan.model.retrospect.retrospect`'s rows; when given, a section shows
     what the workbook would have said before each decided target's outcome, and how reliable
@@ -379,7 +417,9 @@ def render_dashboard(
 <tr><td>{both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
 <tr><td>qcplan</td><td>{_esc(version)}</td></tr>
 </table>
-{at_risk_html(tables.get("baseline"), reports, pillars, narrator)}
+{at_risk_html(tables.get("baseline"), reports, pillars, narrator, history=history,
+              run_id=run_id)}
+{_units_html(units)}
 {_empty_plan_notice() if pillars.empty else ""}
 <h2>{both("各领域 × 情景:目标状态与平均达标概率",
            "Pillars × scenarios: target status and mean P(reach)")}</h2>
@@ -389,6 +429,7 @@ def render_dashboard(
 {"".join(rows)}
 </tbody>
 </table>
+{_course_html(history, tables.get("baseline"), pillars, run_id)}
 {retro_section(retro)}
 <h2>{both("状态图例", "Legend")}</h2>
 <p class="legend">{legend}</p>

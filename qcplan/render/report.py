@@ -582,6 +582,26 @@ class ReportContext:
         base = self.bundles.get("baseline") or {}
         return base.get("retro")
 
+    def course_html(self) -> str:
+        """Each target's P(reach) over the runs: the past runs ``qcplan run`` kept in its cache
+        (from ``OUT/history.csv``) and this run's point; '' for a report run alone."""
+        from qcplan.render.course import read_cached_history, report_course_html
+
+        past = read_cached_history(self.cache_dir)
+        if past is None:
+            return ""
+        started = ""
+        try:  # the run's own date: its manifest, beside the cache
+            import json
+
+            manifest = Path(self.cache_dir).parent / "manifest.json"
+            started = str(json.loads(manifest.read_text(encoding="utf-8"))["started"])
+        except (OSError, ValueError, KeyError, TypeError):
+            import datetime as _dt
+
+            started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+        return report_course_html(past, self.table, self.scenario.name, started, self.lang)
+
     def retro_html(self) -> str:
         """This pillar's decided targets as called before, and the plan-wide reliability."""
         from qcplan.render.retro import reliability_html, retro_table_html
