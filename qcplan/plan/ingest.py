@@ -35,13 +35,13 @@ import shutil
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qcplan.errors import DataError, Problem, QcplanError
-from qcplan.files import neutralise_cell, write_atomic
+from qcplan.files import neutralise_cell
 from qcplan.plan.collect import (
     FIELD_NAMES,
     INFO_SHEET,
@@ -52,6 +52,7 @@ from qcplan.plan.collect import (
     SHEET,
     UNIT_CELL,
     plan_years,
+    unit_aliases,
     unit_names,
     unit_series,
 )
@@ -64,9 +65,22 @@ from qcplan.plan.schema import (
     PERIOD_MONTHS,
     PERIODS,
     SCHEMAS,
+    STATUS_WORDS,
 )
-from qcplan.plan.validate import _suggest
+from qcplan.plan.validate import UNIT_CUTOFF, _suggest
 from qcplan.plan.vintages import resolve_measure
+
+STATUS_EXPECTED = ("a status: 正式 (正式数), 初步 (初步数, 预计, 快报) or 估计, or the codes "
+                   + ", ".join(INGEST_STATUSES))
+
+
+def read_status(text: str) -> str:
+    """The status code of a status cell: a code (any case) or a word units write
+    (:data:`qcplan.plan.schema.STATUS_WORDS`: 正式 -> official, 预计 -> preliminary, ...); the
+    text as it is when it is neither."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    return STATUS_WORDS.get(t, t.lower() if t.lower() in INGEST_STATUSES else t)
+
 
 FIRM = {"official": 3, "derived": 3, "preliminary": 2, "estimate": 1}
 OUT_COLUMNS = SCHEMAS["observations"].names
@@ -225,7 +239,87 @@ class _Sheet:
     sha256: str
 
 
+# Limits on a returned workbook, checked on the archive before any XML is parsed (an .xlsx file
+# is a zip archive of XML parts). A unit's return holds tens to hundreds of rows; these leave
+# room for a hundred times more and refuse what only a damaged or hostile file holds.
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the .xlsx file itself
+MAX_ENTRIES = 1000  # parts in the archive
+MAX_SHEET_BYTES = 64 * 1024 * 1024  # one worksheet part, uncompressed
+MAX_PART_BYTES = 16 * 1024 * 1024  # any other part (shared strings, styles), uncompressed
+MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts, uncompressed
+MAX_RATIO = 500  # uncompressed / compressed size of a part above 1 MB (XML compresses ~10-50x)
+MAX_ROWS = 20_000  # rows with content in sheet 填报
+MAX_ROW_ELEMENTS = 1_048_576  # rows of any kind in one sheet: Excel's own limit
+
+
+def _limit_bytes(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB"
+
+
+def check_archive(name: str, data: bytes) -> str | None:
+    """What is wrong with the zip archive of a workbook (too large, too many parts, a part that
+    would decompress too far), or None; read from the archive's directory, nothing inflated."""
+    import zipfile
+
+    if len(data) > MAX_FILE_BYTES:
+        return (f"a workbook of at most {_limit_bytes(MAX_FILE_BYTES)} (this file is "
+                f"{_limit_bytes(len(data))})")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        return f"a readable .xlsx workbook (it is damaged: {type(e).__name__})"
+    if len(infos) > MAX_ENTRIES:
+        return f"a workbook of at most {MAX_ENTRIES} parts (this archive holds {len(infos)})"
+    total = 0
+    for info in infos:
+        size = info.file_size
+        total += size
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        limit = MAX_SHEET_BYTES if sheet else MAX_PART_BYTES
+        what = "a sheet" if sheet else "a part"
+        if size > limit:
+            return (f"{what} of at most {_limit_bytes(limit)} once uncompressed ({info.filename} "
+                    f"would be {_limit_bytes(size)}: too many rows or a damaged file)")
+        if size > 1024 * 1024 and size > MAX_RATIO * max(info.compress_size, 1):
+            return (f"parts compressed at most {MAX_RATIO}:1 ({info.filename} would grow "
+                    f"{size / max(info.compress_size, 1):,.0f} times: a decompression bomb)")
+    if total > MAX_TOTAL_BYTES:
+        return (f"a workbook of at most {_limit_bytes(MAX_TOTAL_BYTES)} once uncompressed (this "
+                f"one would be {_limit_bytes(total)})")
+    return None
+
+
+class _RowLimit(Exception):
+    pass
+
+
+def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) of the rows a worksheet part holds, as openpyxl's read-only cells,
+    streamed: rows absent from the file are not made up (a sheet formatted down to row
+    1,048,576 costs what its rows with something in them cost). After the last row the parser
+    is left in ``ws._qc_parser`` (its ``merged_cells``)."""
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with wb._archive.open(ws._worksheet_path) as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
+                                 date_formats=wb._date_formats,
+                                 timedelta_formats=wb._timedelta_formats)
+        ws._qc_parser = parser
+        for n, (r, cells) in enumerate(parser.parse(), start=1):
+            if n > MAX_ROW_ELEMENTS:
+                raise _RowLimit()
+            yield r, [ReadOnlyCell(ws, **c) for c in cells]
+
+
+def _has_content(cell: Any) -> bool:
+    return cell.value not in (None, "")
+
+
 def read_workbook(path: Path) -> _Sheet:
+    """The rows of sheet 填报 of a returned workbook, streamed (openpyxl's read-only mode), after
+    the archive passed :func:`check_archive`; at most :data:`MAX_ROWS` rows with content."""
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -233,70 +327,109 @@ def read_workbook(path: Path) -> _Sheet:
     sha = hashlib.sha256(data).hexdigest()
     name = path.name
     problems: list[Problem] = []
+
+    def refused(expected: str) -> _Sheet:
+        return _Sheet(name, None, [], [Problem(name, "", "", None, expected)], sha)
+
     if not data.startswith(b"PK"):
-        return _Sheet(name, None, [], [Problem(name, "", "", None,
-                      "an .xlsx workbook (this file is not one: save it as Excel .xlsx)")], sha)
+        return refused("an .xlsx workbook (this file is not one: save it as Excel .xlsx)")
+    wrong = check_archive(name, data)
+    if wrong:
+        return refused(wrong)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for a damaged file
-        return _Sheet(name, None, [], [Problem(name, "", "", None,
-                      f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")], sha)
+        return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
+    try:
+        return _read_sheets(wb, name, sha, problems, get_column_letter)
+    except _RowLimit:
+        return refused(f"at most {MAX_ROW_ELEMENTS:,} rows in a sheet")
+    except Exception as e:  # a part that parses badly (XML entities, broken markup)
+        return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
+    finally:
+        wb.close()
+
+
+def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
+                 get_column_letter: Any) -> _Sheet:
     if SHEET not in wb.sheetnames:
         return _Sheet(name, None, [], [Problem(name, "", "", None,
                       f"a sheet named {SHEET} (found: {', '.join(wb.sheetnames)})")], sha)
     for ws in wb.worksheets:
         if ws.title in (SHEET, INFO_SHEET, LISTS_SHEET):
             continue
-        used = [c for row in ws.iter_rows() for c in row if c.value not in (None, "")]
-        if used:
-            problems.append(Problem(name, f"{ws.title}!{used[0].coordinate}", "", None,
-                                    f"no sheet besides {SHEET} and {INFO_SHEET} (figures go in "
-                                    f"{SHEET}; delete or empty sheet {ws.title!r})"))
+        for _, cells in _sheet_rows(wb, ws):
+            used = next((c for c in cells if _has_content(c)), None)
+            if used is not None:
+                problems.append(Problem(name, f"{ws.title}!{used.coordinate}", "", None,
+                                        f"no sheet besides {SHEET} and {INFO_SHEET} (figures go "
+                                        f"in {SHEET}; delete or empty sheet {ws.title!r})"))
+                break
     unit = None
     if INFO_SHEET in wb.sheetnames:
-        v = wb[INFO_SHEET][UNIT_CELL].value
-        unit = str(v).strip() if v not in (None, "") else None
+        info = wb[INFO_SHEET]
+        row_u, col_u = int(UNIT_CELL[1:]), ord(UNIT_CELL[0]) - ord("A") + 1
+        for r, cells in _sheet_rows(wb, info):
+            if r > row_u:
+                break
+            if r == row_u:
+                v = next((c.value for c in cells if c.column == col_u), None)
+                unit = str(v).strip() if v not in (None, "") else None
     ws = wb[SHEET]
-    for rng in ws.merged_cells.ranges:
-        problems.append(Problem(name, f"{SHEET}!{rng.coord}", "", None,
-                                "no merged cells (unmerge them; one figure per cell)"))
     header: dict[str, int] = {}
-    for c in ws[1]:
-        if c.value in (None, ""):
+    rows: list[tuple[int, dict[str, _Cell]]] = []
+    labels = set(LABELS.values())
+    n_content = 0
+    for r, cells in _sheet_rows(wb, ws):
+        if r == 1:
+            for c in cells:
+                if c.value in (None, ""):
+                    continue
+                text = str(c.value).strip()
+                if text in FIELD_NAMES:
+                    if text in header:
+                        problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
+                                                "each column once in the header"))
+                    header.setdefault(text, c.column)
+                else:
+                    problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
+                                            "a header as issued: one of " + ", ".join(
+                                                INPUT_FIELDS) + _suggest(text, FIELD_NAMES)))
             continue
-        text = str(c.value).strip()
-        if text in FIELD_NAMES:
-            if text in header:
-                problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
-                                        "each column once in the header"))
-            header.setdefault(text, c.column)
-        else:
-            problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
-                                    "a header as issued: one of " + ", ".join(INPUT_FIELDS)
-                                    + _suggest(text, FIELD_NAMES)))
+        if r < 2 or not header:
+            continue
+        by_col = {c.column: c for c in cells}
+        row: dict[str, _Cell] = {}
+        for f, j in header.items():
+            c = by_col.get(j)
+            ref = f"{SHEET}!{get_column_letter(j)}{r}"
+            if c is None:
+                row[f] = _Cell(None, ref)
+            else:
+                formula = c.data_type == "f"  # text typed with a leading ' is text
+                row[f] = _Cell(c.value, ref, formula, "%" in (c.number_format or ""))
+        texts = {f: row[f].text for f in row}
+        if all(not t for t in texts.values()):
+            continue
+        if texts.get("indicator_id") in labels:  # the row of Chinese labels
+            continue
+        n_content += 1
+        if n_content > MAX_ROWS:
+            return _Sheet(name, None, [], [Problem(name, SHEET, "", None,
+                          f"at most {MAX_ROWS:,} rows of figures in sheet {SHEET} (a return "
+                          "holds tens or hundreds; split the file)")], sha)
+        rows.append((r, row))
     for f in REQUIRED_FIELDS + ("period",):
         if f not in header:
             problems.append(Problem(name, f"{SHEET}!1", "", None,
                                     f"a column {f!r} in header row 1 (restore the header as "
                                     "issued)"))
-    rows: list[tuple[int, dict[str, _Cell]]] = []
-    labels = set(LABELS.values())
-    for r in range(2, ws.max_row + 1):
-        cells: dict[str, _Cell] = {}
-        for f, j in header.items():
-            c = ws.cell(row=r, column=j)
-            ref = f"{SHEET}!{get_column_letter(j)}{r}"
-            formula = c.data_type == "f"  # text typed with a leading ' is text
-            cells[f] = _Cell(c.value, ref, formula, "%" in (c.number_format or ""))
-        texts = {f: cells[f].text for f in cells}
-        if all(not t for t in texts.values()):
-            continue
-        if texts.get("indicator_id") in labels:  # the row of Chinese labels
-            continue
-        rows.append((r, cells))
-    wb.close()
+    merged = getattr(getattr(ws, "_qc_parser", None), "merged_cells", None)
+    for rng in getattr(merged, "mergeCell", None) or []:
+        problems.append(Problem(name, f"{SHEET}!{rng.ref}", "", None,
+                                "no merged cells (unmerge them; one figure per cell)"))
     return _Sheet(name, unit, rows, problems, sha)
 
 
@@ -348,13 +481,21 @@ class _Checker:
         self.units = dict(zip(ind.index, ind["unit"]))
         self.measures = dict(zip(ind.index, ind["measure"]))
         self.known_units = unit_names(plan)
+        self.aliases = unit_aliases(plan)
         self.series_of = {u: set(unit_series(plan, u)) for u in self.known_units}
         self.years = plan_years(plan)
+
+    def canonical(self, name: str | None) -> str | None:
+        """The unit a name stands for (its own name when it is no other unit's alias)."""
+        if name is None:
+            return None
+        name = unicodedata.normalize("NFKC", name).strip()
+        return self.aliases.get(name, name)
 
     def figures(self, sheet: _Sheet, path: Path) -> tuple[list[Figure], list[Problem]]:
         problems = list(sheet.problems)
         name = sheet.name
-        unit = sheet.unit
+        unit = self.canonical(sheet.unit)
         if unit is None:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", None,
                                     "the reporting unit the workbook was issued to (for a CSV "
@@ -362,12 +503,15 @@ class _Checker:
             return [], problems
         if unit not in self.known_units:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
-                                    "a unit named in responsible_units of targets.csv"
-                                    + _suggest(unit, self.known_units)))
+                                    "a unit named in responsible_units of targets.csv (or one "
+                                    "of its other names in responsible_units.csv)"
+                                    + _suggest(unit, list(self.aliases) or self.known_units,
+                                               UNIT_CUTOFF)))
             return [], problems
         stem = unicodedata.normalize("NFKC", path.stem).strip()
-        named = max((u for u in self.known_units if stem.startswith(u)), key=len, default=None)
-        if named is not None and named != unit and not unit.startswith(named):
+        named = max((u for u in self.aliases if stem.startswith(u)), key=len, default=None)
+        named = self.aliases.get(named, named) if named is not None else None
+        if named is not None and named != unit:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
                                     f"the unit the file is named after ({named}): this is "
                                     f"{unit}'s workbook under another unit's name"))
@@ -398,7 +542,7 @@ class _Checker:
             return None, []  # a figure not yet available: left blank
         for f in ("indicator_id", "geography", "year"):  # status: checked below
             if f in cells and _is_blank(cells[f]):
-                bad(f, {"status": "one of " + ", ".join(INGEST_STATUSES),
+                bad(f, {"status": STATUS_EXPECTED,
                         "year": "a year such as 2025"}.get(f, "a value (this cell is required "
                                                               "when a value is given)"))
         if problems:
@@ -434,10 +578,10 @@ class _Checker:
             bad("measure", "one of " + ", ".join(OBS_MEASURES) + _suggest(measure, OBS_MEASURES))
         elif not period and measure in ("ytd", "ytd_growth"):
             bad("measure", "period (or blank) for a whole-year figure")
-        status = cells["status"].text
+        status = read_status(cells["status"].text)
         if status not in INGEST_STATUSES:
-            bad("status", "one of " + ", ".join(INGEST_STATUSES) + _suggest(status,
-                                                                           INGEST_STATUSES))
+            bad("status", STATUS_EXPECTED + _suggest(cells["status"].text,
+                                                     list(STATUS_WORDS) + list(INGEST_STATUSES)))
         if period not in PERIODS or (measure and measure not in OBS_MEASURES):
             return None, problems
         measure = resolve_measure(period, measure, self.measures[ind])
@@ -477,26 +621,53 @@ def _held(plan: Any) -> dict[tuple, tuple[float, str]]:
 
 def ingest(plan: Any, files: Sequence[str | Path], accept_revisions: bool = False,
            received: _dt.date | None = None, unit: str | None = None,
-           dry_run: bool = False) -> IngestResult:
+           dry_run: bool = False, wait: float | None = None,
+           log: Callable[[str], None] | None = None) -> IngestResult:
     """Read ``files`` and append their figures to the plan's ``observations.csv``.
 
     Raises :class:`IngestError` (nothing written) when any file has a problem. ``received``:
     the date recorded (default today); ``unit``: the reporting unit of CSV files.
+
+    The files are read first; then, holding the plan folder's lock
+    (:func:`qcplan.plan.writer.plan_lock`; ``wait`` seconds at most, messages to ``log``), the
+    plan is read again from its folder, the figures are checked and compared with those held
+    and ``observations.csv`` is replaced: another ingest cannot slip in between the read and
+    the replace. A dry run reads and compares under the lock too, and writes nothing.
     """
+    from qcplan.plan.load import load_plan
+    from qcplan.plan.writer import plan_lock
+
     received = received or _dt.date.today()
-    checker = _Checker(plan, received)
-    problems: list[Problem] = []
-    figures: list[Figure] = []
+    read: list[tuple[Path, _Sheet | None, str | None]] = []
     for f in files:
         path = Path(f)
         if not path.is_file():
+            read.append((path, None, None))
+        elif path.suffix.lower() == ".csv":
+            read.append((path, None, "csv"))
+        else:
+            read.append((path, read_workbook(path), None))
+    with plan_lock(plan.data_dir, "ingest", wait=wait, log=log):
+        plan = load_plan(plan.data_dir)  # what is held now, not when the caller read it
+        return _ingest(plan, read, accept_revisions, received, unit, dry_run)
+
+
+def _ingest(plan: Any, read: list[tuple[Path, _Sheet | None, str | None]],
+            accept_revisions: bool, received: _dt.date, unit: str | None,
+            dry_run: bool) -> IngestResult:
+    checker = _Checker(plan, received)
+    problems: list[Problem] = []
+    figures: list[Figure] = []
+    for path, sheet, kind in read:
+        if sheet is None and kind is None:
             problems.append(Problem(path.name, "", "", None, f"a file ({path} does not exist)"))
             continue
-        if path.suffix.lower() == ".csv":
-            csv_unit = unit or unicodedata.normalize("NFKC", path.stem).strip()
+        if kind == "csv":
+            csv_unit = checker.canonical(unit) if unit else None
+            if csv_unit is None:
+                csv_unit = checker.canonical(unicodedata.normalize("NFKC", path.stem).strip())
             sheet = read_csv_file(path, csv_unit if csv_unit in checker.known_units else unit)
-        else:
-            sheet = read_workbook(path)
+        assert sheet is not None
         found, bad = checker.figures(sheet, path)
         figures += found
         problems += bad
@@ -633,4 +804,6 @@ def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
             raise IngestError([Problem(p.file, p.location, p.column, p.value,
                                        p.expected + " (after appending; nothing written)")
                                for p in e.problems]) from None
-    return write_atomic(path, new_text)
+    from qcplan.plan.writer import write_file
+
+    return write_file(plan.data_dir, path, new_text)

@@ -53,6 +53,17 @@ REPORTED_STATUSES: tuple[str, ...] = ("official", "preliminary")
 REAL_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate", "derived")
 # Statuses a responsible unit may give in a returned workbook.
 INGEST_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate")
+# The words units write for them (a returned workbook or CSV file may hold either); the first
+# word of each status is the one the workbook's drop-down list offers. 预计 and 快报 are read as
+# preliminary, as data/README.md reads a work report's 预计 (a figure published before the
+# final one); 估计 is an estimate.
+STATUS_WORDS: dict[str, str] = {
+    "正式": "official", "正式数": "official",
+    "初步": "preliminary", "初步数": "preliminary", "预计": "preliminary",
+    "快报": "preliminary",
+    "估计": "estimate", "估计数": "estimate",
+}
+STATUS_LABELS: dict[str, str] = {"official": "正式", "preliminary": "初步", "estimate": "估计"}
 # Blank is a whole year; sub-annual figures are cumulative from January unless `measure` says
 # otherwise.
 PERIODS: tuple[str, ...] = (
@@ -196,10 +207,12 @@ SCHEMAS: dict[str, Table] = {
 }
 # The generated illustrative histories: the same columns as observations.
 SCHEMAS["illustrative"] = Table("illustrative", SCHEMAS["observations"].columns)
-# The responsible units (责任单位) that targets.csv names, with their English names.
+# The responsible units (责任单位) that targets.csv names, with their English names and the
+# other names each goes by (``aliases``: short forms, former names, separated by ``|``).
 SCHEMAS["responsible_units"] = Table(
     "responsible_units",
-    (Column("name_zh", nonblank=True), Column("name_en", nonblank=True), _opt("note")),
+    (Column("name_zh", nonblank=True), Column("name_en", nonblank=True), _opt("aliases"),
+     _opt("note")),
     id_column="name_zh",
 )
 
