@@ -7,6 +7,8 @@
 3. bench/batch_cost.py        — the report batch against trivial notebooks, same workers
 4. bench/scaling.py           — assess, a one-pillar and a full run for targets x 1, 3, 10
                                 (--quick: x 1 and 3, 2000 draws)
+5. bench/ingest_cost.py       — ingest time and peak memory: a normal return, a 10,000-row one,
+                                one formatted down to row 1,048,576, a decompression bomb
 
 Pass --quick for a short version (every 5th series, fewer repeats).
 """
@@ -29,6 +31,7 @@ def main() -> int:
         ["assess_speed.py"] + (["--repeat", "3"] if quick else []),
         ["batch_cost.py"] + (["--repeat", "1"] if quick else []),
         ["scaling.py"] + (["--sizes", "1,3", "--n-sims", "2000"] if quick else []),
+        ["ingest_cost.py"] + (["--repeat", "3"] if quick else []),
     ]
     failed = 0
     for step in steps:

@@ -177,6 +177,17 @@ def unit_series(plan: Any, unit: str) -> dict[tuple[str, str], list[Any]]:
     return out
 
 
+def units_series(plan: Any) -> dict[str, set[tuple[str, str]]]:
+    """Every unit (its own name) -> the (indicator_id, geography) of its targets, in one pass."""
+    aliases = unit_aliases(plan)
+    out: dict[str, set[tuple[str, str]]] = {u: set() for u in unit_names(plan)}
+    t = plan.targets
+    for ind, geo, text in zip(t["indicator_id"], t["geography"], t["responsible_units"]):
+        for u in _target_units(plan, text, aliases):
+            out.setdefault(u, set()).add((ind, geo))
+    return out
+
+
 def plan_years(plan: Any) -> tuple[int, int]:
     """The years figures may be given for: HISTORY_YEARS before the earliest period_start up to
     the last target year."""

@@ -54,7 +54,7 @@ from qcplan.plan.collect import (
     plan_years,
     unit_aliases,
     unit_names,
-    unit_series,
+    units_series,
 )
 from qcplan.plan.schema import (
     INGEST_STATUSES,
@@ -244,12 +244,13 @@ class _Sheet:
 # room for a hundred times more and refuse what only a damaged or hostile file holds.
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the .xlsx file itself
 MAX_ENTRIES = 1000  # parts in the archive
-MAX_SHEET_BYTES = 64 * 1024 * 1024  # one worksheet part, uncompressed
+MAX_SHEET_BYTES = 256 * 1024 * 1024  # one worksheet part, uncompressed (scanned, not parsed)
 MAX_PART_BYTES = 16 * 1024 * 1024  # any other part (shared strings, styles), uncompressed
 MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts, uncompressed
 MAX_RATIO = 500  # uncompressed / compressed size of a part above 1 MB (XML compresses ~10-50x)
-MAX_ROWS = 20_000  # rows with content in sheet 填报
-MAX_ROW_ELEMENTS = 1_048_576  # rows of any kind in one sheet: Excel's own limit
+MAX_ROWS = 20_000  # rows with content (a value, text or formula) in a sheet
+MAX_ROW_ELEMENTS = 100_000  # rows of any kind (formatted but empty too) down to the last one
+#                             with content: the rows the XML parser reads
 
 
 def _limit_bytes(n: int) -> str:
@@ -290,15 +291,72 @@ def check_archive(name: str, data: bytes) -> str | None:
     return None
 
 
-class _RowLimit(Exception):
+# What a worksheet part holds, found by a scan of its bytes (regular expressions over the part
+# inflated piece by piece, in constant memory) before openpyxl parses it: where the rows with
+# content end, how many there are, the merged ranges. The XML parser then stops after the last
+# row with content: formatting down to row 1,048,576 costs a scan, not a parse of every row.
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+_TOKEN = re.compile(rb"<" + _NAME + rb"(?:(row)\b([^>]*)>|(?:v|is|f)[\s>/]|mergeCell\b([^>]*)>)")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_REF = re.compile(rb"\sref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']")
+_CHUNK = 1 << 20
+_TAIL = 8192  # bytes kept between pieces: a token cut at a piece's end is read whole
+
+
+@dataclass
+class _Scan:
+    content_rows: int = 0  # rows with a value, text or formula
+    first_content: int = 0  # row number of the first of them (0: none)
+    last_content: int = 0  # and of the last
+    elements_to_last: int = 0  # <row> elements down to the last row with content
+    merged: list[str] = field(default_factory=list)
+
+
+def _scan_part(wb: Any, ws: Any) -> _Scan:
+    scan = _Scan()
+    row, elements, row_has = 0, 0, False
+    buf = b""
+    with wb._archive.open(ws._worksheet_path) as src:
+        while True:
+            piece = src.read(_CHUNK)
+            buf += piece
+            final = not piece
+            limit = len(buf) if final else len(buf) - _TAIL
+            pos = 0
+            for m in _TOKEN.finditer(buf):
+                if m.start() >= limit:
+                    break  # read again with the next piece
+                pos = m.end()
+                if m.group(1):  # <row ...>
+                    found = _ROW_NUMBER.search(m.group(2))
+                    row = int(found.group(1)) if found else row + 1
+                    elements += 1
+                    row_has = False
+                elif m.group(3) is not None:  # <mergeCell ref="...">
+                    ref = _REF.search(m.group(3))
+                    if ref:
+                        scan.merged.append(ref.group(1).decode("ascii"))
+                elif not row_has and row:  # <v>, <is> or <f> in a row
+                    row_has = True
+                    scan.content_rows += 1
+                    scan.first_content = scan.first_content or row
+                    scan.last_content = row
+                    scan.elements_to_last = elements
+                    if scan.content_rows > MAX_ROWS:
+                        return scan
+            if final:
+                return scan
+            buf = buf[max(pos, limit):]
+
+
+class _Refused(Exception):
     pass
 
 
-def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+def _sheet_rows(wb: Any, ws: Any, last: int) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of the rows a worksheet part holds, as openpyxl's read-only cells,
-    streamed: rows absent from the file are not made up (a sheet formatted down to row
-    1,048,576 costs what its rows with something in them cost). After the last row the parser
-    is left in ``ws._qc_parser`` (its ``merged_cells``)."""
+    streamed, up to row ``last``: rows absent from the file are not made up, and the parser
+    stops after the last row with content."""
     from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -306,11 +364,23 @@ def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, list[Any]]]:
         parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
                                  date_formats=wb._date_formats,
                                  timedelta_formats=wb._timedelta_formats)
-        ws._qc_parser = parser
-        for n, (r, cells) in enumerate(parser.parse(), start=1):
-            if n > MAX_ROW_ELEMENTS:
-                raise _RowLimit()
+        for r, cells in parser.parse():
+            if r > last:
+                return
             yield r, [ReadOnlyCell(ws, **c) for c in cells]
+
+
+def _scanned(wb: Any, ws: Any, name: str) -> _Scan:
+    """The scan of a sheet, or :class:`_Refused` with the limit it breaks."""
+    scan = _scan_part(wb, ws)
+    if scan.content_rows > MAX_ROWS:
+        raise _Refused(f"at most {MAX_ROWS:,} rows with content in a sheet (sheet {ws.title} "
+                       "has more: a return holds tens or hundreds; split the file)")
+    if scan.elements_to_last > MAX_ROW_ELEMENTS:
+        raise _Refused(f"at most {MAX_ROW_ELEMENTS:,} rows down to the last one with content "
+                       f"(sheet {ws.title} has {scan.elements_to_last:,} rows down to row "
+                       f"{scan.last_content:,}: delete the empty rows between the figures)")
+    return scan
 
 
 def _has_content(cell: Any) -> bool:
@@ -344,8 +414,8 @@ def read_workbook(path: Path) -> _Sheet:
         return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
     try:
         return _read_sheets(wb, name, sha, problems, get_column_letter)
-    except _RowLimit:
-        return refused(f"at most {MAX_ROW_ELEMENTS:,} rows in a sheet")
+    except _Refused as e:
+        return refused(str(e))
     except Exception as e:  # a part that parses badly (XML entities, broken markup)
         return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
     finally:
@@ -360,29 +430,34 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
     for ws in wb.worksheets:
         if ws.title in (SHEET, INFO_SHEET, LISTS_SHEET):
             continue
-        for _, cells in _sheet_rows(wb, ws):
-            used = next((c for c in cells if _has_content(c)), None)
-            if used is not None:
-                problems.append(Problem(name, f"{ws.title}!{used.coordinate}", "", None,
-                                        f"no sheet besides {SHEET} and {INFO_SHEET} (figures go "
-                                        f"in {SHEET}; delete or empty sheet {ws.title!r})"))
-                break
+        scan = _scan_part(wb, ws)
+        if not scan.content_rows:
+            continue
+        where = f"{ws.title}!{scan.first_content}"
+        if scan.elements_to_last <= MAX_ROW_ELEMENTS:
+            for _, cells in _sheet_rows(wb, ws, scan.first_content):
+                used = next((c for c in cells if _has_content(c)), None)
+                if used is not None:
+                    where = f"{ws.title}!{used.coordinate}"
+                    break
+        problems.append(Problem(name, where, "", None,
+                                f"no sheet besides {SHEET} and {INFO_SHEET} (figures go "
+                                f"in {SHEET}; delete or empty sheet {ws.title!r})"))
     unit = None
     if INFO_SHEET in wb.sheetnames:
         info = wb[INFO_SHEET]
         row_u, col_u = int(UNIT_CELL[1:]), ord(UNIT_CELL[0]) - ord("A") + 1
-        for r, cells in _sheet_rows(wb, info):
-            if r > row_u:
-                break
+        for r, cells in _sheet_rows(wb, info, row_u):
             if r == row_u:
                 v = next((c.value for c in cells if c.column == col_u), None)
                 unit = str(v).strip() if v not in (None, "") else None
     ws = wb[SHEET]
+    scan = _scanned(wb, ws, name)
     header: dict[str, int] = {}
     rows: list[tuple[int, dict[str, _Cell]]] = []
     labels = set(LABELS.values())
     n_content = 0
-    for r, cells in _sheet_rows(wb, ws):
+    for r, cells in _sheet_rows(wb, ws, scan.last_content):
         if r == 1:
             for c in cells:
                 if c.value in (None, ""):
@@ -426,9 +501,8 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
             problems.append(Problem(name, f"{SHEET}!1", "", None,
                                     f"a column {f!r} in header row 1 (restore the header as "
                                     "issued)"))
-    merged = getattr(getattr(ws, "_qc_parser", None), "merged_cells", None)
-    for rng in getattr(merged, "mergeCell", None) or []:
-        problems.append(Problem(name, f"{SHEET}!{rng.ref}", "", None,
+    for ref in scan.merged:
+        problems.append(Problem(name, f"{SHEET}!{ref}", "", None,
                                 "no merged cells (unmerge them; one figure per cell)"))
     return _Sheet(name, unit, rows, problems, sha)
 
@@ -482,7 +556,7 @@ class _Checker:
         self.measures = dict(zip(ind.index, ind["measure"]))
         self.known_units = unit_names(plan)
         self.aliases = unit_aliases(plan)
-        self.series_of = {u: set(unit_series(plan, u)) for u in self.known_units}
+        self.series_of = units_series(plan)
         self.years = plan_years(plan)
 
     def canonical(self, name: str | None) -> str | None:
@@ -496,6 +570,8 @@ class _Checker:
         problems = list(sheet.problems)
         name = sheet.name
         unit = self.canonical(sheet.unit)
+        if unit is None and any(not p.location for p in problems):
+            return [], problems  # the file as a whole was refused: nothing more to say
         if unit is None:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", None,
                                     "the reporting unit the workbook was issued to (for a CSV "
