@@ -113,7 +113,8 @@ def test_a_decompression_bomb_is_refused_before_parsing(data: Path, issued: Path
     bomb = _rezip(issued, tmp_path / "bomb.xlsx", {_sheet_part(issued): body.encode()})
     assert bomb.stat().st_size < 3 * 1024 * 1024
     # scanned in pieces, never parsed: refused at the 20,001st row
-    _refused(data, bomb, capsys, "at most 20,000 rows with content", "sheet 填报")
+    _refused(data, bomb, capsys, "at most 20,000 rows with content",
+             "xl/worksheets/sheet1.xml")
     # larger still: refused from the archive's directory alone
     bigger = _rezip(issued, tmp_path / "bigger.xlsx",
                     {_sheet_part(issued): (head + row * 9_000_000 + "</sheetData>"
@@ -169,7 +170,8 @@ def test_too_many_parts_or_rows(data: Path, issued: Path, tmp_path: Path, capsys
     _refused(data, many, capsys, "at most 1000 parts", "1012")
     monkeypatch.setattr(ing, "MAX_ROWS", 3)
     rows = _filled(issued, tmp_path / "rows.xlsx", F4=1.0, G4="official", F6=1.0, G6="official")
-    _refused(data, rows, capsys, "at most 3 rows with content in a sheet (sheet 填报")
+    _refused(data, rows, capsys,
+             "at most 3 rows with content in a sheet (xl/worksheets/sheet1.xml")
 
 
 def test_a_file_too_large_is_refused_unread(data: Path, issued: Path, tmp_path: Path, capsys,

@@ -312,41 +312,41 @@ class _Scan:
     merged: list[str] = field(default_factory=list)
 
 
-def _scan_part(wb: Any, ws: Any) -> _Scan:
+def _scan_part(src: Any) -> _Scan:
+    """The scan of a worksheet part, read from the binary stream ``src``."""
     scan = _Scan()
     row, elements, row_has = 0, 0, False
     buf = b""
-    with wb._archive.open(ws._worksheet_path) as src:
-        while True:
-            piece = src.read(_CHUNK)
-            buf += piece
-            final = not piece
-            limit = len(buf) if final else len(buf) - _TAIL
-            pos = 0
-            for m in _TOKEN.finditer(buf):
-                if m.start() >= limit:
-                    break  # read again with the next piece
-                pos = m.end()
-                if m.group(1):  # <row ...>
-                    found = _ROW_NUMBER.search(m.group(2))
-                    row = int(found.group(1)) if found else row + 1
-                    elements += 1
-                    row_has = False
-                elif m.group(3) is not None:  # <mergeCell ref="...">
-                    ref = _REF.search(m.group(3))
-                    if ref:
-                        scan.merged.append(ref.group(1).decode("ascii"))
-                elif not row_has and row:  # <v>, <is> or <f> in a row
-                    row_has = True
-                    scan.content_rows += 1
-                    scan.first_content = scan.first_content or row
-                    scan.last_content = row
-                    scan.elements_to_last = elements
-                    if scan.content_rows > MAX_ROWS:
-                        return scan
-            if final:
-                return scan
-            buf = buf[max(pos, limit):]
+    while True:
+        piece = src.read(_CHUNK)
+        buf += piece
+        final = not piece
+        limit = len(buf) if final else len(buf) - _TAIL
+        pos = 0
+        for m in _TOKEN.finditer(buf):
+            if m.start() >= limit:
+                break  # read again with the next piece
+            pos = m.end()
+            if m.group(1):  # <row ...>
+                found = _ROW_NUMBER.search(m.group(2))
+                row = int(found.group(1)) if found else row + 1
+                elements += 1
+                row_has = False
+            elif m.group(3) is not None:  # <mergeCell ref="...">
+                ref = _REF.search(m.group(3))
+                if ref:
+                    scan.merged.append(ref.group(1).decode("ascii"))
+            elif not row_has and row:  # <v>, <is> or <f> in a row
+                row_has = True
+                scan.content_rows += 1
+                scan.first_content = scan.first_content or row
+                scan.last_content = row
+                scan.elements_to_last = elements
+                if scan.content_rows > MAX_ROWS:
+                    return scan
+        if final:
+            return scan
+        buf = buf[max(pos, limit):]
 
 
 class _Refused(Exception):
@@ -370,16 +370,41 @@ def _sheet_rows(wb: Any, ws: Any, last: int) -> Iterator[tuple[int, list[Any]]]:
             yield r, [ReadOnlyCell(ws, **c) for c in cells]
 
 
-def _scanned(wb: Any, ws: Any, name: str) -> _Scan:
-    """The scan of a sheet, or :class:`_Refused` with the limit it breaks."""
-    scan = _scan_part(wb, ws)
-    if scan.content_rows > MAX_ROWS:
-        raise _Refused(f"at most {MAX_ROWS:,} rows with content in a sheet (sheet {ws.title} "
-                       "has more: a return holds tens or hundreds; split the file)")
-    if scan.elements_to_last > MAX_ROW_ELEMENTS:
-        raise _Refused(f"at most {MAX_ROW_ELEMENTS:,} rows down to the last one with content "
-                       f"(sheet {ws.title} has {scan.elements_to_last:,} rows down to row "
-                       f"{scan.last_content:,}: delete the empty rows between the figures)")
+def _scan_sheets(data: bytes) -> dict[str, _Scan]:
+    """Every worksheet part of the archive scanned, by part name, before openpyxl opens the
+    workbook (it would otherwise walk a sheet without a ``<dimension>`` whole to size it);
+    :class:`_Refused` with the limit a part breaks."""
+    import zipfile
+
+    scans = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            part = info.filename
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            with z.open(info) as src:
+                scan = _scan_part(src)
+            if scan.content_rows > MAX_ROWS:
+                raise _Refused(f"at most {MAX_ROWS:,} rows with content in a sheet ({part} "
+                               "has more: a return holds tens or hundreds; split the file)")
+            if scan.elements_to_last > MAX_ROW_ELEMENTS:
+                raise _Refused(f"at most {MAX_ROW_ELEMENTS:,} rows down to the last one with "
+                               f"content ({part} has {scan.elements_to_last:,} rows down to row "
+                               f"{scan.last_content:,}: delete the empty rows between the "
+                               "figures)")
+            scans[part] = scan
+    return scans
+
+
+def _scan_of(wb: Any, ws: Any, scans: dict[str, _Scan]) -> _Scan:
+    part = str(ws._worksheet_path).lstrip("/")
+    if part in scans:
+        return scans[part]
+    with wb._archive.open(ws._worksheet_path) as src:  # a part stored elsewhere
+        scan = _scan_part(src)
+    if scan.content_rows > MAX_ROWS or scan.elements_to_last > MAX_ROW_ELEMENTS:
+        raise _Refused(f"at most {MAX_ROWS:,} rows with content and {MAX_ROW_ELEMENTS:,} rows "
+                       f"down to the last one in a sheet ({part})")
     return scan
 
 
@@ -407,13 +432,19 @@ def read_workbook(path: Path) -> _Sheet:
     if wrong:
         return refused(wrong)
     try:
+        scans = _scan_sheets(data)
+    except _Refused as e:
+        return refused(str(e))
+    except Exception as e:  # a part that does not inflate
+        return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for a damaged file
         return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
     try:
-        return _read_sheets(wb, name, sha, problems, get_column_letter)
+        return _read_sheets(wb, name, sha, problems, get_column_letter, scans)
     except _Refused as e:
         return refused(str(e))
     except Exception as e:  # a part that parses badly (XML entities, broken markup)
@@ -423,23 +454,22 @@ def read_workbook(path: Path) -> _Sheet:
 
 
 def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
-                 get_column_letter: Any) -> _Sheet:
+                 get_column_letter: Any, scans: dict[str, _Scan]) -> _Sheet:
     if SHEET not in wb.sheetnames:
         return _Sheet(name, None, [], [Problem(name, "", "", None,
                       f"a sheet named {SHEET} (found: {', '.join(wb.sheetnames)})")], sha)
     for ws in wb.worksheets:
         if ws.title in (SHEET, INFO_SHEET, LISTS_SHEET):
             continue
-        scan = _scan_part(wb, ws)
+        scan = _scan_of(wb, ws, scans)
         if not scan.content_rows:
             continue
         where = f"{ws.title}!{scan.first_content}"
-        if scan.elements_to_last <= MAX_ROW_ELEMENTS:
-            for _, cells in _sheet_rows(wb, ws, scan.first_content):
-                used = next((c for c in cells if _has_content(c)), None)
-                if used is not None:
-                    where = f"{ws.title}!{used.coordinate}"
-                    break
+        for _, cells in _sheet_rows(wb, ws, scan.first_content):
+            used = next((c for c in cells if _has_content(c)), None)
+            if used is not None:
+                where = f"{ws.title}!{used.coordinate}"
+                break
         problems.append(Problem(name, where, "", None,
                                 f"no sheet besides {SHEET} and {INFO_SHEET} (figures go "
                                 f"in {SHEET}; delete or empty sheet {ws.title!r})"))
@@ -452,7 +482,7 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
                 v = next((c.value for c in cells if c.column == col_u), None)
                 unit = str(v).strip() if v not in (None, "") else None
     ws = wb[SHEET]
-    scan = _scanned(wb, ws, name)
+    scan = _scan_of(wb, ws, scans)
     header: dict[str, int] = {}
     rows: list[tuple[int, dict[str, _Cell]]] = []
     labels = set(LABELS.values())
