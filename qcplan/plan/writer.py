@@ -79,7 +79,7 @@ class PlanBusyError(QcplanError):
     def __str__(self) -> str:
         return (f"{self.folder}: {self.holder}; gave up after waiting {self.waited:g} s, nothing "
                 f"was written by this {self.action} (try again when it has finished, or wait "
-                f"longer with {WAIT_ENV}=SECONDS)")
+                f"longer: --wait SECONDS or {WAIT_ENV}=SECONDS)")
 
 
 def lock_wait(wait: float | None = None) -> float:
@@ -130,10 +130,8 @@ def _read_holder(folder: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def describe_holder(holder: dict | None) -> str:
-    """"another ingest is running (pid 1234 on host-a, since 10:02)"."""
-    if not holder:
-        return "another qcplan command is writing this plan folder"
+def _who(holder: dict) -> str:
+    """"ingest (pid 1234 on host-a, since 10:02)"."""
     since = str(holder.get("since", ""))
     try:
         when = _dt.datetime.fromisoformat(since).astimezone()
@@ -142,8 +140,15 @@ def describe_holder(holder: dict | None) -> str:
     except (ValueError, TypeError):
         pass
     action = str(holder.get("action") or "qcplan command")
-    return (f"another {action} is running (pid {holder.get('pid', '?')} on "
-            f"{holder.get('host', '?')}, since {since})")
+    return f"{action} (pid {holder.get('pid', '?')} on {holder.get('host', '?')}, since {since})"
+
+
+def describe_holder(holder: dict | None) -> str:
+    """"another ingest is running (pid 1234 on host-a, since 10:02)"."""
+    if not holder:
+        return "another qcplan command is writing this plan folder"
+    action, _, rest = _who(holder).partition(" (")
+    return f"another {action} is running ({rest}"
 
 
 _HELD: dict[Path, list] = {}  # folder -> [lock, depth, token]
@@ -233,9 +238,8 @@ def plan_lock(folder: str | os.PathLike[str], action: str, *, wait: float | None
     try:
         left = _read_holder(folder)
         if left is not None:
-            log(f"qcplan: the previous holder of {folder / LOCK_NAME} ({describe_holder(left)[8:]}"
-                ") ended without releasing it (killed?); the lock was freed when it ended, "
-                "carrying on")
+            log(f"qcplan: the previous holder of {folder / LOCK_NAME}, {_who(left)}, ended "
+                "without releasing it (killed?); the lock was freed when it ended; carrying on")
             _clean_debris(folder, log)
         try:
             write_atomic(folder / HOLDER_NAME, json.dumps({
