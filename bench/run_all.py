@@ -10,6 +10,8 @@
 5. bench/outside_view.py      — the outside view of P(reach), leave-one-plan-out on the track
                                 record of past plans (Brier, log score, reliability diagram)
 6. bench/monitoring.py        — the responsible units' pages; appending to a long history
+7. bench/ingest_cost.py       — ingest time and peak memory: a normal return, a 10,000-row one,
+                                one formatted down to row 1,048,576, a decompression bomb
 
 Pass --quick for a short version (every 5th series, fewer repeats).
 """
@@ -34,6 +36,7 @@ def main() -> int:
         ["scaling.py"] + (["--sizes", "1,3", "--n-sims", "2000"] if quick else []),
         ["outside_view.py"],
         ["monitoring.py"] + (["--repeat", "1", "--runs", "24"] if quick else []),
+        ["ingest_cost.py"] + (["--repeat", "3"] if quick else []),
     ]
     failed = 0
     for step in steps:

@@ -5,7 +5,8 @@ Subcommands plug into ``build_parser`` and ``HANDLERS``. Every command takes ``-
 older ``--data DIR`` is the same option); without it the plan is ``$QCPLAN_PLAN``, else ``./data``
 when that is a plan folder, else the shipped example. Every command says which plan it used.
 
-Bad input never ends in a traceback: every ``QcplanError`` is reported and the exit code is 2.
+Bad input never ends in a traceback: every ``QcplanError`` is reported and the exit code is 2
+(1 when the plan folder stayed busy with another writer: nothing was written, try again).
 """
 
 from __future__ import annotations
@@ -353,7 +354,8 @@ HANDLERS["collect"] = cmd_collect
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read returned workbooks (or CSV files with the same columns) and append their figures to
     observations.csv with provenance. Exit 0 all applied, 1 applied except conflicts with official
-    figures (held back: see --accept-revisions), 2 a problem in a file (nothing written)."""
+    figures (held back: see --accept-revisions) or another writer kept the plan folder busy
+    beyond --wait (nothing written), 2 a problem in a file (nothing written)."""
     import datetime as _dt
 
     from qcplan.errors import ParameterError
@@ -369,7 +371,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     plan = load_plan(_plan_choice(args)[0].path)
     result = ingest(plan, args.files, accept_revisions=args.accept_revisions,
                     received=received, unit=args.unit, dry_run=args.dry_run,
-                    public=args.public)
+                    public=args.public, wait=args.wait)
     print(result.summary())
     return 1 if result.conflicts else EXIT_OK
 
@@ -401,6 +403,16 @@ def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
                    help="CSV files of figures read from published pages (columns source and "
                         "excerpt on every row), of any series of the plan, no reporting unit")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    add_wait_option(p)
+
+
+def add_wait_option(parser: argparse.ArgumentParser) -> None:
+    from qcplan.plan.writer import DEFAULT_WAIT, WAIT_ENV
+
+    parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
+                        help="how long to wait for another command writing the plan folder "
+                        f"before giving up with exit 1 (default ${WAIT_ENV}, else "
+                        f"{DEFAULT_WAIT:g})")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -412,7 +424,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     written = new_plan(args.dir, title_zh=args.title, title_en=args.title_en or "",
                        geography=args.geography, issuer=args.issuer or "", status=args.status,
                        period_start=args.period_start, period_end=args.period_end,
-                       base_year=args.base_year, fmt=args.format, plan_id=args.id)
+                       base_year=args.base_year, fmt=args.format, plan_id=args.id,
+                       wait=args.wait)
     for path in written:
         print(path)
     print(f"qcplan: plan folder {args.dir} written; next: fill in the tables "
@@ -437,6 +450,7 @@ def add_new_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base-year", type=int, default=None, metavar="YEAR")
     p.add_argument("--id", default=None, help="plan id (default: from the folder's name)")
     p.add_argument("--format", default="csv", help="csv (default) or xlsx")
+    add_wait_option(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -503,6 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](args)
     except QcplanError as e:
         _report(e)
+        return getattr(e, "exit_code", EXIT_BAD_INPUT)  # 1: the plan folder was busy
     except OSError as e:
         print(f"qcplan: {_os_error_text(e)}", file=sys.stderr)
     except UnicodeError as e:  # e.g. output to a stream that refuses replacement

@@ -14,9 +14,12 @@ MAX_YAML_NODES = 100_000
 MAX_YAML_DEPTH = 64
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
+                 durable: bool = False) -> Path:
     """Write ``data`` (text as UTF-8, or bytes) to a temporary file beside ``path``, then rename
-    it onto ``path``: readers see the old file or the new one, never a part of it."""
+    it onto ``path``: readers see the old file or the new one, never a part of it. ``durable``:
+    flush the file to the disk (``fsync``) before the rename, so that a crash or a network
+    share's cache cannot leave the new name on an empty or partial file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -24,9 +27,15 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         if isinstance(data, bytes):
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+                if durable:
+                    f.flush()
+                    os.fsync(f.fileno())
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(data)
+                if durable:
+                    f.flush()
+                    os.fsync(f.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

@@ -35,7 +35,10 @@ def test_shipped_registry_covers_every_unit_and_body():
     plan = load_plan()
     ind = plan.indicators
     assert ((ind["unit"] == "") | (ind["unit_en"] != "")).all()
-    known = set(plan.responsible_units["name_zh"])
+    from qcplan.plan.schema import split_aliases
+
+    known = set(plan.responsible_units["name_zh"]) | {
+        a for text in plan.responsible_units["aliases"] for a in split_aliases(text)}
     named = {n for text in plan.targets["responsible_units"] for n in text.split("、") if n}
     assert named <= known
 

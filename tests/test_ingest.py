@@ -224,7 +224,8 @@ BAD = [
     ("percent format on a non-% indicator", {}, lambda wb: _pct(wb, "F3", 0.12),
      "填报!F3: expected a number in 亿元 (the cell is formatted as a percentage)"),
     ("empty required cell", {"G3": None}, None,
-     "填报!G3: expected one of official, preliminary, estimate (column status)"),
+     "填报!G3: expected a status: 正式 (正式数), 初步 (初步数, 预计, 快报) or 估计, or the "
+     "codes official, preliminary, estimate (column status)"),
     ("formula cell", {"F3": "=900+5"}, None,
      '填报!F3: expected a typed value, not a formula (copy, then paste values) (column value), '
      'got "=900+5"'),
@@ -245,7 +246,7 @@ BAD = [
     ("another unit's series", {f"A{FREE}": "nursing_beds", f"B{FREE}": "谯城区",
                                f"C{FREE}": 2025, f"F{FREE}": 3000, f"G{FREE}": "official"}, None,
      f"填报!A{FREE}: expected a series of 区统计局's targets"),
-    ("bad status", {"G3": "final"}, None, "填报!G3: expected one of official, preliminary"),
+    ("bad status", {"G3": "final"}, None, "填报!G3: expected a status: 正式"),
     ("bad period", {f"A{FREE}": "gdp", f"B{FREE}": "谯城区(辖区)", f"C{FREE}": 2025,
                     f"D{FREE}": "9月", f"F{FREE}": 600, f"G{FREE}": "official"}, None,
      f"填报!D{FREE}: expected blank (whole year), M01-M12, Q1-Q4 or H1"),
@@ -425,7 +426,8 @@ def test_public_figures_of_context_series_with_their_excerpt(data: Path, tmp_pat
     ("gdp,亳州,2024,,,900,亿元,official,http://a.example,全年…,x",
      'pages.csv!line 2: expected a geography of the plan'),
     ("gdp,亳州市,2024,,,900,亿元,rumour,http://a.example,全年…,x",
-     'expected one of official, preliminary, estimate, derived (column status), got "rumour"'),
+     'or the codes official, preliminary, estimate, or derived (one subtraction or addition '
+     'stated on the page) (column status), got "rumour"'),
 ])
 def test_public_figures_need_page_excerpt_and_a_plan_geography(data: Path, tmp_path: Path,
                                                                 line, expected, capsys):

@@ -56,6 +56,7 @@ import re
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -214,11 +215,12 @@ class _Inputs:
     pillars: list[str]
     scenarios: list[str]
     langs: list[str]
-    data_dir: Path
+    data_dir: Path  # the snapshot of the plan folder the run reads (see _validate)
     params_dir: Path | None
     notebook: Path
     as_of: str
     formats: list[str]
+    source_dir: Path | None = None  # the plan folder itself
 
 
 def _names(values: Sequence[str] | str | None) -> list[str] | None:
@@ -275,12 +277,18 @@ def _validate(
     pillars: Sequence[str] | str | None, scenarios: Sequence[str] | str | None, lang: str,
     data_dir: Any, params_dir: Any, jobs: int, timeout: float | None,
     cell_timeout: float | None, n_sims: int, seed: int, as_of: Any, notebook: Any,
-    formats: Sequence[str] | str = ("html",),
+    formats: Sequence[str] | str = ("html",), snapshot_dir: Path | None = None,
+    out: Any = None, lg: Any = None,
 ) -> tuple[_Inputs | None, list[str]]:
-    """Check everything before any work; return the inputs or every problem found."""
+    """Check everything before any work; return the inputs or every problem found.
+
+    With ``snapshot_dir``, the plan folder is first copied there under its lock
+    (:func:`qcplan.plan.writer.snapshot`): the run reads, checks and hashes that copy, one
+    whole state of the folder, whatever an ingest does to the folder meanwhile."""
     from qcplan.errors import ParameterError, QcplanError
     from qcplan.model.scenarios import load_scenarios
     from qcplan.plan.load import load_plan, resolve_data_dir
+    from qcplan.plan.writer import PlanBusyError
 
     problems: list[str] = []
 
@@ -305,12 +313,20 @@ def _validate(
     if nb_problem:
         problems.append(nb_problem)
 
-    data_path = resolve_data_dir(data_dir).resolve()
+    data_path = source_path = resolve_data_dir(data_dir).resolve()
     # params_dir: an extra scenario folder laid over the generic ones and the plan's own
     params_path = Path(params_dir).resolve() if params_dir not in (None, "") else None
     plan = None
     try:
+        if snapshot_dir is not None and source_path.is_dir():
+            from qcplan.plan.writer import snapshot
+
+            skip = [Path(out).resolve()] if out is not None else []
+            data_path = snapshot(source_path, snapshot_dir, skip=skip,
+                                 log=None if lg is None else lg.plain)
         plan = load_plan(data_path)
+    except PlanBusyError:
+        raise  # not bad input: exit 1, try again
     except (QcplanError, OSError) as e:
         problems.append(str(e))
     all_scenarios: dict[str, Any] = {}
@@ -338,7 +354,8 @@ def _validate(
         return None, problems
     langs = list(LANGS) if lang == "both" else [lang]
     return _Inputs(plan, dict(all_scenarios), chosen_pillars, chosen_scenarios, langs, data_path,
-                   params_path, nb_path.resolve(), as_of_text, chosen_formats), []
+                   params_path, nb_path.resolve(), as_of_text, chosen_formats,
+                   source_dir=source_path), []
 
 
 # --------------------------------------------------------------------------- the run
@@ -443,9 +460,31 @@ def run_batch(
     lg = _Log(stream, quiet, progress)
     t_start = time.monotonic()
 
-    # 1. validate
+    # 1. validate, on a snapshot of the plan folder taken under its lock
+    from qcplan.plan.writer import PlanBusyError
+
+    snapshot_dir = Path(tempfile.mkdtemp(prefix="qcplan-plan-"))
+    try:
+        return _run_batch(pillars, scenarios, lang, out, data_dir, params_dir, jobs, timeout,
+                          cell_timeout, n_sims, seed, as_of, notebook, formats, keep, lg,
+                          t_start, snapshot_dir, reuse_kernels, notify=notify,
+                          notify_format=notify_format, history_dir=history_dir)
+    except PlanBusyError as e:
+        lg.plain(f"qcplan: {e}")
+        return RunResult(EXIT_FAILED, "failed", errors=[str(e)])
+    finally:
+        shutil.rmtree(snapshot_dir, ignore_errors=True)
+
+
+def _run_batch(pillars: Any, scenarios: Any, lang: str, out: Any, data_dir: Any, params_dir: Any,
+               jobs: int, timeout: float | None, cell_timeout: float | None, n_sims: int,
+               seed: int, as_of: Any, notebook: Any, formats: Any, keep: int, lg: _Log,
+               t_start: float, snapshot_dir: Path, reuse_kernels: bool, *,
+               notify: str | None = None, notify_format: str | None = None,
+               history_dir: Any = None) -> RunResult:
     inputs, problems = _validate(pillars, scenarios, lang, data_dir, params_dir, jobs, timeout,
-                                 cell_timeout, n_sims, seed, as_of, notebook, formats)
+                                 cell_timeout, n_sims, seed, as_of, notebook, formats,
+                                 snapshot_dir=snapshot_dir, out=out, lg=lg)
     if inputs is None:
         for p in problems:
             lg.plain(f"qcplan: {p}")
@@ -458,7 +497,7 @@ def run_batch(
     from qcplan.errors import ParameterError
 
     late = []
-    if out_dir in (inputs.data_dir, inputs.params_dir):  # its runs would become input
+    if out_dir in (inputs.source_dir, inputs.params_dir):  # its runs would become input
         late.append(ParameterError(ARGS_FILE, "--out", str(out), "a folder other than the "
                                    "data or parameter folder itself (a subfolder is fine)"))
     if not isinstance(keep, int) or isinstance(keep, bool) or keep < 0:
@@ -533,7 +572,7 @@ def _plan(inputs: _Inputs, out_dir: Path, jobs: int, timeout: float | None,
             f"as of {inputs.as_of} -> {run_dir}")
     params = {
         "pillars": inputs.pillars, "scenarios": inputs.scenarios, "langs": inputs.langs,
-        "out": str(out_dir), "data_dir": str(inputs.data_dir),
+        "out": str(out_dir), "data_dir": str(inputs.source_dir or inputs.data_dir),
         "params_dir": None if inputs.params_dir is None else str(inputs.params_dir),
         "plan_id": inputs.plan.id, "notebook": str(inputs.notebook), "jobs": jobs,
         "reuse_kernels": reuse_kernels,
@@ -610,6 +649,16 @@ def _publish(run: _Run, lg: _Log) -> RunResult:
     if changed:
         run.fail("input files changed during the run (reports may disagree): "
                  + ", ".join(changed), lg)
+    if inputs.source_dir is not None and inputs.source_dir != inputs.data_dir:
+        try:
+            source = file_hashes(inputs.source_dir, "data", skip=[run.out_dir])
+        except OSError:
+            source = {}
+        moved = sorted(k for k in set(source) | {k for k in run.hashes if k.startswith("data/")}
+                       if source.get(k) != run.hashes.get(k))
+        if moved:
+            lg.info(f"the plan folder changed during the run ({', '.join(moved)}): this run "
+                    "reports the state it read at its start (hashes in manifest.json)")
 
     # Outputs of the run (also after failures: what succeeded stays usable).
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from qcplan.errors import QcplanError
 from qcplan.explore.workbench import GoalSeek, Workbench, error_text, ui_text
 from qcplan.model.scenarios import METHODS, ScenarioError
 from qcplan.render.html import esc
@@ -267,7 +268,7 @@ class WorkbenchUI:
                 self.save_name.value, label_zh=self.label_zh.value, label_en=self.label_en.value,
                 description_zh=self.description_zh.value,
                 description_en=self.description_en.value)
-        except (ScenarioError, ValueError, OSError) as exc:
+        except (ScenarioError, QcplanError, ValueError, OSError) as exc:  # busy folder too
             self.save_out.value = _error_html(exc)
             return
         name = path.stem

@@ -507,12 +507,13 @@ def get_scenario(name: str | Scenario, params_dir: str | Path | None = None,
 
 
 def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
-                  overwrite: bool = False) -> Path:
+                  overwrite: bool = False, wait: float | None = None) -> Path:
     """Write a scenario as ``<params_dir>/scenarios/<name>.yaml``, checked first.
 
     Refuses a shipped scenario's name, a name that is not a safe id, and (unless ``overwrite``)
-    an existing file. The file is written to a temporary name and renamed, so a failure leaves
-    nothing half-written.
+    an existing file. The check and the writing happen under the folder's lock
+    (:func:`qcplan.plan.writer.plan_lock`, ``wait`` seconds at most for another writer); the
+    file is written to a temporary name and renamed, so a failure leaves nothing half-written.
     """
     params_dir = Path(params_dir) if params_dir is not None else default_params_dir()
     folder = params_dir / "scenarios"
@@ -523,13 +524,16 @@ def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
     if scenario.name in SHIPPED:
         raise ScenarioError([Problem(str(path), "name", value=scenario.name,
                                      expected="a new name: shipped scenarios are not overwritten")])
-    if path.exists() and not overwrite:
-        raise ScenarioError([Problem(str(path), "name", value=scenario.name,
-                                     expected="a name not used yet (the file exists)")])
     data = scenario.to_dict()
     _, probs = parse_scenario(data, str(path))
     if probs:
         raise ScenarioError(probs)
-    from qcplan.files import write_atomic
+    from qcplan.plan.writer import plan_lock, write_file
 
-    return write_atomic(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    params_dir.mkdir(parents=True, exist_ok=True)
+    with plan_lock(params_dir, "save scenario", wait=wait):
+        if path.exists() and not overwrite:
+            raise ScenarioError([Problem(str(path), "name", value=scenario.name,
+                                         expected="a name not used yet (the file exists)")])
+        return write_file(params_dir, path, yaml.safe_dump(data, allow_unicode=True,
+                                                           sort_keys=False))

@@ -27,13 +27,21 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qcplan.errors import ParameterError
 from qcplan.files import neutralise_sheet, write_atomic
-from qcplan.plan.schema import INGEST_STATUSES, MEASURE_RANGES, OBS_MEASURES, PERIODS
+from qcplan.plan.schema import (
+    INGEST_STATUSES,
+    MEASURE_RANGES,
+    OBS_MEASURES,
+    PERIODS,
+    STATUS_LABELS,
+    split_aliases,
+)
 
 SHEET = "填报"
 INFO_SHEET = "说明"
@@ -74,8 +82,9 @@ REQUIRED_FIELDS: tuple[str, ...] = ("indicator_id", "geography", "year", "value"
 
 INSTRUCTIONS_ZH = (
     "填报说明",
-    "1. 请在“填报”表中填写黄色单元格:数值、数据性质(official 正式 / preliminary 初步 / "
-    "estimate 估计)、来源(文件名称或网址)、备注。灰色单元格为已有数据或说明,已锁定。",
+    "1. 请在“填报”表中填写黄色单元格:数值、数据性质(从下拉列表选择:正式 / 初步 / 估计;"
+    "写作 正式数、初步数、预计、快报 也可)、来源(文件名称或网址)、备注。"
+    "灰色单元格为已有数据或说明,已锁定。",
     "2. 数值只填数字,不填单位、不加“约”“左右”,小数点用“.”,不用千分位逗号;单位见“单位”列"
     "(百分数填 12.5 表示 12.5%)。",
     "3. 暂时没有的数据请留空,不要填 0 或“—”。",
@@ -87,8 +96,9 @@ INSTRUCTIONS_ZH = (
 )
 INSTRUCTIONS_EN = (
     "How to fill in this workbook",
-    "1. In sheet 填报 fill the yellow cells: value, status (official / preliminary / estimate), "
-    "source (document or web address) and note. Grey cells are figures already held or "
+    "1. In sheet 填报 fill the yellow cells: value, status (from the list: 正式 official / 初步 "
+    "preliminary / 估计 estimate; 正式数, 初步数, 预计 (read as preliminary) and 快报 are read "
+    "too), source (document or web address) and note. Grey cells are figures already held or "
     "explanations, and are locked.",
     "2. Write the value as a plain number: no unit, no 'about', '.' as the decimal point, no "
     "thousands separator. The unit is in column unit (12.5 for 12.5%).",
@@ -112,23 +122,64 @@ class CollectRow:
     fill: bool = True  # False: an official figure held, shown locked for context
 
 
+def unit_aliases(plan: Any) -> dict[str, str]:
+    """Every name a responsible unit goes by -> the unit's own name (``name_zh`` of
+    responsible_units.csv): its name itself and each of its ``aliases``. A name of targets.csv
+    found in neither stands for itself."""
+    out: dict[str, str] = {}
+    reg = getattr(plan, "responsible_units", None)
+    if reg is None or "name_zh" not in getattr(reg, "columns", ()):
+        return out
+    for _, r in reg.iterrows():
+        name = unicodedata.normalize("NFKC", str(r["name_zh"])).strip()
+        out[name] = name
+        for alias in split_aliases(r.get("aliases", "")):
+            out.setdefault(alias, name)
+    return out
+
+
+def _target_units(plan: Any, text: Any, aliases: dict[str, str] | None = None) -> list[str]:
+    aliases = unit_aliases(plan) if aliases is None else aliases
+    out: list[str] = []
+    for name in str(text).split("、"):
+        name = unicodedata.normalize("NFKC", name).strip()
+        if name and aliases.get(name, name) not in out:
+            out.append(aliases.get(name, name))
+    return out
+
+
 def unit_names(plan: Any) -> list[str]:
-    """Every responsible unit named in targets.csv, in order of first appearance."""
+    """Every responsible unit named in targets.csv, in order of first appearance, each once
+    under its own name however targets.csv names it (:func:`unit_aliases`)."""
+    aliases = unit_aliases(plan)
     seen: dict[str, None] = {}
     for text in plan.targets["responsible_units"]:
-        for name in str(text).split("、"):
-            if name.strip():
-                seen.setdefault(name.strip(), None)
+        for name in _target_units(plan, text, aliases):
+            seen.setdefault(name, None)
     return list(seen)
 
 
 def unit_series(plan: Any, unit: str) -> dict[tuple[str, str], list[Any]]:
-    """(indicator_id, geography) -> the unit's targets on that series (rows of targets)."""
+    """(indicator_id, geography) -> the unit's targets on that series (rows of targets), the
+    unit given by any of its names."""
+    aliases = unit_aliases(plan)
+    unit = aliases.get(unit, unit)
     out: dict[tuple[str, str], list[Any]] = {}
     for _, t in plan.targets.iterrows():
-        units = [u.strip() for u in str(t["responsible_units"]).split("、")]
+        units = _target_units(plan, t["responsible_units"], aliases)
         if unit in units:
             out.setdefault((t["indicator_id"], t["geography"]), []).append(t)
+    return out
+
+
+def units_series(plan: Any) -> dict[str, set[tuple[str, str]]]:
+    """Every unit (its own name) -> the (indicator_id, geography) of its targets, in one pass."""
+    aliases = unit_aliases(plan)
+    out: dict[str, set[tuple[str, str]]] = {u: set() for u in unit_names(plan)}
+    t = plan.targets
+    for ind, geo, text in zip(t["indicator_id"], t["geography"], t["responsible_units"]):
+        for u in _target_units(plan, text, aliases):
+            out.setdefault(u, set()).add((ind, geo))
     return out
 
 
@@ -219,7 +270,7 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
     ids = sorted({ind for ind, _ in series})
     geos = sorted({geo for _, geo in series})
     columns = {"A": ids, "B": geos, "C": list(PERIODS[1:]), "D": list(OBS_MEASURES),
-               "E": list(INGEST_STATUSES)}
+               "E": [STATUS_LABELS[s] for s in INGEST_STATUSES]}  # 正式, 初步, 估计
     for letter, values in columns.items():
         for i, v in enumerate(values, start=1):
             lists[f"{letter}{i}"] = v
@@ -350,14 +401,19 @@ def collect(plan: Any, out: str | Path, units: list[str] | None = None, year: in
     """
     today = today or _dt.date.today()
     known = unit_names(plan)
-    chosen = units or known
-    for u in chosen:
-        if u not in known:
-            from qcplan.plan.validate import _suggest
+    aliases = unit_aliases(plan)
+    chosen: list[str] = []
+    for u in units or known:
+        name = aliases.get(unicodedata.normalize("NFKC", u).strip(), u.strip())
+        if name not in known:
+            from qcplan.plan.validate import UNIT_CUTOFF, _suggest
 
             raise ParameterError("command line", "--units", u,
-                                 "a unit named in responsible_units of targets.csv"
-                                 + _suggest(u, known))
+                                 "a unit named in responsible_units of targets.csv (or one of "
+                                 "its other names in responsible_units.csv)"
+                                 + _suggest(u, list(known) + list(aliases), UNIT_CUTOFF))
+        if name not in chosen:
+            chosen.append(name)
     low, high = plan_years(plan)
     if year is not None and not low <= year <= high:
         raise ParameterError("command line", "--year", year, f"a year from {low} to {high}")

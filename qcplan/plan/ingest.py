@@ -43,13 +43,13 @@ import shutil
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qcplan.errors import DataError, Problem, QcplanError
-from qcplan.files import neutralise_cell, write_atomic
+from qcplan.files import neutralise_cell
 from qcplan.plan.collect import (
     FIELD_NAMES,
     INFO_SHEET,
@@ -60,8 +60,9 @@ from qcplan.plan.collect import (
     SHEET,
     UNIT_CELL,
     plan_years,
+    unit_aliases,
     unit_names,
-    unit_series,
+    units_series,
 )
 from qcplan.plan.schema import (
     INGEST_STATUSES,
@@ -73,9 +74,22 @@ from qcplan.plan.schema import (
     PERIODS,
     PUBLIC_STATUSES,
     SCHEMAS,
+    STATUS_WORDS,
 )
-from qcplan.plan.validate import _suggest
+from qcplan.plan.validate import UNIT_CUTOFF, _suggest
 from qcplan.plan.vintages import resolve_measure
+
+STATUS_EXPECTED = ("a status: 正式 (正式数), 初步 (初步数, 预计, 快报) or 估计, or the codes "
+                   + ", ".join(INGEST_STATUSES))
+
+
+def read_status(text: str) -> str:
+    """The status code of a status cell: a code (any case) or a word units write
+    (:data:`qcplan.plan.schema.STATUS_WORDS`: 正式 -> official, 预计 -> preliminary, ...); the
+    text as it is when it is neither."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    return STATUS_WORDS.get(t, t.lower() if t.lower() in INGEST_STATUSES else t)
+
 
 FIRM = {"official": 3, "derived": 3, "preliminary": 2, "estimate": 1}
 OUT_COLUMNS = SCHEMAS["observations"].names
@@ -235,7 +249,182 @@ class _Sheet:
     sha256: str
 
 
+# Limits on a returned workbook, checked on the archive before any XML is parsed (an .xlsx file
+# is a zip archive of XML parts). A unit's return holds tens to hundreds of rows; these leave
+# room for a hundred times more and refuse what only a damaged or hostile file holds.
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the .xlsx file itself
+MAX_ENTRIES = 1000  # parts in the archive
+MAX_SHEET_BYTES = 256 * 1024 * 1024  # one worksheet part, uncompressed (scanned, not parsed)
+MAX_PART_BYTES = 16 * 1024 * 1024  # any other part (shared strings, styles), uncompressed
+MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts, uncompressed
+MAX_RATIO = 500  # uncompressed / compressed size of a part above 1 MB (XML compresses ~10-50x)
+MAX_ROWS = 20_000  # rows with content (a value, text or formula) in a sheet
+MAX_ROW_ELEMENTS = 100_000  # rows of any kind (formatted but empty too) down to the last one
+#                             with content: the rows the XML parser reads
+
+
+def _limit_bytes(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB"
+
+
+def check_archive(name: str, data: bytes) -> str | None:
+    """What is wrong with the zip archive of a workbook (too large, too many parts, a part that
+    would decompress too far), or None; read from the archive's directory, nothing inflated."""
+    import zipfile
+
+    if len(data) > MAX_FILE_BYTES:
+        return (f"a workbook of at most {_limit_bytes(MAX_FILE_BYTES)} (this file is "
+                f"{_limit_bytes(len(data))})")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        return f"a readable .xlsx workbook (it is damaged: {type(e).__name__})"
+    if len(infos) > MAX_ENTRIES:
+        return f"a workbook of at most {MAX_ENTRIES} parts (this archive holds {len(infos)})"
+    total = 0
+    for info in infos:
+        size = info.file_size
+        total += size
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        limit = MAX_SHEET_BYTES if sheet else MAX_PART_BYTES
+        what = "a sheet" if sheet else "a part"
+        if size > limit:
+            return (f"{what} of at most {_limit_bytes(limit)} once uncompressed ({info.filename} "
+                    f"would be {_limit_bytes(size)}: too many rows or a damaged file)")
+        if size > 1024 * 1024 and size > MAX_RATIO * max(info.compress_size, 1):
+            return (f"parts compressed at most {MAX_RATIO}:1 ({info.filename} would grow "
+                    f"{size / max(info.compress_size, 1):,.0f} times: a decompression bomb)")
+    if total > MAX_TOTAL_BYTES:
+        return (f"a workbook of at most {_limit_bytes(MAX_TOTAL_BYTES)} once uncompressed (this "
+                f"one would be {_limit_bytes(total)})")
+    return None
+
+
+# What a worksheet part holds, found by a scan of its bytes (regular expressions over the part
+# inflated piece by piece, in constant memory) before openpyxl parses it: where the rows with
+# content end, how many there are, the merged ranges. The XML parser then stops after the last
+# row with content: formatting down to row 1,048,576 costs a scan, not a parse of every row.
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+_TOKEN = re.compile(rb"<" + _NAME + rb"(?:(row)\b([^>]*)>|(?:v|is|f)[\s>/]|mergeCell\b([^>]*)>)")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_REF = re.compile(rb"\sref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']")
+_CHUNK = 1 << 20
+_TAIL = 8192  # bytes kept between pieces: a token cut at a piece's end is read whole
+
+
+@dataclass
+class _Scan:
+    content_rows: int = 0  # rows with a value, text or formula
+    first_content: int = 0  # row number of the first of them (0: none)
+    last_content: int = 0  # and of the last
+    elements_to_last: int = 0  # <row> elements down to the last row with content
+    merged: list[str] = field(default_factory=list)
+
+
+def _scan_part(src: Any) -> _Scan:
+    """The scan of a worksheet part, read from the binary stream ``src``."""
+    scan = _Scan()
+    row, elements, row_has = 0, 0, False
+    buf = b""
+    while True:
+        piece = src.read(_CHUNK)
+        buf += piece
+        final = not piece
+        limit = len(buf) if final else len(buf) - _TAIL
+        pos = 0
+        for m in _TOKEN.finditer(buf):
+            if m.start() >= limit:
+                break  # read again with the next piece
+            pos = m.end()
+            if m.group(1):  # <row ...>
+                found = _ROW_NUMBER.search(m.group(2))
+                row = int(found.group(1)) if found else row + 1
+                elements += 1
+                row_has = False
+            elif m.group(3) is not None:  # <mergeCell ref="...">
+                ref = _REF.search(m.group(3))
+                if ref:
+                    scan.merged.append(ref.group(1).decode("ascii"))
+            elif not row_has and row:  # <v>, <is> or <f> in a row
+                row_has = True
+                scan.content_rows += 1
+                scan.first_content = scan.first_content or row
+                scan.last_content = row
+                scan.elements_to_last = elements
+                if scan.content_rows > MAX_ROWS:
+                    return scan
+        if final:
+            return scan
+        buf = buf[max(pos, limit):]
+
+
+class _Refused(Exception):
+    pass
+
+
+def _sheet_rows(wb: Any, ws: Any, last: int) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) of the rows a worksheet part holds, as openpyxl's read-only cells,
+    streamed, up to row ``last``: rows absent from the file are not made up, and the parser
+    stops after the last row with content."""
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with wb._archive.open(ws._worksheet_path) as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
+                                 date_formats=wb._date_formats,
+                                 timedelta_formats=wb._timedelta_formats)
+        for r, cells in parser.parse():
+            if r > last:
+                return
+            yield r, [ReadOnlyCell(ws, **c) for c in cells]
+
+
+def _scan_sheets(data: bytes) -> dict[str, _Scan]:
+    """Every worksheet part of the archive scanned, by part name, before openpyxl opens the
+    workbook (it would otherwise walk a sheet without a ``<dimension>`` whole to size it);
+    :class:`_Refused` with the limit a part breaks."""
+    import zipfile
+
+    scans = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            part = info.filename
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            with z.open(info) as src:
+                scan = _scan_part(src)
+            if scan.content_rows > MAX_ROWS:
+                raise _Refused(f"at most {MAX_ROWS:,} rows with content in a sheet ({part} "
+                               "has more: a return holds tens or hundreds; split the file)")
+            if scan.elements_to_last > MAX_ROW_ELEMENTS:
+                raise _Refused(f"at most {MAX_ROW_ELEMENTS:,} rows down to the last one with "
+                               f"content ({part} has {scan.elements_to_last:,} rows down to row "
+                               f"{scan.last_content:,}: delete the empty rows between the "
+                               "figures)")
+            scans[part] = scan
+    return scans
+
+
+def _scan_of(wb: Any, ws: Any, scans: dict[str, _Scan]) -> _Scan:
+    part = str(ws._worksheet_path).lstrip("/")
+    if part in scans:
+        return scans[part]
+    with wb._archive.open(ws._worksheet_path) as src:  # a part stored elsewhere
+        scan = _scan_part(src)
+    if scan.content_rows > MAX_ROWS or scan.elements_to_last > MAX_ROW_ELEMENTS:
+        raise _Refused(f"at most {MAX_ROWS:,} rows with content and {MAX_ROW_ELEMENTS:,} rows "
+                       f"down to the last one in a sheet ({part})")
+    return scan
+
+
+def _has_content(cell: Any) -> bool:
+    return cell.value not in (None, "")
+
+
 def read_workbook(path: Path) -> _Sheet:
+    """The rows of sheet 填报 of a returned workbook, streamed (openpyxl's read-only mode), after
+    the archive passed :func:`check_archive`; at most :data:`MAX_ROWS` rows with content."""
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -243,70 +432,118 @@ def read_workbook(path: Path) -> _Sheet:
     sha = hashlib.sha256(data).hexdigest()
     name = path.name
     problems: list[Problem] = []
+
+    def refused(expected: str) -> _Sheet:
+        return _Sheet(name, None, [], [Problem(name, "", "", None, expected)], sha)
+
     if not data.startswith(b"PK"):
-        return _Sheet(name, None, [], [Problem(name, "", "", None,
-                      "an .xlsx workbook (this file is not one: save it as Excel .xlsx)")], sha)
+        return refused("an .xlsx workbook (this file is not one: save it as Excel .xlsx)")
+    wrong = check_archive(name, data)
+    if wrong:
+        return refused(wrong)
+    try:
+        scans = _scan_sheets(data)
+    except _Refused as e:
+        return refused(str(e))
+    except Exception as e:  # a part that does not inflate
+        return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for a damaged file
-        return _Sheet(name, None, [], [Problem(name, "", "", None,
-                      f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")], sha)
+        return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
+    try:
+        return _read_sheets(wb, name, sha, problems, get_column_letter, scans)
+    except _Refused as e:
+        return refused(str(e))
+    except Exception as e:  # a part that parses badly (XML entities, broken markup)
+        return refused(f"a readable .xlsx workbook (it is damaged: {type(e).__name__})")
+    finally:
+        wb.close()
+
+
+def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
+                 get_column_letter: Any, scans: dict[str, _Scan]) -> _Sheet:
     if SHEET not in wb.sheetnames:
         return _Sheet(name, None, [], [Problem(name, "", "", None,
                       f"a sheet named {SHEET} (found: {', '.join(wb.sheetnames)})")], sha)
     for ws in wb.worksheets:
         if ws.title in (SHEET, INFO_SHEET, LISTS_SHEET):
             continue
-        used = [c for row in ws.iter_rows() for c in row if c.value not in (None, "")]
-        if used:
-            problems.append(Problem(name, f"{ws.title}!{used[0].coordinate}", "", None,
-                                    f"no sheet besides {SHEET} and {INFO_SHEET} (figures go in "
-                                    f"{SHEET}; delete or empty sheet {ws.title!r})"))
+        scan = _scan_of(wb, ws, scans)
+        if not scan.content_rows:
+            continue
+        where = f"{ws.title}!{scan.first_content}"
+        for _, cells in _sheet_rows(wb, ws, scan.first_content):
+            used = next((c for c in cells if _has_content(c)), None)
+            if used is not None:
+                where = f"{ws.title}!{used.coordinate}"
+                break
+        problems.append(Problem(name, where, "", None,
+                                f"no sheet besides {SHEET} and {INFO_SHEET} (figures go "
+                                f"in {SHEET}; delete or empty sheet {ws.title!r})"))
     unit = None
     if INFO_SHEET in wb.sheetnames:
-        v = wb[INFO_SHEET][UNIT_CELL].value
-        unit = str(v).strip() if v not in (None, "") else None
+        info = wb[INFO_SHEET]
+        row_u, col_u = int(UNIT_CELL[1:]), ord(UNIT_CELL[0]) - ord("A") + 1
+        for r, cells in _sheet_rows(wb, info, row_u):
+            if r == row_u:
+                v = next((c.value for c in cells if c.column == col_u), None)
+                unit = str(v).strip() if v not in (None, "") else None
     ws = wb[SHEET]
-    for rng in ws.merged_cells.ranges:
-        problems.append(Problem(name, f"{SHEET}!{rng.coord}", "", None,
-                                "no merged cells (unmerge them; one figure per cell)"))
+    scan = _scan_of(wb, ws, scans)
     header: dict[str, int] = {}
-    for c in ws[1]:
-        if c.value in (None, ""):
+    rows: list[tuple[int, dict[str, _Cell]]] = []
+    labels = set(LABELS.values())
+    n_content = 0
+    for r, cells in _sheet_rows(wb, ws, scan.last_content):
+        if r == 1:
+            for c in cells:
+                if c.value in (None, ""):
+                    continue
+                text = str(c.value).strip()
+                if text in FIELD_NAMES:
+                    if text in header:
+                        problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
+                                                "each column once in the header"))
+                    header.setdefault(text, c.column)
+                else:
+                    problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
+                                            "a header as issued: one of " + ", ".join(
+                                                INPUT_FIELDS) + _suggest(text, FIELD_NAMES)))
             continue
-        text = str(c.value).strip()
-        if text in FIELD_NAMES:
-            if text in header:
-                problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
-                                        "each column once in the header"))
-            header.setdefault(text, c.column)
-        else:
-            problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
-                                    "a header as issued: one of " + ", ".join(INPUT_FIELDS)
-                                    + _suggest(text, FIELD_NAMES)))
+        if r < 2 or not header:
+            continue
+        by_col = {c.column: c for c in cells}
+        row: dict[str, _Cell] = {}
+        for f, j in header.items():
+            c = by_col.get(j)
+            ref = f"{SHEET}!{get_column_letter(j)}{r}"
+            if c is None:
+                row[f] = _Cell(None, ref)
+            else:
+                formula = c.data_type == "f"  # text typed with a leading ' is text
+                row[f] = _Cell(c.value, ref, formula, "%" in (c.number_format or ""))
+        texts = {f: row[f].text for f in row}
+        if all(not t for t in texts.values()):
+            continue
+        if texts.get("indicator_id") in labels:  # the row of Chinese labels
+            continue
+        n_content += 1
+        if n_content > MAX_ROWS:
+            return _Sheet(name, None, [], [Problem(name, SHEET, "", None,
+                          f"at most {MAX_ROWS:,} rows of figures in sheet {SHEET} (a return "
+                          "holds tens or hundreds; split the file)")], sha)
+        rows.append((r, row))
     for f in REQUIRED_FIELDS + ("period",):
         if f not in header:
             problems.append(Problem(name, f"{SHEET}!1", "", None,
                                     f"a column {f!r} in header row 1 (restore the header as "
                                     "issued)"))
-    rows: list[tuple[int, dict[str, _Cell]]] = []
-    labels = set(LABELS.values())
-    for r in range(2, ws.max_row + 1):
-        cells: dict[str, _Cell] = {}
-        for f, j in header.items():
-            c = ws.cell(row=r, column=j)
-            ref = f"{SHEET}!{get_column_letter(j)}{r}"
-            formula = c.data_type == "f"  # text typed with a leading ' is text
-            cells[f] = _Cell(c.value, ref, formula, "%" in (c.number_format or ""))
-        texts = {f: cells[f].text for f in cells}
-        if all(not t for t in texts.values()):
-            continue
-        if texts.get("indicator_id") in labels:  # the row of Chinese labels
-            continue
-        rows.append((r, cells))
-    wb.close()
+    for ref in scan.merged:
+        problems.append(Problem(name, f"{SHEET}!{ref}", "", None,
+                                "no merged cells (unmerge them; one figure per cell)"))
     return _Sheet(name, unit, rows, problems, sha)
 
 
@@ -356,18 +593,27 @@ class _Checker:
         self.received = received
         self.public = public
         self.statuses = PUBLIC_STATUSES if public else INGEST_STATUSES
+        self.status_expected = STATUS_EXPECTED + (
+            ", or derived (one subtraction or addition stated on the page)" if public else "")
         self.geographies = plan_geographies(plan)
         ind = plan.indicators.set_index("indicator_id")
         self.units = dict(zip(ind.index, ind["unit"]))
         self.measures = dict(zip(ind.index, ind["measure"]))
         self.known_units = unit_names(plan)
-        self.series_of = {u: set(unit_series(plan, u)) for u in self.known_units}
+        self.aliases = unit_aliases(plan)
+        self.series_of = units_series(plan)
         self.years = plan_years(plan)
+
+    def canonical(self, name: str | None) -> str | None:
+        """The unit a name stands for (its own name when it is no other unit's alias)."""
+        if name is None:
+            return None
+        name = unicodedata.normalize("NFKC", name).strip()
+        return self.aliases.get(name, name)
 
     def figures(self, sheet: _Sheet, path: Path) -> tuple[list[Figure], list[Problem]]:
         problems = list(sheet.problems)
         name = sheet.name
-        unit = sheet.unit
         if self.public:
             if path.suffix.lower() != ".csv":
                 return [], problems + [Problem(name, "", "", None,
@@ -388,6 +634,9 @@ class _Checker:
                 if fig is not None:
                     figures.append(fig)
             return figures, problems
+        unit = self.canonical(sheet.unit)
+        if unit is None and any(not p.location for p in problems):
+            return [], problems  # the file as a whole was refused: nothing more to say
         if unit is None:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", None,
                                     "the reporting unit the workbook was issued to (for a CSV "
@@ -395,12 +644,15 @@ class _Checker:
             return [], problems
         if unit not in self.known_units:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
-                                    "a unit named in responsible_units of targets.csv"
-                                    + _suggest(unit, self.known_units)))
+                                    "a unit named in responsible_units of targets.csv (or one "
+                                    "of its other names in responsible_units.csv)"
+                                    + _suggest(unit, list(self.aliases) or self.known_units,
+                                               UNIT_CUTOFF)))
             return [], problems
         stem = unicodedata.normalize("NFKC", path.stem).strip()
-        named = max((u for u in self.known_units if stem.startswith(u)), key=len, default=None)
-        if named is not None and named != unit and not unit.startswith(named):
+        named = max((u for u in self.aliases if stem.startswith(u)), key=len, default=None)
+        named = self.aliases.get(named, named) if named is not None else None
+        if named is not None and named != unit:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
                                     f"the unit the file is named after ({named}): this is "
                                     f"{unit}'s workbook under another unit's name"))
@@ -433,7 +685,7 @@ class _Checker:
             ("source", "excerpt") if self.public else ())
         for f in required:  # status: checked below
             if f in cells and _is_blank(cells[f]):
-                bad(f, {"status": "one of " + ", ".join(self.statuses),
+                bad(f, {"status": self.status_expected,
                         "year": "a year such as 2025"}.get(f, "a value (this cell is required "
                                                               "when a value is given)"))
         if problems:
@@ -474,9 +726,10 @@ class _Checker:
             bad("measure", "one of " + ", ".join(OBS_MEASURES) + _suggest(measure, OBS_MEASURES))
         elif not period and measure in ("ytd", "ytd_growth"):
             bad("measure", "period (or blank) for a whole-year figure")
-        status = cells["status"].text
+        status = read_status(cells["status"].text)
         if status not in self.statuses:
-            bad("status", "one of " + ", ".join(self.statuses) + _suggest(status, self.statuses))
+            bad("status", self.status_expected + _suggest(cells["status"].text,
+                                                          list(STATUS_WORDS) + list(self.statuses)))
         if period not in PERIODS or (measure and measure not in OBS_MEASURES):
             return None, problems
         measure = resolve_measure(period, measure, self.measures[ind])
@@ -526,31 +779,60 @@ def _held(plan: Any) -> dict[tuple, tuple[float, str]]:
 
 def ingest(plan: Any, files: Sequence[str | Path], accept_revisions: bool = False,
            received: _dt.date | None = None, unit: str | None = None,
-           dry_run: bool = False, public: bool = False) -> IngestResult:
+           dry_run: bool = False, wait: float | None = None,
+           log: Callable[[str], None] | None = None, public: bool = False) -> IngestResult:
     """Read ``files`` and append their figures to the plan's ``observations.csv``.
 
     Raises :class:`IngestError` (nothing written) when any file has a problem. ``received``:
     the date recorded (default today); ``unit``: the reporting unit of CSV files; ``public``:
     the files hold figures read from published pages (CSV with ``source`` and ``excerpt``), of
     no responsible unit.
+
+    The files are read first; then, holding the plan folder's lock
+    (:func:`qcplan.plan.writer.plan_lock`; ``wait`` seconds at most, messages to ``log``), the
+    plan is read again from its folder, the figures are checked and compared with those held
+    and ``observations.csv`` is replaced: another ingest cannot slip in between the read and
+    the replace. A dry run reads and compares under the lock too, and writes nothing.
     """
+    from qcplan.plan.load import load_plan
+    from qcplan.plan.writer import plan_lock
+
     if public and unit:
         raise QcplanError("--public figures come from published pages, not from a unit: "
                           "give --public or --unit, not both")
     received = received or _dt.date.today()
-    checker = _Checker(plan, received, public)
-    problems: list[Problem] = []
-    figures: list[Figure] = []
+    read: list[tuple[Path, _Sheet | None, str | None]] = []
     for f in files:
         path = Path(f)
         if not path.is_file():
+            read.append((path, None, None))
+        elif path.suffix.lower() == ".csv":
+            read.append((path, None, "csv"))
+        else:
+            read.append((path, read_workbook(path), None))
+    with plan_lock(plan.data_dir, "ingest", wait=wait, log=log):
+        plan = load_plan(plan.data_dir)  # what is held now, not when the caller read it
+        return _ingest(plan, read, accept_revisions, received, unit, dry_run, public)
+
+
+def _ingest(plan: Any, read: list[tuple[Path, _Sheet | None, str | None]],
+            accept_revisions: bool, received: _dt.date, unit: str | None,
+            dry_run: bool, public: bool = False) -> IngestResult:
+    checker = _Checker(plan, received, public)
+    problems: list[Problem] = []
+    figures: list[Figure] = []
+    for path, sheet, kind in read:
+        if sheet is None and kind is None:
             problems.append(Problem(path.name, "", "", None, f"a file ({path} does not exist)"))
             continue
-        if path.suffix.lower() == ".csv":
-            csv_unit = unit or unicodedata.normalize("NFKC", path.stem).strip()
+        if kind == "csv" and public:
+            sheet = read_csv_file(path, None)
+        elif kind == "csv":
+            csv_unit = checker.canonical(unit) if unit else None
+            if csv_unit is None:
+                csv_unit = checker.canonical(unicodedata.normalize("NFKC", path.stem).strip())
             sheet = read_csv_file(path, csv_unit if csv_unit in checker.known_units else unit)
-        else:
-            sheet = read_workbook(path)
+        assert sheet is not None
         found, bad = checker.figures(sheet, path)
         figures += found
         problems += bad
@@ -688,4 +970,6 @@ def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
             raise IngestError([Problem(p.file, p.location, p.column, p.value,
                                        p.expected + " (after appending; nothing written)")
                                for p in e.problems]) from None
-    return write_atomic(path, new_text)
+    from qcplan.plan.writer import write_file
+
+    return write_file(plan.data_dir, path, new_text)

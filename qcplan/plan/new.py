@@ -21,9 +21,9 @@ from pathlib import Path
 import yaml
 
 from qcplan.errors import ParameterError
-from qcplan.files import write_atomic
 from qcplan.plan.meta import PLAN_FILE
 from qcplan.plan.schema import KINDS, MEASURES, SCHEMAS, STATUSES, TABLES
+from qcplan.plan.writer import lock_wait, plan_lock, write_file
 
 HELP: dict[str, dict[str, str]] = {
     "pillars": {
@@ -147,10 +147,12 @@ source:                          # the source document: title, number, address
 def new_plan(folder: str | Path, *, title_zh: str, title_en: str = "", geography: str,
              issuer: str = "", status: str = "draft", period_start: int | None = None,
              period_end: int | None = None, base_year: int | None = None, fmt: str = "csv",
-             plan_id: str | None = None) -> list[Path]:
+             plan_id: str | None = None, wait: float | None = None) -> list[Path]:
     """Write an empty plan folder; refuses a folder that already holds a plan file.
 
-    Returns the files written. Raises :class:`~qcplan.errors.ParameterError` for a bad option.
+    The folder is checked and written under its lock (:func:`qcplan.plan.writer.plan_lock`,
+    waiting ``wait`` seconds at most for another writer). Returns the files written. Raises
+    :class:`~qcplan.errors.ParameterError` for a bad option.
     """
     from qcplan.plan.meta import STATUSES as PLAN_STATUSES
     from qcplan.plan.meta import folder_id
@@ -166,26 +168,30 @@ def new_plan(folder: str | Path, *, title_zh: str, title_en: str = "", geography
     if plan_id is not None and not re.match(r"^[a-z][a-z0-9_]{0,63}$", plan_id):
         raise ParameterError("command line", "--id", plan_id,
                              "a safe id: lower-case letters, digits and _, starting with a letter")
-    taken = [p.name for p in [folder / PLAN_FILE] + [folder / f"{t}.{e}" for t in TABLES
-                                                     for e in ("csv", "xlsx")] if p.exists()]
-    if taken:
-        raise ParameterError("command line", "DIR", str(folder),
-                             "a new or empty folder (it holds " + ", ".join(taken) + ")")
+    lock_wait(wait)  # a bad --wait is an error before anything is made
     folder.mkdir(parents=True, exist_ok=True)
-    written = [write_atomic(folder / PLAN_FILE, _plan_yaml(
-        title_zh.strip(), (title_en or title_zh).strip(), geography.strip(), issuer.strip(),
-        status, period_start, period_end, base_year, plan_id or folder_id(folder)))]
-    for name in TABLES:
-        if fmt == "csv":
-            written.append(write_atomic(folder / f"{name}.csv", _csv_text(name)))
-        else:
-            written.append(_write_xlsx(folder / f"{name}.xlsx", name))
-    (folder / "scenarios").mkdir(exist_ok=True)
-    written.append(write_atomic(folder / "README.md", README.format(title=title_zh.strip())))
+    # The check and the writing under the folder's lock: of two `new` into one folder, the
+    # second finds the first's files and refuses.
+    with plan_lock(folder, "new", wait=wait):
+        taken = [p.name for p in [folder / PLAN_FILE] + [folder / f"{t}.{e}" for t in TABLES
+                                                         for e in ("csv", "xlsx")] if p.exists()]
+        if taken:
+            raise ParameterError("command line", "DIR", str(folder),
+                                 "a new or empty folder (it holds " + ", ".join(taken) + ")")
+        written = [write_file(folder, PLAN_FILE, _plan_yaml(
+            title_zh.strip(), (title_en or title_zh).strip(), geography.strip(), issuer.strip(),
+            status, period_start, period_end, base_year, plan_id or folder_id(folder)))]
+        for name in TABLES:
+            if fmt == "csv":
+                written.append(write_file(folder, f"{name}.csv", _csv_text(name)))
+            else:
+                written.append(_write_xlsx(folder, f"{name}.xlsx", name))
+        (folder / "scenarios").mkdir(exist_ok=True)
+        written.append(write_file(folder, "README.md", README.format(title=title_zh.strip())))
     return written
 
 
-def _write_xlsx(path: Path, name: str) -> Path:
+def _write_xlsx(folder: Path, file_name: str, name: str) -> Path:
     import openpyxl
 
     rows = list(csv.reader(io.StringIO(_csv_text(name))))
@@ -199,7 +205,7 @@ def _write_xlsx(path: Path, name: str) -> Path:
         notes.append([r[0].lstrip("# ")])
     buf = io.BytesIO()
     wb.save(buf)
-    return write_atomic(path, buf.getvalue())
+    return write_file(folder, file_name, buf.getvalue())
 
 
 README = """# {title}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 TABLES: tuple[str, ...] = ("pillars", "indicators", "targets", "observations")
 # Tables that may be absent: the generated illustrative histories (same columns as observations)
@@ -59,6 +60,17 @@ INGEST_STATUSES: tuple[str, ...] = ("official", "preliminary", "estimate")
 # Statuses of figures read from published pages (`qcplan ingest --public`): also `derived`, a
 # figure got by one subtraction or addition stated on the same page.
 PUBLIC_STATUSES: tuple[str, ...] = INGEST_STATUSES + ("derived",)
+# The words units write for them (a returned workbook or CSV file may hold either); the first
+# word of each status is the one the workbook's drop-down list offers. 预计 and 快报 are read as
+# preliminary, as data/README.md reads a work report's 预计 (a figure published before the
+# final one); 估计 is an estimate.
+STATUS_WORDS: dict[str, str] = {
+    "正式": "official", "正式数": "official",
+    "初步": "preliminary", "初步数": "preliminary", "预计": "preliminary",
+    "快报": "preliminary",
+    "估计": "estimate", "估计数": "estimate",
+}
+STATUS_LABELS: dict[str, str] = {"official": "正式", "preliminary": "初步", "estimate": "估计"}
 # Blank is a whole year; sub-annual figures are cumulative from January unless `measure` says
 # otherwise.
 PERIODS: tuple[str, ...] = (
@@ -209,10 +221,12 @@ SCHEMAS: dict[str, Table] = {
 }
 # The generated illustrative histories: the same columns as observations.
 SCHEMAS["illustrative"] = Table("illustrative", SCHEMAS["observations"].columns)
-# The responsible units (责任单位) that targets.csv names, with their English names.
+# The responsible units (责任单位) that targets.csv names, with their English names and the
+# other names each goes by (``aliases``: short forms, former names, separated by ``|``).
 SCHEMAS["responsible_units"] = Table(
     "responsible_units",
-    (Column("name_zh", nonblank=True), Column("name_en", nonblank=True), _opt("note")),
+    (Column("name_zh", nonblank=True), Column("name_en", nonblank=True), _opt("aliases"),
+     _opt("note")),
     id_column="name_zh",
 )
 
@@ -224,3 +238,9 @@ OBSERVATION_KEY: tuple[str, ...] = ("indicator_id", "geography", "year", "period
 def one_of(values: tuple[str, ...]) -> str:
     """'one of a, b, c' for an `expected` text (blank shown as '(blank)')."""
     return "one of " + ", ".join(v if v else "(blank)" for v in values)
+
+
+def split_aliases(text: Any) -> list[str]:
+    """The names of an ``aliases`` cell: separated by ``|`` (or ``;``; full-width forms too)."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return [n.strip() for n in re.split(r"[|;]", text) if n.strip()]

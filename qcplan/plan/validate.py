@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from qcplan.errors import Problem
@@ -30,6 +31,7 @@ from qcplan.plan.schema import (
     YEAR_MIN,
     Column,
     one_of,
+    split_aliases,
 )
 from qcplan.plan.tables import RawTable
 from qcplan.text import UNSAFE_TEXT, unsafe_character
@@ -62,8 +64,12 @@ def parse_year(text: str) -> int | None:
     return year if year is not None and YEAR_MIN <= year <= YEAR_MAX else None
 
 
-def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+# Names of units differ more than ids do (区人社局 / 区人力资源社会保障局): a looser match.
+UNIT_CUTOFF = 0.5
+
+
+def _suggest(value: str, known: Iterable[str], cutoff: float = 0.75) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -319,15 +325,31 @@ def check_english_units(indicators: RawTable) -> list[Problem]:
 
 
 def check_responsible_units(targets: RawTable, registry: RawTable) -> list[Problem]:
-    """Every responsible unit a target names (joined with 、) is in the registry."""
-    known = {r["name_zh"] for r in registry.rows}
+    """Every responsible unit a target names (joined with 、) is in the registry, by its name or
+    one of its ``aliases``; no name stands for two units."""
+
     problems = []
+    owner: dict[str, str] = {}
+    for i, r in enumerate(registry.rows):
+        name = unicodedata.normalize("NFKC", r["name_zh"]).strip()
+        if name in owner and owner[name] != name:
+            problems.append(registry.problem(i, "name_zh", name, f"a name that is not already "
+                                             f"another unit's alias (an alias of {owner[name]})"))
+        owner[name] = name
+    for i, r in enumerate(registry.rows):
+        name = unicodedata.normalize("NFKC", r["name_zh"]).strip()
+        for alias in split_aliases(r.get("aliases", "")):
+            if owner.get(alias, name) != name:
+                problems.append(registry.problem(
+                    i, "aliases", alias, f"a name of no other unit (it names {owner[alias]})"))
+            owner.setdefault(alias, name)
     for i, row in enumerate(targets.rows):
         for name in (n.strip() for n in row.get("responsible_units", "").split("、")):
-            if name and name not in known:
+            if name and unicodedata.normalize("NFKC", name) not in owner:
                 problems.append(targets.problem(
                     i, "responsible_units", name,
-                    f"a unit listed in {registry.file} (name_zh){_suggest(name, known)}"))
+                    f"a unit listed in {registry.file} (name_zh, or one of its aliases)"
+                    f"{_suggest(name, owner, UNIT_CUTOFF)}"))
     return problems
 
 

@@ -184,6 +184,12 @@ class Narrator:
             bodies = getattr(plan, "responsible_units", None)
             if isinstance(bodies, pd.DataFrame) and not bodies.empty:
                 self.bodies_en = dict(zip(bodies["name_zh"], bodies["name_en"]))
+                if "aliases" in bodies.columns:  # a unit named by another of its names
+                    from qcplan.plan.schema import split_aliases
+
+                    for name_en, aliases in zip(bodies["name_en"], bodies["aliases"]):
+                        for alias in split_aliases(aliases):
+                            self.bodies_en.setdefault(alias, name_en)
         #: scenario name → (label_zh, label_en); plan-mode scenarios are not compared
         self.scenario_labels = {n: (sc.label("zh"), sc.label("en"))
                                 for n, sc in (scenarios or {}).items()}

@@ -298,7 +298,7 @@ def _owed_html(view: UnitView) -> str:
 
 
 def _years(years: Sequence[int]) -> str:
-    """2019, 2021–2024."""
+    """'2001, 2003–2006' from the years 2001, 2003, 2004, 2005, 2006."""
     out, start, prev = [], None, None
     for y in sorted(years):
         if start is None:
