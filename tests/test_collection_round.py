@@ -130,7 +130,13 @@ def test_a_whole_collection_round(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert after.loc["gdp_level", "latest_status"] == "preliminary"
     # before: still within reach (the projection's caution decides which of the two)
     assert before.loc["gdp_level", "status"] in ("on_track", "needs_acceleration")
-    assert after.loc["gdp_level", "status"] in ("off_track", "moving_away")
+    # after: the returned 2025 figure puts the trend far from the path (the trend's P falls
+    # below a third); the combined P (with how such targets fared, issue 16) falls too, and the
+    # status worsens
+    assert after.loc["gdp_level", "prob_reach_trend"] < 0.33
+    assert after.loc["gdp_level", "prob_reach"] < before.loc["gdp_level", "prob_reach"]
+    assert after.loc["gdp_level", "status"] in ("needs_acceleration", "off_track", "moving_away")
+    assert after.loc["gdp_level", "status"] != before.loc["gdp_level", "status"]
     assert not after["illustrative"].any()  # every series of the pillar is now real
     # the run's changes since the previous run: the status change and the new figures, with
     # the unit and file they came from
