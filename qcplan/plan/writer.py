@@ -51,6 +51,9 @@ from qcplan.errors import QcplanError
 from qcplan.files import write_atomic
 
 LOCK_NAME = ".qcplan.lock"
+#: The soft lock's own file: a kernel lock leaves its (empty) file behind when released, which a
+#: soft lock would read as held; the two modes therefore never share a file.
+SOFT_LOCK_NAME = ".qcplan.softlock"
 HOLDER_NAME = ".qcplan.lock.json"
 WAIT_ENV = "QCPLAN_LOCK_WAIT"
 MODE_ENV = "QCPLAN_LOCK"
@@ -110,11 +113,21 @@ def _lifetime() -> float:
     return value if value > 0 else DEFAULT_LIFETIME
 
 
+def soft_mode() -> bool:
+    """``$QCPLAN_LOCK`` asks for the soft lock (a marker file that names its holder)."""
+    return os.environ.get(MODE_ENV, "").strip().lower() == "soft"
+
+
+def lock_path(folder: Path) -> Path:
+    """The lock file of ``folder`` in this process's mode (:data:`LOCK_NAME` or
+    :data:`SOFT_LOCK_NAME`)."""
+    return folder / (SOFT_LOCK_NAME if soft_mode() else LOCK_NAME)
+
+
 def _new_lock(path: Path):
     import filelock
 
-    mode = os.environ.get(MODE_ENV, "").strip().lower()
-    if mode == "soft":
+    if soft_mode():
         with warnings.catch_warnings():  # age-based expiry is the point here
             warnings.simplefilter("ignore")
             return filelock.SoftFileLock(path, mode=0o666, lifetime=_lifetime())
@@ -203,7 +216,7 @@ def plan_lock(folder: str | os.PathLike[str], action: str, *, wait: float | None
     import filelock
 
     seconds = lock_wait(wait)
-    lock = _new_lock(folder / LOCK_NAME)
+    lock = _new_lock(lock_path(folder))
     deadline = time.monotonic() + seconds
     announced = None
     unlockable = False
@@ -238,7 +251,7 @@ def plan_lock(folder: str | os.PathLike[str], action: str, *, wait: float | None
     try:
         left = _read_holder(folder)
         if left is not None:
-            log(f"qcplan: the previous holder of {folder / LOCK_NAME}, {_who(left)}, ended "
+            log(f"qcplan: the previous holder of {lock_path(folder)}, {_who(left)}, ended "
                 "without releasing it (killed?); the lock was freed when it ended; carrying on")
             _clean_debris(folder, log)
         try:
