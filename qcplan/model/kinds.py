@@ -17,6 +17,7 @@ from qcplan.model.target import Evaluation, TargetModel
 
 
 def decided_by_observation(model: TargetModel) -> bool:
+    """The target year is observed and its figure alone decides the target."""
     return model.kind in ("level", "share", "workpoint", "reduction") and \
         model.target_year in model.history.index
 
@@ -32,58 +33,80 @@ def rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float]
     h = h.dropna().sort_index()
     if len(h) == 0:
         return math.nan, math.nan, "", math.nan
-    last_year, last = int(h.index[-1]), float(h.iloc[-1])
+    last_year = int(h.index[-1])
     window = h[h.index >= last_year - 5]
+    return _RATES.get(model.kind, _rates_level)(model, ev, h, window)
+
+
+def _rates_reduction(model: TargetModel, ev: Evaluation, h: pd.Series, window: pd.Series
+                     ) -> tuple[float, float, str, float]:
+    """Yearly falls in %: still needed from the latest figure to base × (1 − T); recent: the
+    average yearly fall over the last five years at most."""
+    idx = model.history.dropna().sort_index()
+    base_year = ev.extra.get("base_year")
+    if base_year is None or idx.empty:
+        return math.nan, math.nan, "%/年", math.nan
+    goal = float(idx.loc[base_year]) * (1.0 - model.threshold / 100.0)
+    ly, lv = int(idx.index[-1]), float(idx.iloc[-1])
+    remaining = model.target_year - ly
+    req = -grades.cagr(lv, goal, remaining) if remaining > 0 else math.nan
+    win = idx[idx.index >= ly - 5]
+    recent = -grades.cagr(float(win.iloc[0]), lv, ly - int(win.index[0])) \
+        if ly > int(win.index[0]) else math.nan
+    return req, recent, "%/年", math.nan
+
+
+def _rates_growth(model: TargetModel, ev: Evaluation, h: pd.Series, window: pd.Series
+                  ) -> tuple[float, float, str, float]:
+    """Growth: the yearly growth still needed from the latest figure to meet the period's
+    average; recent: the mean of the last five rates, or the compound growth of the levels."""
+    last_year, last = int(h.index[-1]), float(h.iloc[-1])
+    base_year = ev.extra.get("base_year")
+    idx = model.history
+    obs_years = [y for y in idx.index if base_year is not None and y > base_year]
+    n = model.target_year - (base_year if base_year is not None else last_year)
+    remaining = model.target_year - (max(obs_years) if obs_years else base_year)
+    achieved_factor = (float(idx.loc[max(obs_years)]) / float(idx.loc[base_year])
+                       if obs_years else 1.0)
+    r = model.threshold / 100.0
+    req = (((1 + r) ** n / achieved_factor) ** (1.0 / remaining) - 1.0) * 100.0 \
+        if remaining > 0 else math.nan
+    if model.measure == "growth":
+        obs = float(window.iloc[-5:].mean())
+    else:
+        first_year = int(window.index[0])
+        obs = grades.cagr(float(window.iloc[0]), last, last_year - first_year)
+    return req, obs, "%/年", math.nan
+
+
+def _rates_delivered(model: TargetModel, ev: Evaluation, h: pd.Series, window: pd.Series
+                     ) -> tuple[float, float, str, float]:
+    """Flows and cumulative targets: yearly amounts; a cumulative target's schedule ratio."""
+    last_year = int(h.index[-1])
     kind = model.kind
-    if kind == "reduction":
-        # yearly falls in %: still needed from the latest figure to base × (1 − T); recent: the
-        # average yearly fall over the last five years at most
-        idx = model.history.dropna().sort_index()
-        base_year = ev.extra.get("base_year")
-        if base_year is None or idx.empty:
-            return math.nan, math.nan, "%/年", math.nan
-        goal = float(idx.loc[base_year]) * (1.0 - model.threshold / 100.0)
-        ly, lv = int(idx.index[-1]), float(idx.iloc[-1])
-        remaining = model.target_year - ly
-        req = -grades.cagr(lv, goal, remaining) if remaining > 0 else math.nan
-        win = idx[idx.index >= ly - 5]
-        recent = -grades.cagr(float(win.iloc[0]), lv, ly - int(win.index[0])) \
-            if ly > int(win.index[0]) else math.nan
-        return req, recent, "%/年", math.nan
-    if kind == "growth":
-        base_year = ev.extra.get("base_year")
-        idx = model.history
-        obs_years = [y for y in idx.index if base_year is not None and y > base_year]
-        n = model.target_year - (base_year if base_year is not None else last_year)
-        remaining = model.target_year - (max(obs_years) if obs_years else base_year)
-        achieved_factor = (float(idx.loc[max(obs_years)]) / float(idx.loc[base_year])
-                           if obs_years else 1.0)
-        r = model.threshold / 100.0
-        req = (((1 + r) ** n / achieved_factor) ** (1.0 / remaining) - 1.0) * 100.0 \
-            if remaining > 0 else math.nan
-        if model.measure == "growth":
-            obs = float(window.iloc[-5:].mean())
-        else:
-            first_year = int(window.index[0])
-            obs = grades.cagr(float(window.iloc[0]), last, last_year - first_year)
-        return req, obs, "%/年", math.nan
-    if kind in ("flow", "cumulative"):
-        recent = float(h.iloc[-3:].mean())
-        unit = f"{model.row.get('unit') or ''}/年"
-        if kind == "flow":
-            return model.threshold, recent, unit, math.nan
-        years = ev.extra.get("period_years", model.period_years())
-        delivered = float(sum(h.loc[y] for y in years if y in h.index))
-        observed_years = [y for y in years if y in h.index]
-        remaining_years = len([y for y in years if y > last_year])
-        remaining = model.threshold - delivered
-        req = remaining / remaining_years if remaining_years > 0 else math.nan
-        sched = math.nan
-        if observed_years and model.threshold > 0:
-            time_share = len([y for y in years if y <= last_year]) / len(years)
-            sched = (delivered / model.threshold) / time_share if time_share > 0 else math.nan
-        return req, recent, unit, sched
-    # level, share, workpoint, relative: compound growth in %
+    recent = float(h.iloc[-3:].mean())
+    unit = f"{model.row.get('unit') or ''}/年"
+    if kind == "flow":
+        return model.threshold, recent, unit, math.nan
+    years = ev.extra.get("period_years", model.period_years())
+    delivered = float(sum(h.loc[y] for y in years if y in h.index))
+    observed_years = [y for y in years if y in h.index]
+    remaining_years = len([y for y in years if y > last_year])
+    remaining = model.threshold - delivered
+    req = remaining / remaining_years if remaining_years > 0 else math.nan
+    sched = math.nan
+    if observed_years and model.threshold > 0:
+        time_share = len([y for y in years if y <= last_year]) / len(years)
+        sched = (delivered / model.threshold) / time_share if time_share > 0 else math.nan
+    return req, recent, unit, sched
+
+
+def _rates_level(model: TargetModel, ev: Evaluation, h: pd.Series, window: pd.Series
+                 ) -> tuple[float, float, str, float]:
+    """Level, share, workpoint, relative: compound growth in % (yearly amounts where a figure is
+    not positive)."""
+    last_year, last = int(h.index[-1]), float(h.iloc[-1])
+    kind = model.kind
     target_value = model.threshold
     if kind == "relative":
         bm = ev.extra.get("benchmark_median", math.nan)
@@ -102,6 +125,12 @@ def rates(model: TargetModel, ev: Evaluation) -> tuple[float, float, str, float]
     obs = (last - float(window.iloc[0])) / (last_year - first_year) \
         if last_year > first_year else math.nan
     return req, obs, unit, math.nan
+
+
+_RATES = {"reduction": _rates_reduction, "growth": _rates_growth, "flow": _rates_delivered,
+          "cumulative": _rates_delivered}
+
+
 
 
 def observed_window(model: TargetModel, grade: grades.Grade) -> dict[str, float]:
@@ -173,44 +202,68 @@ def meeting_path(model: TargetModel, ev: Evaluation | None = None) -> pd.Series:
     h = model.history.dropna().sort_index()
     if h.empty or model.kind == "milestone":
         return pd.Series(dtype=float)
-    last_year, last = int(h.index[-1]), float(h.iloc[-1])
+    last_year = int(h.index[-1])
     years = list(range(last_year, model.target_year + 1))
     if len(years) < 2:
         return pd.Series(dtype=float)
-    n = len(years) - 1
-    kind, thr = model.kind, model.threshold
-    if kind in ("level", "share", "workpoint", "relative"):
-        goal = thr
-        if kind == "relative":
-            if ev is None:
-                return pd.Series(dtype=float)
-            goal = ev.threshold * ev.extra.get("benchmark_median", math.nan)
-        if last > 0 and goal > 0:
-            vals = [last * (goal / last) ** (i / n) for i in range(n + 1)]
-        else:
-            vals = [last + (goal - last) * i / n for i in range(n + 1)]
-        return pd.Series(vals, index=years, dtype=float)
-    if kind == "reduction":
-        base_year = model.growth_base_year()
-        goal = float(model.history.loc[base_year]) * (1.0 - thr / 100.0)
-        if not (last > 0 and goal > 0):
+    path = _PATHS.get(model.kind)
+    return path(model, ev, h, years) if path is not None else pd.Series(dtype=float)
+
+
+def _path_level(model: TargetModel, ev: Evaluation | None, h: pd.Series, years: list[int]
+                ) -> pd.Series:
+    last, n = float(h.iloc[-1]), len(years) - 1
+    goal = model.threshold
+    if model.kind == "relative":
+        if ev is None:
             return pd.Series(dtype=float)
+        goal = ev.threshold * ev.extra.get("benchmark_median", math.nan)
+    if last > 0 and goal > 0:
         vals = [last * (goal / last) ** (i / n) for i in range(n + 1)]
-        return pd.Series(vals, index=years, dtype=float)
-    if kind == "growth":
-        base_year = model.growth_base_year()
-        base = float(model.history.loc[base_year])
-        total = (1 + thr / 100.0) ** (model.target_year - base_year) * base
-        vals = [last * (total / last) ** (i / n) for i in range(n + 1)]
-        return pd.Series(vals, index=years, dtype=float)
-    if kind == "flow":
-        return pd.Series([last] + [thr] * n, index=years, dtype=float)
-    if kind == "cumulative":
-        period = model.period_years()
-        delivered = float(sum(h.loc[y] for y in period if y in h.index))
-        rest = [y for y in period if y > last_year]
-        if not rest:
-            return pd.Series(dtype=float)
-        each = max(thr - delivered, 0.0) / len(rest)
-        return pd.Series([last] + [each] * len(rest), index=[last_year] + rest, dtype=float)
-    return pd.Series(dtype=float)
+    else:
+        vals = [last + (goal - last) * i / n for i in range(n + 1)]
+    return pd.Series(vals, index=years, dtype=float)
+
+
+def _path_reduction(model: TargetModel, ev: Evaluation | None, h: pd.Series, years: list[int]
+                    ) -> pd.Series:
+    last, n = float(h.iloc[-1]), len(years) - 1
+    base_year = model.growth_base_year()
+    goal = float(model.history.loc[base_year]) * (1.0 - model.threshold / 100.0)
+    if not (last > 0 and goal > 0):
+        return pd.Series(dtype=float)
+    vals = [last * (goal / last) ** (i / n) for i in range(n + 1)]
+    return pd.Series(vals, index=years, dtype=float)
+
+
+def _path_growth(model: TargetModel, ev: Evaluation | None, h: pd.Series, years: list[int]
+                 ) -> pd.Series:
+    last, n = float(h.iloc[-1]), len(years) - 1
+    base_year = model.growth_base_year()
+    base = float(model.history.loc[base_year])
+    total = (1 + model.threshold / 100.0) ** (model.target_year - base_year) * base
+    vals = [last * (total / last) ** (i / n) for i in range(n + 1)]
+    return pd.Series(vals, index=years, dtype=float)
+
+
+def _path_flow(model: TargetModel, ev: Evaluation | None, h: pd.Series, years: list[int]
+               ) -> pd.Series:
+    last, n = float(h.iloc[-1]), len(years) - 1
+    return pd.Series([last] + [model.threshold] * n, index=years, dtype=float)
+
+
+def _path_cumulative(model: TargetModel, ev: Evaluation | None, h: pd.Series, years: list[int]
+                     ) -> pd.Series:
+    last_year, last = years[0], float(h.iloc[-1])
+    period = model.period_years()
+    delivered = float(sum(h.loc[y] for y in period if y in h.index))
+    rest = [y for y in period if y > last_year]
+    if not rest:
+        return pd.Series(dtype=float)
+    each = max(model.threshold - delivered, 0.0) / len(rest)
+    return pd.Series([last] + [each] * len(rest), index=[last_year] + rest, dtype=float)
+
+
+_PATHS = {"level": _path_level, "share": _path_level, "workpoint": _path_level,
+          "relative": _path_level, "reduction": _path_reduction, "growth": _path_growth,
+          "flow": _path_flow, "cumulative": _path_cumulative}
