@@ -34,7 +34,7 @@ import math
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -188,83 +188,20 @@ class TargetModel:
     def evaluate(self, adj: Adjustment = Adjustment(), n_sims: int = 10_000,
                  seed: int | None = 0, shift: float | None = None) -> Evaluation:
         """Draw the decision quantity under an adjustment (``shift`` overrides ``adj.shift``)."""
-        n = n_sims
         used_shift = adj.shift if shift is None else shift
-        proj = self._simulate(self.fitted, adj, n, _seed_for(seed, self.target_id), used_shift)
+        proj = self._simulate(self.fitted, adj, n_sims, _seed_for(seed, self.target_id),
+                              used_shift)
         floor = 0.0 if self.measure in NON_NEGATIVE else None
         draws = Draws(self.history, proj, floor)
-        kind, thr = self.kind, self.threshold
-        extra: dict[str, Any] = {}
-        bench_proj = None
-        complete = False
-        if kind in ("level", "share", "workpoint"):
-            stat = draws.at(self.target_year, n)
-            complete = self.target_year in self.history.index
-        elif kind == "growth":
-            base_year = self.growth_base_year()
-            years = self.target_year - base_year
-            base = float(self.history.loc[base_year])
-            end = draws.at(self.target_year, n)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                stat = ((end / base) ** (1.0 / years) - 1.0) * 100.0
-            complete = self.target_year in self.history.index
-            extra["base_year"] = base_year
-        elif kind == "reduction":
-            # the cumulative fall (%) of the intensity from the base year to the target year
-            base_year = self.growth_base_year()
-            base = float(self.history.loc[base_year])
-            end = draws.at(self.target_year, n)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                stat = (1.0 - end / base) * 100.0
-            complete = self.target_year in self.history.index
-            extra["base_year"] = base_year
-        elif kind == "flow":
-            years = self.period_years()
-            mat = np.vstack([draws.at(y, n) for y in years])
-            if self.rule == "every_year":
-                # every year must meet it: the worst year decides (the largest under a ceiling)
-                stat = mat.max(axis=0) if is_downward(self.direction) else mat.min(axis=0)
-            else:
-                stat = mat.mean(axis=0)
-            complete = all(y in self.history.index for y in years)
-            extra["period_years"] = years
-        elif kind == "cumulative":
-            years = self.period_years()
-            mat = np.vstack([draws.at(y, n) for y in years])
-            stat = mat.sum(axis=0)
-            complete = all(y in self.history.index for y in years)
-            extra["period_years"] = years
-        elif kind == "relative":
-            bench_proj = self._simulate(self.bench_fitted, Adjustment(scale=adj.scale), n,
-                                        _seed_for(seed, self.target_id, "benchmark"), 0.0)
-            bdraws = Draws(self.bench_history, bench_proj)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                stat = draws.at(self.target_year, n) / bdraws.at(self.target_year, n)
-            complete = (self.target_year in self.history.index
-                        and self.target_year in self.bench_history.index)
-            thr = self.relative_threshold()
-            extra["benchmark_median"] = float(np.nanmedian(bdraws.at(self.target_year, n)))
-        else:  # pragma: no cover - milestones are not evaluated by draws
-            raise ValueError(f"kind {kind!r} is not evaluated by draws")
-        stat = np.asarray(stat, dtype=float)
-        ok = np.isfinite(stat)
-        if not ok.any():
-            p = math.nan
-        else:
-            # draws come back from log/logit scales: allow for rounding at the threshold itself
-            tol = 1e-9 * max(1.0, abs(thr))
-            d = self.decision_direction
-            if d == "at_most":
-                p = float(np.mean(stat[ok] <= thr + tol))
-            elif d == "below":
-                p = float(np.mean(stat[ok] < thr - tol))
-            elif d == "above":
-                p = float(np.mean(stat[ok] > thr + tol))
-            else:
-                p = float(np.mean(stat[ok] >= thr - tol))
-        return Evaluation(stat=stat, threshold=thr, direction=self.direction, prob_reach=p,
-                          projection=proj, benchmark_projection=bench_proj, complete=complete,
-                          shift=used_shift, extra=extra)
+        decide = DECISIONS.get(self.kind)
+        if decide is None:  # pragma: no cover - milestones are not evaluated by draws
+            raise ValueError(f"kind {self.kind!r} is not evaluated by draws")
+        d = decide(self, draws, adj, n_sims, seed)
+        stat = np.asarray(d.stat, dtype=float)
+        return Evaluation(stat=stat, threshold=d.threshold, direction=self.direction,
+                          prob_reach=_share_meeting(stat, d.threshold, self.decision_direction),
+                          projection=proj, benchmark_projection=d.bench_projection,
+                          complete=d.complete, shift=used_shift, extra=d.extra)
 
     def growth_base_year(self) -> int:
         base = self.period_start if self.period_start is not None else self.target_year - 1
@@ -353,6 +290,111 @@ class TargetModel:
         if self.lower_is_better:
             return self.solve_shift(lambda ev: p - ev.prob_reach, adj, seed=seed)
         return self.solve_shift(lambda ev: ev.prob_reach - p, adj, seed=seed)
+
+
+# --------------------------------------------------------------------------- per kind
+class Decision(NamedTuple):
+    """A kind's decision quantity on the draws, what it is compared with, and whether observed
+    figures alone decide it."""
+
+    stat: np.ndarray
+    threshold: float
+    complete: bool
+    extra: dict[str, Any]
+    bench_projection: Any = None
+
+
+def _share_meeting(stat: np.ndarray, thr: float, direction: str) -> float:
+    """The share of finite draws that meet ``thr`` in ``direction`` (nan without any)."""
+    ok = np.isfinite(stat)
+    if not ok.any():
+        return math.nan
+    # draws come back from log/logit scales: allow for rounding at the threshold itself
+    tol = 1e-9 * max(1.0, abs(thr))
+    if direction == "at_most":
+        return float(np.mean(stat[ok] <= thr + tol))
+    if direction == "below":
+        return float(np.mean(stat[ok] < thr - tol))
+    if direction == "above":
+        return float(np.mean(stat[ok] > thr + tol))
+    return float(np.mean(stat[ok] >= thr - tol))
+
+
+def _decide_value(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
+                  seed: int | None) -> Decision:
+    """Level, share, workpoint: the value in the target year."""
+    return Decision(draws.at(model.target_year, n), model.threshold,
+                    model.target_year in model.history.index, {})
+
+
+def _decide_growth(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
+                   seed: int | None) -> Decision:
+    """The average yearly growth (%) from the base year to the target year."""
+    base_year = model.growth_base_year()
+    years = model.target_year - base_year
+    base = float(model.history.loc[base_year])
+    end = draws.at(model.target_year, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = ((end / base) ** (1.0 / years) - 1.0) * 100.0
+    return Decision(stat, model.threshold, model.target_year in model.history.index,
+                    {"base_year": base_year})
+
+
+def _decide_reduction(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
+                      seed: int | None) -> Decision:
+    """The cumulative fall (%) of the intensity from the base year to the target year."""
+    base_year = model.growth_base_year()
+    base = float(model.history.loc[base_year])
+    end = draws.at(model.target_year, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = (1.0 - end / base) * 100.0
+    return Decision(stat, model.threshold, model.target_year in model.history.index,
+                    {"base_year": base_year})
+
+
+def _decide_flow(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
+                 seed: int | None) -> Decision:
+    """every_year: the worst year of the period (the largest under a ceiling); average: the
+    mean yearly value."""
+    years = model.period_years()
+    mat = np.vstack([draws.at(y, n) for y in years])
+    if model.rule == "every_year":
+        stat = mat.max(axis=0) if is_downward(model.direction) else mat.min(axis=0)
+    else:
+        stat = mat.mean(axis=0)
+    return Decision(stat, model.threshold, all(y in model.history.index for y in years),
+                    {"period_years": years})
+
+
+def _decide_cumulative(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
+                       seed: int | None) -> Decision:
+    """The running total of yearly deliveries over the period."""
+    years = model.period_years()
+    mat = np.vstack([draws.at(y, n) for y in years])
+    return Decision(mat.sum(axis=0), model.threshold,
+                    all(y in model.history.index for y in years), {"period_years": years})
+
+
+def _decide_relative(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
+                     seed: int | None) -> Decision:
+    """The ratio indicator / benchmark in the target year (the benchmark drawn unshifted)."""
+    bench_proj = model._simulate(model.bench_fitted, Adjustment(scale=adj.scale), n,
+                                 _seed_for(seed, model.target_id, "benchmark"), 0.0)
+    bdraws = Draws(model.bench_history, bench_proj)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = draws.at(model.target_year, n) / bdraws.at(model.target_year, n)
+    complete = (model.target_year in model.history.index
+                and model.target_year in model.bench_history.index)
+    extra = {"benchmark_median": float(np.nanmedian(bdraws.at(model.target_year, n)))}
+    return Decision(stat, model.relative_threshold(), complete, extra, bench_proj)
+
+
+#: kind → its decision quantity on the draws (milestones are not decided by draws)
+DECISIONS: dict[str, Callable[[TargetModel, Draws, Adjustment, int, int | None], Decision]] = {
+    "level": _decide_value, "share": _decide_value, "workpoint": _decide_value,
+    "growth": _decide_growth, "reduction": _decide_reduction, "flow": _decide_flow,
+    "cumulative": _decide_cumulative, "relative": _decide_relative,
+}
 
 
 def in_year_basis(model: TargetModel) -> dict[str, Any]:
