@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan.model.assess import Assessor, in_year_basis_text
+from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import (
     METHODS,
     SCALE_LIMITS,
@@ -75,7 +75,7 @@ from qcplan.model.scenarios import (
 )
 from qcplan.model.target import Evaluation, TargetModel
 from qcplan.render.html import STYLE, badge, esc, fmt
-from qcplan.render.i18n import check_lang, kind_label
+from qcplan.render.i18n import check_lang, in_year_basis_text, kind_label
 
 DEFAULT_N_SIMS = 4_000
 #: Bounds of the goal seek (percentage points a year), as in ``TargetModel.solve_shift``.

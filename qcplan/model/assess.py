@@ -421,18 +421,6 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
     }
 
 
-def in_year_basis_text(row: Any, lang: str = "zh") -> str:
-    """"基于2025年1—9月数据" / "based on January–September 2025 figures" ("" without any)."""
-    months = int(row.get("in_year_months") or 0) if hasattr(row, "get") else 0
-    year = row.get("in_year_year") if hasattr(row, "get") else None
-    if not months or year is None or not np.isfinite(float(year)):
-        return ""
-    label = _nowcast.basis_label(months, 12, lang)
-    if lang == "zh":
-        return f"基于{int(year)}年{label}数据"
-    return f"based on {label} {int(year)} figures"
-
-
 def _float(v: Any) -> float:
     try:
         f = float(v)
