@@ -310,28 +310,43 @@ class Assessor:
         """One target's row and its evaluation (None for milestones and missing data)."""
         scen = get_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
         model = self.model(target_id, method)
-        row = model.row
         out = _base_row(model, scen)
         if model.kind == "milestone":
             out.update(status.milestone(model))
             return out, None
-        needs_bench = model.kind == "relative"
-        if model.fitted is None and not kinds.decided_by_observation(model) or (
-                needs_bench and model.bench_fitted is None
-                and model.target_year not in (model.bench_history.index
-                                              if model.bench_history is not None else [])):
+        if _lacks_figures(model):
             out.update(status="insufficient_data")
             out.update(kinds.grade_columns(kinds.conventional_grade(model)))
             return out, None
         adj = adjustment if adjustment is not None else self.adjustment_for(scen, model)
         ev = model.evaluate(adj, n_sims, seed)
-        if scen.mode == "plan" and not ev.complete and not status.met_by_observation(model, ev):
-            shift = model.plan_shift(adj, seed)
-            if np.isfinite(shift):
-                ev = model.evaluate(adj, n_sims, seed, shift=shift)
-                ev.extra["plan_mode"] = True
-        out.update(status.numbers(model, ev, row, self.outside))
+        if scen.mode == "plan":
+            ev = _on_plan_path(model, ev, adj, n_sims, seed)
+        out.update(status.numbers(model, ev, model.row, self.outside))
         return out, ev
+
+
+def _lacks_figures(model: TargetModel) -> bool:
+    """Nothing to project and observed figures do not decide it, or a relative target's
+    benchmark has neither a projection nor a figure in the target year."""
+    needs_bench = model.kind == "relative"
+    return model.fitted is None and not kinds.decided_by_observation(model) or (
+        needs_bench and model.bench_fitted is None
+        and model.target_year not in (model.bench_history.index
+                                      if model.bench_history is not None else []))
+
+
+def _on_plan_path(model: TargetModel, ev: Evaluation, adj: Adjustment, n_sims: int,
+                  seed: int | None) -> Evaluation:
+    """Under a ``mode: plan`` scenario, a target not decided yet is evaluated on the shifted path
+    whose median just meets it (``ev`` itself where no such shift is found)."""
+    if ev.complete or status.met_by_observation(model, ev):
+        return ev
+    shift = model.plan_shift(adj, seed)
+    if np.isfinite(shift):
+        ev = model.evaluate(adj, n_sims, seed, shift=shift)
+        ev.extra["plan_mode"] = True
+    return ev
 
 
 def _shift_to_growth(model: TargetModel, base: Evaluation, pct: float) -> float:
