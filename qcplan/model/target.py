@@ -15,6 +15,7 @@ flow        every_year: the smallest yearly value of the period; ``threshold``
 cumulative  running total of yearly deliveries since period_start ``threshold``
 relative    ratio indicator / benchmark in the target year        reach/exceed: 1;
                                                                   narrow_gap: the base-year ratio
+reduction   fall (%) of the intensity, base year to target year  ``threshold`` (%)
 milestone   done (a 1 observed by the target year) or not        —
 =========== ==================================================== ==========================
 
@@ -23,8 +24,8 @@ are drawn. ``prob_reach`` is the share of draws that meet the threshold.
 
 :class:`TargetModel` holds a target's fitted series (fitted once by
 :class:`qcplan.model.assess.Assessor`); :meth:`TargetModel.evaluate` draws the decision quantity
-into an :class:`Evaluation`; :meth:`TargetModel.solve_shift` finds the growth shift at which a goal
-is met.
+into an :class:`Evaluation`, with the kind's function in :data:`DECISIONS`;
+:meth:`TargetModel.solve_shift` finds the growth shift at which a goal is met.
 """
 
 from __future__ import annotations
