@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qcplan.model.assess import STATUS_ORDER, Assessor, assess
+from qcplan.model.assess import Assessor, assess
 from qcplan.model.scenarios import Adjustment, Assumption, Scenario
+from qcplan.model.status import STATUS_ORDER
 from qcplan.plan.load import load_plan
 
 BASE = Scenario("baseline", "基准", "Baseline", "d", "d")

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qcplan.model.assess import Assessor, in_year_basis_text
+from qcplan.model.assess import Assessor
 from qcplan.plan.load import load_plan
+from qcplan.render.i18n import in_year_basis_text
 from qcplan.render.report import status_table_html
 
 GEO = "谯城区"

@@ -43,7 +43,7 @@ Goal seek
 ---------
 :meth:`Workbench.goal_seek` finds the growth control (pp a year, on top of the scenario) that
 makes P(reach) ≥ ``p``, by bisection between −40 and +40 pp
-(:meth:`qcplan.model.assess.TargetModel.solve_shift`, same draws as the display).
+(:meth:`qcplan.model.target.TargetModel.solve_shift`, same draws as the display).
 :meth:`Workbench.pillar_goal_table` does it for every (non-milestone) target of the pillar and
 sorts by the effort needed, largest first; targets already decided (achieved, missed) or without
 enough data show "—" and sort last; targets that cannot reach ``p`` within ±40 pp say so.
@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qcplan.model.assess import Assessor, Evaluation, TargetModel, in_year_basis_text
+from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import (
     METHODS,
     SCALE_LIMITS,
@@ -73,8 +73,9 @@ from qcplan.model.scenarios import (
     load_scenarios,
     save_scenario,
 )
+from qcplan.model.target import Evaluation, TargetModel
 from qcplan.render.html import STYLE, badge, esc, fmt
-from qcplan.render.i18n import check_lang, kind_label
+from qcplan.render.i18n import check_lang, in_year_basis_text, kind_label
 
 DEFAULT_N_SIMS = 4_000
 #: Bounds of the goal seek (percentage points a year), as in ``TargetModel.solve_shift``.
@@ -732,7 +733,7 @@ def implied_rate(model: TargetModel, ev: Evaluation | None, row: dict[str, Any])
     if kind == "flow":
         return ev.quantile(0.5)
     if kind == "cumulative":
-        years = model._period_years()
+        years = model.period_years()
         delivered = float(sum(h.loc[y] for y in years if y in h.index))
         remaining = [y for y in years if y > last_year]
         return (ev.quantile(0.5) - delivered) / len(remaining) if remaining else math.nan

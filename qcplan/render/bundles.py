@@ -34,8 +34,10 @@ import pandas as pd
 
 from qcplan import __version__
 from qcplan.files import write_atomic
-from qcplan.model.assess import Assessor, Evaluation, TargetModel, meeting_path
+from qcplan.model.assess import Assessor
+from qcplan.model.kinds import meeting_path
 from qcplan.model.scenarios import Scenario
+from qcplan.model.target import Evaluation, TargetModel
 
 QS = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 Q_COLS = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
@@ -61,7 +63,7 @@ def charted(model: TargetModel, ev: Evaluation | None) -> tuple[pd.Series, list[
     fans: list[dict[str, Any]] = []
     bfans: list[dict[str, Any]] = []
     if model.kind == "cumulative":
-        period = model._period_years()
+        period = model.period_years()
         obs_years = [y for y in period if y in h.index]
         running = h.loc[obs_years].cumsum() if obs_years else pd.Series(dtype=float)
         base = pd.Series({period[0] - 1: 0.0})

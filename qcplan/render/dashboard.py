@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.files import write_atomic
-from qcplan.model.assess import STATUS_ORDER
+from qcplan.model.status import STATUS_ORDER
 from qcplan.render.export import embedded_font_style, label_table_cells, page_style
 from qcplan.render.html import esc as _esc
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, t

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from qcplan.model.nowcast import basis_label
+
 LANGS = ("zh", "en")
 
 STATUS = {
@@ -250,3 +255,15 @@ SCHEDULE = {
 def schedule_word(key: str, lang: str = "zh") -> str:
     """A word of the 序时进度 view in ``lang``."""
     return _pick(SCHEDULE[key], lang)
+
+
+def in_year_basis_text(row: Any, lang: str = "zh") -> str:
+    """"基于2025年1—9月数据" / "based on January–September 2025 figures" ("" without any)."""
+    months = int(row.get("in_year_months") or 0) if hasattr(row, "get") else 0
+    year = row.get("in_year_year") if hasattr(row, "get") else None
+    if not months or year is None or not math.isfinite(float(year)):
+        return ""
+    label = basis_label(months, 12, lang)
+    if lang == "zh":
+        return f"基于{int(year)}年{label}数据"
+    return f"based on {label} {int(year)} figures"

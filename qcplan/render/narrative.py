@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from qcplan.model.assess import STATUS_ORDER
+from qcplan.model.status import STATUS_ORDER
 from qcplan.render.i18n import eurostat_label, qualified, review_label, status_label, t
 
 #: Statuses a reader must act on (the at-risk list), worst first in the order of STATUS_ORDER.

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from qcplan import __version__
-from qcplan.model.assess import STATUS_ORDER, in_year_basis_text
 from qcplan.model.scenarios import Scenario
+from qcplan.model.status import STATUS_ORDER
 from qcplan.render.bundles import scenario_bundles
 from qcplan.render.charts import chart_png, chart_svg
 from qcplan.render.html import (
@@ -37,6 +37,7 @@ from qcplan.render.html import (
 )
 from qcplan.render.i18n import (
     caveat_texts,
+    in_year_basis_text,
     kind_label,
     obligation_label,
     qualified,
