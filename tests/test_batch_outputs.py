@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from test_run import AS_OF, OLD_RUN, PILLAR, REPO, STANDINS, make_previous_run, run_folders
 
-from qcplan.batch import outputs
+from qcplan.batch import outputs, publish, steps
 from qcplan.batch import run as qrun
 
 TRIVIAL = STANDINS / "trivial.nb.json"
@@ -48,7 +48,8 @@ def _disk_full_at(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real(path, data)
 
-    monkeypatch.setattr(qrun, "write_json", write_json)
+    monkeypatch.setattr(steps, "write_json", write_json)  # the first manifest
+    monkeypatch.setattr(publish, "write_json", write_json)  # the final one
 
 
 @pytest.mark.slow

@@ -333,9 +333,9 @@ def test_same_figure_with_different_values_in_two_files(data: Path, tmp_path: Pa
     (" 7.1 ", "%", 7.1), ("-3.5", "%", -3.5), ("－3.5", "%", -3.5),
 ])
 def test_values_read_where_the_meaning_is_certain(text, unit, value):
-    from qcplan.plan.ingest import _Cell
+    from qcplan.plan.returns import Cell
 
-    assert parse_value(_Cell(text, "填报!F3"), unit) == (value, None)
+    assert parse_value(Cell(text, "填报!F3"), unit) == (value, None)
 
 
 def test_full_width_digits_and_percent_format_in_a_workbook(data: Path, tmp_path: Path):

@@ -23,8 +23,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from qcplan.batch import inputs as qinputs
 from qcplan.batch import outputs
 from qcplan.batch import run as qrun
+from qcplan.batch import signals as qsignals
 from qcplan.render.dashboard import render_dashboard
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,9 +83,9 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 # --------------------------------------------------------------------------- fast unit tests
 def test_names_split_and_deduplicated() -> None:
-    assert qrun._names(None) is None
-    assert qrun._names(["a,b", "b", " c "]) == ["a", "b", "c"]
-    assert qrun._names("x") == ["x"]
+    assert qinputs.split_names(None) is None
+    assert qinputs.split_names(["a,b", "b", " c "]) == ["a", "b", "c"]
+    assert qinputs.split_names("x") == ["x"]
 
 
 def test_switch_latest_replaces_link(tmp_path: Path) -> None:
@@ -517,8 +519,8 @@ def test_font_seed_covers_every_page(good_run: dict) -> None:
     from qcplan.render.export import _wide_chars, font_seed_text
     from qcplan.render.report import ReportContext
 
-    inputs, problems = qrun._validate(None, None, "both", None, None, 2, None, 600, N_SIMS, 0,
-                                      AS_OF, None, "html")
+    inputs, problems = qinputs.validate_inputs(None, None, "both", None, None, 2, None, 600,
+                                               N_SIMS, 0, AS_OF, None, "html")
     assert inputs is not None, problems
     seed = _wide_chars(font_seed_text(inputs.plan, inputs.all_scenarios.values(),
                                       inputs.data_dir / "plan.yaml"))
@@ -596,10 +598,10 @@ def test_a_stop_signal_is_not_lost_when_its_exception_is(sig: str) -> None:
     """Python drops an exception raised while the main thread runs a finalizer: a Ctrl-C or
     SIGTERM arriving then would be lost and the run would go on to the end. The signal is also
     recorded, and the run's waiting loops raise it again (``check``)."""
-    expected = KeyboardInterrupt if sig == "SIGINT" else qrun._Stopped
+    expected = KeyboardInterrupt if sig == "SIGINT" else qsignals.Stopped
     before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     try:
-        with qrun._stop_signals() as stops:
+        with qsignals.stop_signals() as stops:
             try:
                 signal.raise_signal(getattr(signal, sig))  # its handler raises here
             except expected:

@@ -18,7 +18,7 @@ import pytest
 from openpyxl.styles import PatternFill
 
 from qcplan.cli import main
-from qcplan.plan import ingest as ing
+from qcplan.plan import returns
 from qcplan.plan.collect import LISTS_SHEET, SHEET, collect
 from qcplan.plan.ingest import IngestError, ingest
 from qcplan.plan.load import load_plan
@@ -141,7 +141,7 @@ def test_every_row_formatted_down_to_the_last_is_scanned_not_parsed(data: Path, 
 
 def test_empty_rows_between_figures_beyond_the_limit(data: Path, issued: Path, tmp_path: Path,
                                                      capsys, monkeypatch):
-    monkeypatch.setattr(ing, "MAX_ROW_ELEMENTS", 50)
+    monkeypatch.setattr(returns, "MAX_ROW_ELEMENTS", 50)
 
     def far(wb):
         ws = wb[SHEET]
@@ -168,7 +168,7 @@ def test_too_many_parts_or_rows(data: Path, issued: Path, tmp_path: Path, capsys
     many = _rezip(issued, tmp_path / "many.xlsx",
                   {f"customXml/item{i}.xml": b"<a/>" for i in range(1001)})
     _refused(data, many, capsys, "at most 1000 parts", "1012")
-    monkeypatch.setattr(ing, "MAX_ROWS", 3)
+    monkeypatch.setattr(returns, "MAX_ROWS", 3)
     rows = _filled(issued, tmp_path / "rows.xlsx", F4=1.0, G4="official", F6=1.0, G6="official")
     _refused(data, rows, capsys,
              "at most 3 rows with content in a sheet (xl/worksheets/sheet1.xml")
@@ -176,7 +176,7 @@ def test_too_many_parts_or_rows(data: Path, issued: Path, tmp_path: Path, capsys
 
 def test_a_file_too_large_is_refused_unread(data: Path, issued: Path, tmp_path: Path, capsys,
                                             monkeypatch):
-    monkeypatch.setattr(ing, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(returns, "MAX_FILE_BYTES", 1000)
     _refused(data, issued, capsys, "a workbook of at most")
 
 

@@ -25,16 +25,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from qcplan.batch.inputs import ARGS_FILE, validate_inputs
 from qcplan.batch.outputs import new_run_dir, switch_latest, versions, write_json
 from qcplan.batch.run import (
-    ARGS_FILE,
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_JOBS,
+    DEFAULT_N_SIMS,
     DEFAULT_OUT,
+    DEFAULT_TIMEOUT,
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     RunResult,
-    _validate,
     run_batch,
 )
 
@@ -56,11 +59,12 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
                                            "its own pillars)")))
     checked = []
     for d in plan_dirs:
-        inputs, found = _validate(pillars, scenarios, lang, d, params_dir,
-                                  kwargs.get("jobs", 2), kwargs.get("timeout"),
-                                  kwargs.get("cell_timeout"), kwargs.get("n_sims", 10_000),
-                                  kwargs.get("seed", 0), kwargs.get("as_of"),
-                                  kwargs.get("notebook"))
+        inputs, found = validate_inputs(
+            pillars, scenarios, lang, d, params_dir, kwargs.get("jobs", DEFAULT_JOBS),
+            kwargs.get("timeout", DEFAULT_TIMEOUT),
+            kwargs.get("cell_timeout", DEFAULT_CELL_TIMEOUT),
+            kwargs.get("n_sims", DEFAULT_N_SIMS), kwargs.get("seed", 0), kwargs.get("as_of"),
+            kwargs.get("notebook"))
         problems += [f"{d}: {p}" for p in found]
         if inputs is not None:
             checked.append(inputs)
