@@ -80,15 +80,19 @@ def test_history_units_and_one_message(tmp_path: Path, capsys: pytest.CaptureFix
         # unit pages: one per unit of the pillar's targets, linked from index.html, with docx
         targets = pd.read_csv(data / "targets.csv", dtype=str, keep_default_na=False)
         mine = targets[targets["pillar"] == PILLAR]
-        units = {u.strip() for cell in mine["responsible_units"]
-                 for u in re.split("[、,,]", cell) if u.strip()}
+        reg = pd.read_csv(data / "responsible_units.csv", dtype=str, keep_default_na=False)
+        own = {a.strip(): r.name_zh for r in reg.itertuples() for a in
+               [r.name_zh, *re.split("[|;]", r.aliases)] if a.strip()}
+        units = {own.get(u.strip(), u.strip()) for cell in mine["responsible_units"]
+                 for u in re.split("[、,,]", cell) if u.strip()}  # one page per unit, any name
         pages = sorted((first.run_dir / "units").glob("*.html"))
         assert len(pages) == len(units)
         index = (first.run_dir / "index.html").read_text(encoding="utf-8")
         for p in pages:
             assert f'href="units/{p.name}"' in index
             assert p.with_name(p.stem + "__zh.docx").is_file()
-        lead = mine.iloc[0]["responsible_units"].split("、")[0]
+        first_named = mine.iloc[0]["responsible_units"].split("、")[0].strip()
+        lead = own.get(first_named, first_named)
         page = next(p for p in pages if f"致 {lead}" in p.read_text(encoding="utf-8"))
         text = page.read_text(encoding="utf-8")
         assert "督办提示函" in text and "一、牵头目标" in text and "三、尚欠数据" in text
@@ -129,7 +133,8 @@ def test_history_units_and_one_message(tmp_path: Path, capsys: pytest.CaptureFix
         index2 = (second.run_dir / "index.html").read_text(encoding="utf-8")
         assert re.search(rf'id="course-target-{TARGET}".*?</tr>', index2,
                          re.DOTALL).group(0).count("<circle") == 2
-        owner = mine.set_index("target_id").loc[TARGET, "responsible_units"].split("、")[0]
+        owner = mine.set_index("target_id").loc[TARGET, "responsible_units"].split("、")[0].strip()
+        owner = own.get(owner, owner)
         owner_page = next(p.read_text(encoding="utf-8")
                           for p in (second.run_dir / "units").glob("*.html")
                           if f"致 {owner}" in p.read_text(encoding="utf-8"))

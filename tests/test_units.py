@@ -93,3 +93,17 @@ def test_index_table_and_word_documents(pages) -> None:
         assert "Reminder to a responsible unit" in en
     row = re.search(r"<tr><td><a[^>]*>[^<]*</a>.*?</tr>", html).group(0)
     assert re.search(r"<td>\d+ <span", row)
+
+
+def test_one_page_per_unit_however_targets_name_it() -> None:
+    """区住建局 and 区住房城乡建设局 are one unit: the pages follow the units a collection round
+    writes workbooks for (responsible_units.csv's aliases), not the names as written."""
+    from qcplan.plan.collect import unit_aliases, unit_names
+    from qcplan.plan.meta import shipped_example_dir
+
+    plan = load_plan(shipped_example_dir())
+    aliases = unit_aliases(plan)
+    names = u.all_units(plan.targets, aliases)
+    assert names == unit_names(plan)
+    assert len(names) < len(u.all_units(plan.targets))  # the plan does use other names
+    assert u.unit_list("区住建局、区住房城乡建设局", aliases) == [aliases["区住建局"]]

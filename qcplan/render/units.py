@@ -24,6 +24,7 @@ import datetime as _dt
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,18 +85,27 @@ def _w(key: str, lang: str) -> str:
     return W[key][lang != "zh"]
 
 
-def unit_list(text: Any) -> list[str]:
-    """The units named in one ``responsible_units`` cell, in order (lead first)."""
+def unit_list(text: Any, aliases: Mapping[str, str] | None = None) -> list[str]:
+    """The units named in one ``responsible_units`` cell, in order (lead first), each once;
+    with ``aliases`` (:func:`qcplan.plan.collect.unit_aliases`) under its own name however the
+    cell names it (区住建局 and 区住房城乡建设局 are one unit)."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return []
-    return [u.strip() for u in SPLIT.split(str(text)) if u.strip()]
+    out: list[str] = []
+    for u in SPLIT.split(str(text)):
+        u = unicodedata.normalize("NFKC", u).strip()
+        u = (aliases or {}).get(u, u)
+        if u and u not in out:
+            out.append(u)
+    return out
 
 
-def all_units(targets: pd.DataFrame) -> list[str]:
-    """Every unit named in ``targets``, in order of first appearance."""
+def all_units(targets: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> list[str]:
+    """Every unit named in ``targets``, in order of first appearance, each once under its own
+    name (see :func:`unit_list`)."""
     seen: dict[str, None] = {}
     for text in targets.get("responsible_units", pd.Series(dtype=str)):
-        for u in unit_list(text):
+        for u in unit_list(text, aliases):
             seen.setdefault(u, None)
     return list(seen)
 
@@ -144,7 +154,7 @@ def unit_views(plan: Any, table: pd.DataFrame, as_of: str, changes: Any = None,
                names_en: Mapping[str, str] | None = None) -> list[UnitView]:
     """One :class:`UnitView` per unit named in the plan's targets, from ``table`` (this run's
     baseline assessment)."""
-    from qcplan.plan.collect import collect_rows
+    from qcplan.plan.collect import collect_rows, unit_aliases
     from qcplan.render.course import previous_prob
     from qcplan.render.narrative import AT_RISK
 
@@ -158,10 +168,11 @@ def unit_views(plan: Any, table: pd.DataFrame, as_of: str, changes: Any = None,
                  for r in plan.indicators.itertuples(index=False)}
     by_id = table.set_index("target_id")
     views = []
-    for i, unit in enumerate(all_units(targets), start=1):
+    aliases = unit_aliases(plan)
+    for i, unit in enumerate(all_units(targets, aliases), start=1):
         lead_ids, coop_ids = [], []
         for r in targets.itertuples(index=False):
-            units = unit_list(r.responsible_units)
+            units = unit_list(r.responsible_units, aliases)
             if unit in units:
                 (lead_ids if units[0] == unit else coop_ids).append(str(r.target_id))
         lead = by_id.loc[lead_ids].reset_index() if lead_ids else table.iloc[0:0]
