@@ -9,7 +9,7 @@ documents (:mod:`qcplan.render.documents`) alike.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -153,14 +153,11 @@ def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
             "".join(rows) + "</tbody></table>")
 
 
-def _year_ranges(grp: Mapping[str, Any]) -> str:
-    """'2016–2020, 2022 Q1' from the rows' years and periods (columns ``year`` and, if any,
-    ``period``)."""
-    whole = sorted({int(y) for y, p in zip(grp["year"], grp.get("period", [""] * len(grp)))
-                    if not (isinstance(p, str) and p)})
+def year_ranges(years: Iterable[int]) -> str:
+    """'2001, 2003–2006' from the years 2001, 2003, 2004, 2005, 2006 (any order, repeats once)."""
     parts: list[str] = []
     start = prev = None
-    for y in whole:
+    for y in sorted(set(years)):
         if start is None:
             start = prev = y
         elif y == prev + 1:
@@ -170,6 +167,15 @@ def _year_ranges(grp: Mapping[str, Any]) -> str:
             start = prev = y
     if start is not None:
         parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+    return ", ".join(parts)
+
+
+def _year_ranges(grp: Mapping[str, Any]) -> str:
+    """'2016–2020, 2022 Q1' from the rows' years and periods (columns ``year`` and, if any,
+    ``period``)."""
+    whole = [int(y) for y, p in zip(grp["year"], grp.get("period", [""] * len(grp)))
+             if not (isinstance(p, str) and p)]
+    parts = [year_ranges(whole)] if whole else []
     if "period" in grp:
         parts += [f"{int(y)} {p}" for y, p in zip(grp["year"], grp["period"])
                   if isinstance(p, str) and p]

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.files import write_atomic
+from qcplan.render.sources import year_ranges
 
 UNITS_DIR = "units"
 SPLIT = re.compile(r"[、,，]")
@@ -302,26 +303,10 @@ def _owed_html(view: UnitView) -> str:
     body = "".join(
         f"<tr><td>{html.escape(zh)}<br><span class=\"en\">{html.escape(en)}</span><br>"
         f'<span class="muted">{html.escape(ind)} @ {html.escape(geo)}</span></td>'
-        f"<td>{html.escape(_years(years))}</td></tr>"
+        f"<td>{html.escape(year_ranges(years))}</td></tr>"
         for ind, geo, years, zh, en in view.owed)
     return (f'<p class="muted">{_both("owed_note")}</p><table class="unit"><thead><tr>{heads}'
             f"</tr></thead><tbody>{body}</tbody></table>")
-
-
-def _years(years: Sequence[int]) -> str:
-    """'2001, 2003–2006' from the years 2001, 2003, 2004, 2005, 2006."""
-    out, start, prev = [], None, None
-    for y in sorted(years):
-        if start is None:
-            start = prev = y
-        elif y == prev + 1:
-            prev = y
-        else:
-            out.append(f"{start}" if start == prev else f"{start}–{prev}")
-            start = prev = y
-    if start is not None:
-        out.append(f"{start}" if start == prev else f"{start}–{prev}")
-    return ", ".join(out)
 
 
 def _changes_lines(view: UnitView, lang: str) -> list[str]:
@@ -445,7 +430,7 @@ def unit_document(view: UnitView, plan_title: tuple[str, str], as_of: str, run_i
     if view.owed:
         doc.add_paragraph(_w("owed_note", lang))
         d._add_table(doc, d.Table([_w("indicator", lang), _w("years", lang)],
-                                  [[f"{zh_ if zh else en_} ({ind} @ {geo})", _years(years)]
+                                  [[f"{zh_ if zh else en_} ({ind} @ {geo})", year_ranges(years)]
                                    for ind, geo, years, zh_, en_ in view.owed],
                                   widths=[3, 2]), lang)
     else:
