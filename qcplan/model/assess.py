@@ -36,6 +36,7 @@ from qcplan.errors import QcplanError
 from qcplan.model import kinds, status
 from qcplan.model import nowcast as _nowcast
 from qcplan.model.project import fit as _fit_projection
+from qcplan.model.records import TargetAssessment
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
 from qcplan.model.target import INDEX_KINDS, PROJECTED_KINDS, Evaluation, TargetModel, in_year_basis
 
@@ -84,8 +85,23 @@ def _growth_index(rates: pd.Series) -> pd.Series:
 class Assessor:
     """Assess a plan under any number of scenarios, fitting every series once.
 
+    Parameters
+    ----------
+    plan : Plan
+        A loaded plan; the assessor keeps what was known of it at ``as_of``.
+    as_of : date, str, int or None
+        The date of the assessment (default today); see :func:`assess`.
+    method : str or None
+        The projection method for every target (default: each scenario's).
+    outside : bool
+        Blend the trend's P(reach) with the outside view (the track record of past plans,
+        without the plan's own geographies).
+
+    Examples
+    --------
     >>> a = Assessor(load_plan())
     >>> table = a.assess("baseline")          # one row per target
+    >>> result = a.run("baseline")            # AssessmentResult: table, records, evaluations
     """
 
     def __init__(self, plan: Any, as_of: Any = None, method: str | None = None,
@@ -262,25 +278,55 @@ class Assessor:
     def assess(self, scenario: str | Scenario = "baseline", n_sims: int = 10_000,
                seed: int | None = 0, params_dir: Any = None,
                targets: Iterable[str] | None = None) -> pd.DataFrame:
-        """One row per target under ``scenario``; see the module docstring for the columns."""
+        """One row per target under ``scenario``: :meth:`run`'s table.
+
+        Parameters are :meth:`run`'s; see the module docstring and
+        :class:`~qcplan.model.records.TargetAssessment` for the columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         return self.run(scenario, n_sims, seed, params_dir, targets).table
 
     def run(self, scenario: str | Scenario = "baseline", n_sims: int = 10_000,
             seed: int | None = 0, params_dir: Any = None,
             targets: Iterable[str] | None = None) -> AssessmentResult:
-        """Assess and keep the evaluations (for charts); see :class:`AssessmentResult`."""
+        """Assess every target (or ``targets``) under ``scenario``.
+
+        Parameters
+        ----------
+        scenario : str or Scenario
+            A scenario, or the name of one (looked up in ``params_dir``, then among the generic
+            scenarios).
+        n_sims : int
+            Draws of each projection.
+        seed : int or None
+            Each target's draws have their own seed from it: the same seed, the same results,
+            and a subset of targets gives the same rows.
+        params_dir : path-like or None
+            A folder of scenario files.
+        targets : iterable of str or None
+            The targets to assess, in this order (default: every target of the plan).
+
+        Returns
+        -------
+        AssessmentResult
+            The table, the per-target records and the evaluations behind them.
+        """
         scen = get_scenario(scenario, params_dir)
         method = self.method or scen.method
         ids = list(targets) if targets is not None else list(self.plan.targets["target_id"])
-        rows, evals = [], {}
+        records, evals = [], {}
         for tid in ids:
-            row, ev = self.assess_target(tid, scen, n_sims, seed, method)
-            rows.append(row)
+            record, ev = self.assess_record(tid, scen, n_sims, seed, method)
+            records.append(record)
             evals[tid] = ev
-        table = pd.DataFrame(rows)
-        if not rows:  # a plan without targets yet (e.g. just made by `qcplan new`)
+        table = pd.DataFrame([r.to_row() for r in records])
+        if not records:  # a plan without targets yet (e.g. just made by `qcplan new`)
             table = pd.DataFrame(columns=[*self.plan.targets.columns, *EMPTY_TABLE_COLUMNS])
-        return AssessmentResult(table=table, evaluations=evals, scenario=scen, assessor=self,
+        return AssessmentResult(table=table, records={r.target_id: r for r in records},
+                                evaluations=evals, scenario=scen, assessor=self,
                                 n_sims=n_sims, seed=seed)
 
     def combined(self, model: TargetModel, ev: Evaluation, p_trend: float) -> float:
@@ -306,24 +352,66 @@ class Assessor:
 
     def assess_target(self, target_id: str, scenario: str | Scenario = "baseline",
                       n_sims: int = 10_000, seed: int | None = 0, method: str = "auto",
-                      adjustment: Adjustment | None = None) -> tuple[dict[str, Any], Any]:
-        """One target's row and its evaluation (None for milestones and missing data)."""
+                      adjustment: Adjustment | None = None
+                      ) -> tuple[dict[str, Any], Evaluation | None]:
+        """One target's row of the table and its evaluation.
+
+        The same as :meth:`assess_record`, with the record as a row
+        (:meth:`~qcplan.model.records.TargetAssessment.to_row`).
+
+        Returns
+        -------
+        row : dict[str, Any]
+            Column → value, as one row of :meth:`assess`'s table.
+        evaluation : Evaluation or None
+            None for milestones and targets without the figures to decide them.
+        """
+        record, ev = self.assess_record(target_id, scenario, n_sims, seed, method, adjustment)
+        return record.to_row(), ev
+
+    def assess_record(self, target_id: str, scenario: str | Scenario = "baseline",
+                      n_sims: int = 10_000, seed: int | None = 0, method: str = "auto",
+                      adjustment: Adjustment | None = None
+                      ) -> tuple[TargetAssessment, Evaluation | None]:
+        """Assess one target.
+
+        Parameters
+        ----------
+        target_id : str
+            A target of the plan.
+        scenario : str or Scenario
+            The scenario (a name is looked up among the generic scenarios).
+        n_sims : int
+            Draws of the projection.
+        seed : int or None
+            The seed of the target's draws (the same seed gives the same record).
+        method : str
+            The projection method (``"auto"`` or one of :data:`qcplan.model.project.METHODS`).
+        adjustment : Adjustment or None
+            The scenario's adjustment for this target, overriding the scenario's own (the
+            workbench's moves).
+
+        Returns
+        -------
+        record : TargetAssessment
+            The target's typed record.
+        evaluation : Evaluation or None
+            The draws behind it; None for milestones and targets without the figures to decide
+            them.
+        """
         scen = get_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
         model = self.model(target_id, method)
-        out = _base_row(model, scen)
+        out = _base_record(model, scen)
         if model.kind == "milestone":
-            out.update(status.milestone(model))
-            return out, None
+            return out.with_values(status.milestone(model)), None
         if _lacks_figures(model):
-            out.update(status="insufficient_data")
-            out.update(kinds.grade_columns(kinds.conventional_grade(model)))
-            return out, None
+            return out.with_values({"status": "insufficient_data",
+                                    **kinds.grade_columns(kinds.conventional_grade(model))}), None
         adj = adjustment if adjustment is not None else self.adjustment_for(scen, model)
         ev = model.evaluate(adj, n_sims, seed)
         if scen.mode == "plan":
             ev = _on_plan_path(model, ev, adj, n_sims, seed)
-        out.update(status.numbers(model, ev, model.row, self.outside))
-        return out, ev
+        return out.with_values(status.numbers(model, ev, model.row, self.outside)), ev
 
 
 def _lacks_figures(model: TargetModel) -> bool:
@@ -364,7 +452,9 @@ def _shift_to_growth(model: TargetModel, base: Evaluation, pct: float) -> float:
     return float(last * pct / 100.0 - (med - last) / horizon)
 
 
-def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
+def _base_record(model: TargetModel, scen: Scenario) -> TargetAssessment:
+    """The target's own fields (identity, target, latest figure); the computed ones at their
+    defaults."""
     row = model.row
     raw = model.raw_history
     latest_year = int(raw.index.max()) if len(raw) else None
@@ -376,64 +466,41 @@ def _base_row(model: TargetModel, scen: Scenario) -> dict[str, Any]:
     illustrative = bool((statuses == "illustrative").any())
     if model.kind == "relative" and model.bench_statuses is not None:
         illustrative |= bool((model.bench_statuses == "illustrative").any())
-    return {
-        "target_id": model.target_id,
-        "pillar": row["pillar"],
-        "indicator_id": row["indicator_id"],
-        "geography": row["geography"],
-        "kind": model.kind,
-        "rule": model.rule,
-        "direction": model.direction,
+    return TargetAssessment(
+        target_id=model.target_id,
+        pillar=row["pillar"],
+        indicator_id=row["indicator_id"],
+        geography=row["geography"],
+        kind=model.kind,
+        rule=model.rule,
+        direction=model.direction,
         # binding (约束性) / expected (预期性) / "" where the plan does not say
-        "obligation": str(row.get("obligation") or "") if isinstance(row.get("obligation"), str)
+        obligation=str(row.get("obligation") or "") if isinstance(row.get("obligation"), str)
         else "",
-        "name_zh": row.get("name_zh"),
-        "name_en": row.get("name_en"),
-        "unit": row.get("unit"),
-        "scenario": scen.name,
-        "threshold": model.threshold,
-        "threshold_high": _float(row.get("threshold_high")),
-        "decision_threshold": model.threshold,
-        "period_start": model.period_start,
-        "target_year": model.target_year,
-        "latest_value": latest_value,
-        "latest_year": latest_year,
-        "latest_status": latest_status,
+        name_zh=row.get("name_zh"),
+        name_en=row.get("name_en"),
+        unit=row.get("unit"),
+        scenario=scen.name,
+        threshold=model.threshold,
+        threshold_high=_float(row.get("threshold_high")),
+        decision_threshold=model.threshold,
+        period_start=model.period_start,
+        target_year=model.target_year,
+        latest_value=latest_value,
+        latest_year=latest_year,
+        latest_status=latest_status,
         # ">" etc. when the latest figure was published only as a bound ("超过60%")
-        "latest_qualifier": str(model.qualifiers.get(latest_year, ""))
+        latest_qualifier=str(model.qualifiers.get(latest_year, ""))
         if latest_year is not None else "",
-        "target_year_value": float(raw.loc[model.target_year])
+        target_year_value=float(raw.loc[model.target_year])
         if model.target_year in raw.index else math.nan,
-        "n_points": int(raw.notna().sum()),
-        "illustrative": illustrative,
-        "prob_reach": math.nan,
-        "prob_reach_trend": math.nan,
-        "ref_class": "",
-        "ref_n": 0,
-        "ref_rate": math.nan,
-        "projected_median": math.nan,
-        "projected_p10": math.nan,
-        "projected_p90": math.nan,
-        "indicator_median": math.nan,
-        "required_rate": math.nan,
-        "observed_rate": math.nan,
-        "planned_rate": math.nan,
-        "grade_base_year": math.nan,
-        "rate_unit": "",
-        "progress_ratio": math.nan,
-        "schedule_ratio": math.nan,
-        "observed_from": math.nan,
-        "observed_total": math.nan,
-        "shift_pp": 0.0,
+        n_points=int(raw.notna().sum()),
+        illustrative=illustrative,
         **in_year_basis(model),
-        "method": "",
-        "status": "",
-        "eurostat_class": "",
-        "review_grade": "",
-        "responsible_units": row.get("responsible_units"),
-        "benchmark": row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
-        "caveats": ";".join(model.notes()),
-    }
+        responsible_units=row.get("responsible_units"),
+        benchmark=row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
+        caveats=tuple(model.notes()),
+    )
 
 
 def _float(v: Any) -> float:
@@ -448,9 +515,11 @@ def _float(v: Any) -> float:
 # --------------------------------------------------------------------------- results
 @dataclass
 class AssessmentResult:
-    """The table of one scenario's assessment and the evaluations behind it."""
+    """The table of one scenario's assessment, the per-target records and the evaluations behind
+    them."""
 
     table: pd.DataFrame
+    records: dict[str, TargetAssessment]
     evaluations: dict[str, Evaluation | None]
     scenario: Scenario
     assessor: Assessor
@@ -469,7 +538,28 @@ def assess(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = None,
            method: str | None = None) -> pd.DataFrame:
     """Assess every target of ``plan`` under ``scenario``: one tidy row per target.
 
-    ``as_of`` (a date, ``"YYYY-MM-DD"`` or a year; default today) ignores figures for later years
-    and decides whether a milestone is overdue. Results are identical for the same ``seed``.
+    Parameters
+    ----------
+    plan : Plan
+        A loaded plan (:func:`qcplan.load_plan`).
+    scenario : str or Scenario
+        The scenario, or its name.
+    as_of : date, str, int or None
+        A date, ``"YYYY-MM-DD"`` or a year (31 December); default today. Figures for later years
+        are ignored, and it decides whether a milestone is overdue.
+    n_sims : int
+        Draws of each projection.
+    seed : int or None
+        Results are identical for the same ``seed``.
+    params_dir : path-like or None
+        A folder of scenario files.
+    method : str or None
+        The projection method for every target (default: the scenario's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target (:class:`~qcplan.model.records.TargetAssessment`'s columns). For the
+        records and the draws, use :meth:`Assessor.run`.
     """
     return Assessor(plan, as_of=as_of, method=method).assess(scenario, n_sims, seed, params_dir)

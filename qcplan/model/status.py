@@ -26,7 +26,11 @@ own geographies): ``ref_class`` (obligation · domain · form), ``ref_n`` (past 
 class) and ``ref_rate`` (the share of them met; the blend itself uses the partially pooled
 rate). The status follows the combined P. Where the outside view does not apply (a ``mode:
 plan`` scenario, whose path is built from the trend; a target met or missed already;
+``Assessor(..., outside=False)``) the combined P is the trend's.
 
+:func:`milestone` and :func:`numbers` return the computed fields of a target's
+:class:`~qcplan.model.records.TargetAssessment` (field name → value); the record refuses a
+name that is not one of its fields.
 """
 
 from __future__ import annotations
@@ -52,6 +56,19 @@ STATUS_ORDER = (
 
 
 def milestone(model: TargetModel) -> dict[str, Any]:
+    """A milestone's status (done, overdue, not_done), grades and P(reach).
+
+    Parameters
+    ----------
+    model : TargetModel
+        A milestone target's model (its history: 1 in the years it was done).
+
+    Returns
+    -------
+    dict[str, Any]
+        Values of the record's fields ``status``, ``review_grade``, ``prob_reach`` and
+        ``eurostat_class``.
+    """
     h = model.history
     done_years = [int(y) for y, v in h.items() if v >= 1 and y <= model.target_year]
     if done_years:
@@ -93,6 +110,11 @@ def outside_view(view: Any, model: TargetModel, p_trend: float, req: float, rece
 
 def numbers(model: TargetModel, ev: Evaluation, row: pd.Series,
              outside: Any = None) -> dict[str, Any]:
+    """The computed fields of a projected or observed target (P(reach), the outside view,
+    quantiles, paces, status, grades) as field name → value of its
+    :class:`~qcplan.model.records.TargetAssessment`: the outside view's fields and
+    ``indicator_median`` only where they apply. ``outside``: the view blended with the trend's P
+    (None: the trend's P alone)."""
     out: dict[str, Any] = {
         "prob_reach": ev.prob_reach,
         "prob_reach_trend": ev.prob_reach,
