@@ -10,8 +10,9 @@ and ``cli`` (the commands, thin over the functions below).
 __version__ = "0.1.0"
 
 from qcplan.errors import DataError, ParameterError, Problem, QcplanError  # noqa: F401
-from qcplan.model.assess import Assessor, assess  # noqa: F401
+from qcplan.model.assess import AssessmentResult, Assessor, assess  # noqa: F401
 from qcplan.model.project import FittedModel, Projection, fit, project  # noqa: F401
+from qcplan.model.records import AssessmentSummary, TargetAssessment  # noqa: F401
 from qcplan.model.scenarios import Scenario, load_scenarios  # noqa: F401
 from qcplan.plan.load import Plan, load_plan  # noqa: F401
 

@@ -10,16 +10,20 @@ import pandas as pd
 import pytest
 from test_assess import write_plan
 
+import qcplan
 from qcplan.model.assess import AssessmentResult, Assessor
 from qcplan.model.records import (
     COLUMNS,
     FIELD_NAMES,
     GROUPS,
+    OFF_TRACK,
+    AssessmentSummary,
     TargetAssessment,
     split_caveats,
 )
 from qcplan.model.status import STATUS_ORDER
 from qcplan.plan.load import load_plan
+from qcplan.plan.new import new_plan
 
 AS_OF = "2026-11-27"
 
@@ -102,6 +106,41 @@ def test_an_unknown_field_raises(shipped):
     assert record.ref_n != 3 or record.prob_reach != 0.25
 
 
+def test_summary_counts_match_the_table(shipped):
+    for result in shipped.values():
+        summary = result.summary()
+        assert isinstance(summary, AssessmentSummary)
+        counts = dict(zip(summary.counts["status"], summary.counts["n"]))
+        assert counts == result.table["status"].value_counts().to_dict()
+        assert list(summary.counts["status"]) == [s for s in STATUS_ORDER if s in counts]
+        off = result.table[result.table["status"].isin(OFF_TRACK)]
+        assert sorted(summary.off_track["target_id"]) == sorted(off["target_id"])
+        assert summary.off_track["prob_reach"].is_monotonic_increasing
+        s = summary.settings
+        assert s["scenario"].startswith(result.scenario.name)
+        assert s["n_sims"] == "500" and s["seed"] == "0" and s["as of"] == "2026-11-27"
+        assert s["targets"] == str(len(result.table))
+        assert str(result.assessor.outside.n_targets) in s["outside view"]
+        text = str(summary)
+        for status, n in counts.items():
+            assert any(line.split() == [status, str(n)] for line in text.splitlines())
+        for tid in off["target_id"]:
+            assert tid in text
+        n_ill = int(result.table["illustrative"].sum())
+        assert (f"{n_ill} of {len(result.table)} targets rest on illustrative figures"
+                in text) == (n_ill > 0)
+        assert "<table" in summary._repr_html_()
+        assert repr(result).startswith(f"<AssessmentResult scenario='{result.scenario.name}'")
+        assert all(f"{n} {s}" in repr(result) for s, n in counts.items())
+
+
+def test_summary_without_an_outside_view_says_so():
+    result = Assessor(load_plan(), as_of=AS_OF, outside=False).run(
+        "baseline", n_sims=200, targets=["gdp_level"])
+    assert result.summary().settings["outside view"].startswith("none")
+    assert list(result.records) == ["gdp_level"] and len(result.table) == 1
+
+
 def test_caveats_round_trip(tmp_path: Path):
     # no rate for 2024 and a figure published only as a bound: two caveat codes
     target = {"target_id": "g", "indicator_id": "ind_growth", "kind": "growth", "threshold": 10,
@@ -119,3 +158,25 @@ def test_caveats_round_trip(tmp_path: Path):
     assert split_caveats(result.table.loc[0, "caveats"]) == record.caveats
     no_caveat = record.with_values({"caveats": ()})
     assert no_caveat.to_row()["caveats"] == ""
+
+
+def test_public_api_keeps_the_table_and_exports_the_classes():
+    assert qcplan.TargetAssessment is TargetAssessment
+    assert qcplan.AssessmentResult is AssessmentResult
+    assert qcplan.AssessmentSummary is AssessmentSummary
+    plan = load_plan()
+    table = qcplan.assess(plan, as_of=AS_OF, n_sims=200)
+    assert isinstance(table, pd.DataFrame) and list(table.columns) == list(COLUMNS)
+    row, ev = Assessor(plan, as_of=AS_OF).assess_target("gdp_level", "baseline", n_sims=200)
+    assert isinstance(row, dict) and list(row) == list(COLUMNS)
+    assert row["target_id"] == "gdp_level" and ev is not None
+
+
+def test_a_plan_without_targets_gives_an_empty_result(tmp_path: Path):
+    new_plan(tmp_path / "new", title_zh="测试规划", geography="谯城区")
+    result = Assessor(load_plan(tmp_path / "new"), as_of=AS_OF).run("baseline", n_sims=100)
+    assert result.records == {} and result.table.empty
+    summary = result.summary()
+    assert summary.counts.empty and summary.off_track.empty
+    assert "Targets by status (0)" in str(summary)
+    assert repr(result).endswith("targets=0 n_sims=100 seed=0>")

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,7 @@ from qcplan.errors import QcplanError
 from qcplan.model import kinds, status
 from qcplan.model import nowcast as _nowcast
 from qcplan.model.project import fit as _fit_projection
-from qcplan.model.records import TargetAssessment
+from qcplan.model.records import AssessmentResult, TargetAssessment
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
 from qcplan.model.target import INDEX_KINDS, PROJECTED_KINDS, Evaluation, TargetModel, in_year_basis
 
@@ -101,7 +100,8 @@ class Assessor:
     --------
     >>> a = Assessor(load_plan())
     >>> table = a.assess("baseline")          # one row per target
-    >>> result = a.run("baseline")            # AssessmentResult: table, records, evaluations
+    >>> result = a.run("baseline")            # AssessmentResult: table, records, summary()
+    >>> print(result.summary())
     """
 
     def __init__(self, plan: Any, as_of: Any = None, method: str | None = None,
@@ -512,27 +512,6 @@ def _float(v: Any) -> float:
 
 
 
-# --------------------------------------------------------------------------- results
-@dataclass
-class AssessmentResult:
-    """The table of one scenario's assessment, the per-target records and the evaluations behind
-    them."""
-
-    table: pd.DataFrame
-    records: dict[str, TargetAssessment]
-    evaluations: dict[str, Evaluation | None]
-    scenario: Scenario
-    assessor: Assessor
-    n_sims: int
-    seed: int | None
-
-    def evaluation(self, target_id: str) -> Evaluation | None:
-        return self.evaluations.get(target_id)
-
-    def model(self, target_id: str) -> TargetModel:
-        return self.assessor.model(target_id)
-
-
 def assess(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = None,
            n_sims: int = 10_000, seed: int | None = 0, params_dir: Any = None,
            method: str | None = None) -> pd.DataFrame:
@@ -560,6 +539,6 @@ def assess(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = None,
     -------
     pandas.DataFrame
         One row per target (:class:`~qcplan.model.records.TargetAssessment`'s columns). For the
-        records and the draws, use :meth:`Assessor.run`.
+        records, the summary and the draws, use :meth:`Assessor.run`.
     """
     return Assessor(plan, as_of=as_of, method=method).assess(scenario, n_sims, seed, params_dir)

@@ -1,4 +1,4 @@
-"""One target's assessment as a typed record.
+"""The assessment's results: one target's typed record, the whole result and its summary.
 
 :class:`TargetAssessment` holds every column of the assessment table as a typed field with a
 one-line description, in seven groups (:data:`GROUPS`): identity, target, latest figure,
@@ -7,22 +7,38 @@ assessment builds it from the target's own columns and then fills the computed f
 :meth:`TargetAssessment.with_values`, which refuses a name that is not a field. ``caveats`` is
 a tuple of codes; :meth:`TargetAssessment.to_row` writes them ``;``-joined, as the table, its
 CSV and the reports have them (:func:`split_caveats` reads them back).
+
+:class:`AssessmentResult` is what :meth:`qcplan.model.assess.Assessor.run` returns (the model →
+results split of statsmodels): the table, the records, the evaluations behind them and the
+settings of the run. Its ``summary()`` is an :class:`AssessmentSummary`: the settings, the
+count of targets per status and the targets off track, as text (``print``) or as HTML in a
+notebook.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import html
 import math
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
+from qcplan.model.scenarios import Scenario
 from qcplan.model.status import STATUS_ORDER
+from qcplan.model.target import Evaluation, TargetModel
+
+if TYPE_CHECKING:
+    from qcplan.model.outside_view import OutsideView
 
 #: The groups of :class:`TargetAssessment`'s fields, in the order the record lists them.
 GROUPS = ("identity", "target", "latest figure", "probabilities and outside view", "projection",
           "rates and grades", "status")
+
+#: The statuses :meth:`AssessmentSummary` lists as off track: P(reach) below 0.5 and not decided.
+OFF_TRACK = ("moving_away", "off_track")
 
 
 def _f(group: str, doc: str, default: Any = MISSING) -> Any:
@@ -230,3 +246,207 @@ def split_caveats(text: Any) -> tuple[str, ...]:
     if not isinstance(text, str) or not text:
         return ()
     return tuple(text.split(";"))
+
+
+# --------------------------------------------------------------------------- the summary
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """A readable summary of one scenario's assessment.
+
+    Parameters
+    ----------
+    settings : dict[str, str]
+        Scenario, method, as-of date, draws, seed and the outside view in use, as text.
+    counts : pandas.DataFrame
+        ``status`` and ``n``: the targets per status, in
+        :data:`qcplan.model.status.STATUS_ORDER`, statuses without a target left out.
+    off_track : pandas.DataFrame
+        The targets whose status is in :data:`OFF_TRACK`, lowest P(reach) first: ``target_id``,
+        ``name_zh``, ``status``, ``prob_reach``, ``target_year``.
+    notes : tuple[str, ...]
+        What the reader must know about the figures (illustrative inputs, estimates).
+    """
+
+    settings: dict[str, str]
+    counts: pd.DataFrame
+    off_track: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, settings: Mapping[str, str]) -> AssessmentSummary:
+        """Count and list from an assessment table.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            An assessment table (at least ``target_id``, ``name_zh``, ``status``,
+            ``prob_reach``, ``target_year``, ``illustrative``).
+        settings : Mapping[str, str]
+            The run's settings, shown as they are.
+
+        Returns
+        -------
+        AssessmentSummary
+        """
+        seen = table["status"].value_counts()
+        order = [s for s in STATUS_ORDER if s in seen.index]
+        order += sorted(s for s in seen.index if s not in order)
+        counts = pd.DataFrame({"status": order, "n": [int(seen[s]) for s in order]})
+        cols = ["target_id", "name_zh", "status", "prob_reach", "target_year"]
+        off = table.loc[table["status"].isin(OFF_TRACK), cols]
+        off = off.sort_values(["prob_reach", "target_id"], kind="stable").reset_index(drop=True)
+        n_ill = int(table["illustrative"].astype(bool).sum()) if len(table) else 0
+        notes = ["P(reach) and projections are model estimates."]
+        if n_ill:
+            notes.append(f"{n_ill} of {len(table)} targets rest on illustrative figures.")
+        return cls(dict(settings), counts, off, tuple(notes))
+
+    def as_text(self) -> str:
+        """The summary as plain text.
+
+        Returns
+        -------
+        str
+        """
+        width = max(map(len, self.settings), default=0)
+        lines = ["Assessment"] + [f"  {k:<{width}}  {v}" for k, v in self.settings.items()]
+        total = int(self.counts["n"].sum())
+        lines += ["", f"Targets by status ({total})"]
+        lines += [f"  {s:<20}{n:>5}" for s, n in zip(self.counts["status"], self.counts["n"])]
+        lines += ["", f"Off track ({len(self.off_track)}: {' / '.join(OFF_TRACK)})"]
+        for r in self.off_track.itertuples(index=False):
+            p = f"{r.prob_reach:.2f}" if isinstance(r.prob_reach, float) and \
+                math.isfinite(r.prob_reach) else "—"
+            lines.append(f"  {r.target_id}  {r.name_zh}  {r.status}  P={p}  ({r.target_year})")
+        lines += ["", *self.notes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        settings = pd.DataFrame({"setting": list(self.settings),
+                                 "value": list(self.settings.values())})
+        parts = [settings.to_html(index=False), self.counts.to_html(index=False),
+                 self.off_track.to_html(index=False, na_rep="—", float_format="{:.2f}".format)]
+        return "".join(parts) + "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+
+
+# --------------------------------------------------------------------------- the result
+class Assessing(Protocol):
+    """What a result needs of the assessor that made it (:class:`qcplan.model.assess.Assessor`)."""
+
+    as_of: _dt.date
+    method: str | None
+    outside: OutsideView | None
+
+    def model(self, target_id: str, method: str = "auto") -> TargetModel: ...
+
+
+@dataclass(repr=False)
+class AssessmentResult:
+    """One scenario's assessment: the table, the per-target records and the draws behind them.
+
+    What :meth:`qcplan.model.assess.Assessor.run` returns.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per target (the records' :meth:`~TargetAssessment.to_row`, in the order
+        assessed), as :func:`qcplan.assess` returns it.
+    records : dict[str, TargetAssessment]
+        Target id → its typed record.
+    evaluations : dict[str, Evaluation or None]
+        Target id → the evaluation behind the record (None for milestones and targets without
+        the figures to decide them); the charts draw from it.
+    scenario : Scenario
+        The scenario assessed.
+    assessor : Assessing
+        The assessor that made it (:class:`qcplan.model.assess.Assessor`: its models, as-of
+        date and outside view).
+    n_sims : int
+        Draws of each projection.
+    seed : int or None
+        The seed the targets' draws were made from.
+    """
+
+    table: pd.DataFrame
+    records: dict[str, TargetAssessment]
+    evaluations: dict[str, Evaluation | None]
+    scenario: Scenario
+    assessor: Assessing
+    n_sims: int
+    seed: int | None
+
+    @property
+    def method(self) -> str:
+        """The projection method asked for (the assessor's, else the scenario's); each record's
+        ``method`` says which one a target's projection used."""
+        return self.assessor.method or self.scenario.method
+
+    def evaluation(self, target_id: str) -> Evaluation | None:
+        """The evaluation behind ``target_id``'s record (None where there is none).
+
+        Parameters
+        ----------
+        target_id : str
+
+        Returns
+        -------
+        Evaluation or None
+        """
+        return self.evaluations.get(target_id)
+
+    def model(self, target_id: str) -> TargetModel:
+        """The target's model (the assessor's, cached).
+
+        Parameters
+        ----------
+        target_id : str
+
+        Returns
+        -------
+        TargetModel
+        """
+        return self.assessor.model(target_id)
+
+    def settings(self) -> dict[str, str]:
+        """The run's settings as text: scenario, method, as-of date, draws, seed, outside view.
+
+        Returns
+        -------
+        dict[str, str]
+        """
+        ov = self.assessor.outside
+        outside = "none (the trend's P(reach) alone)" if ov is None else (
+            f"track record of {ov.n_targets} decided past targets, without the plan's own "
+            f"geographies" + (" (not applied: a mode: plan scenario's P is the trend's)"
+                              if self.scenario.mode == "plan" else ""))
+        label = self.scenario.label_en
+        return {
+            "scenario": self.scenario.name + (f" ({label})" if label else ""),
+            "mode": self.scenario.mode,
+            "method": self.method,
+            "as of": self.assessor.as_of.isoformat(),
+            "n_sims": str(self.n_sims),
+            "seed": str(self.seed),
+            "outside view": outside,
+            "targets": str(len(self.table)),
+        }
+
+    def summary(self) -> AssessmentSummary:
+        """Counts by status, the targets off track and the settings.
+
+        Returns
+        -------
+        AssessmentSummary
+            Printable as text; shown as tables in a notebook.
+        """
+        return AssessmentSummary.from_table(self.table, self.settings())
+
+    def __repr__(self) -> str:
+        counts = self.table["status"].value_counts() if len(self.table) else {}
+        shown = ", ".join(f"{counts[s]} {s}" for s in STATUS_ORDER if s in counts)
+        return (f"<AssessmentResult scenario={self.scenario.name!r} "
+                f"as_of={self.assessor.as_of.isoformat()} targets={len(self.table)} "
+                f"n_sims={self.n_sims} seed={self.seed}" + (f": {shown}>" if shown else ">"))
