@@ -3,7 +3,9 @@
 Each target is reduced to one *decision quantity* (:mod:`qcplan.model.target`, per kind;
 what else depends on the kind: :mod:`qcplan.model.kinds`) and given a status
 (:mod:`qcplan.model.status`, where the status classes are listed). This module fits every series
-once (:class:`Assessor`) and builds the table, one row per target.
+once (:class:`Assessor`) and builds each target's record and the table, one row per target
+(:mod:`qcplan.model.records`: :class:`~qcplan.model.records.TargetAssessment`,
+:class:`~qcplan.model.records.AssessmentResult`).
 
 A share target of 100% counts as met within
 :data:`~qcplan.model.target.SHARE_CEILING_TOLERANCE` (0.5 points) of it.
