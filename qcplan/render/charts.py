@@ -77,13 +77,7 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
         fig = ax.figure
     kind = kind_of(row["kind"])
     name = row["name_zh"] if lang == "zh" else (row["name_en"] or row["name_zh"])
-    unit = (row.get("unit_en") if lang != "zh" else None) or row.get("unit") or ""
-    if kind.chart_index and row.get("rule", "") != "level" and _is_index(hist, fan):
-        ylabel = t("growth_index", lang)
-    elif kind.running_total:
-        ylabel = f"{t('running_total', lang)} ({unit})"
-    else:
-        ylabel = unit
+    ylabel = _ylabel(row, hist, fan, lang)
 
     direct: list[tuple[float, float, str, str]] = []  # labels at the right edge
     if not fan.empty:
@@ -269,6 +263,18 @@ def _wrap(text: str, lang: str) -> str:
     if lang == "zh":
         return "\n".join(text[i:i + width] for i in range(0, len(text), width))
     return textwrap.fill(text, width=width, break_long_words=False)
+
+
+def _ylabel(row: pd.Series, hist: pd.DataFrame, fan: pd.DataFrame, lang: str) -> str:
+    """The y axis of a target's chart: a growth index, a running total or the unit, as the
+    target's kind charts it."""
+    kind = kind_of(row["kind"])
+    unit = (row.get("unit_en") if lang != "zh" else None) or row.get("unit") or ""
+    if kind.chart_index and row.get("rule", "") != "level" and _is_index(hist, fan):
+        return t("growth_index", lang)
+    if kind.running_total:
+        return f"{t('running_total', lang)} ({unit})"
+    return unit
 
 
 def _is_index(hist: pd.DataFrame, fan: pd.DataFrame) -> bool:

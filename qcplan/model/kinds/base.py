@@ -63,6 +63,9 @@ class TargetKind:
         figures published only as a bound (``>`` 60) are read as bounds when deciding.
     ``indicator_median``
         the table shows the indicator's projected median in the target year.
+    ``in_year_schedule``
+        a one-year target of this kind is followed against the year's schedule (序时进度,
+        :mod:`qcplan.model.schedule`).
 
     For the charts (:mod:`qcplan.render.charts`, :mod:`qcplan.render.bundles`):
 
@@ -88,6 +91,7 @@ class TargetKind:
     can_fall_back: ClassVar[bool] = False
     reads_bounds: ClassVar[bool] = False
     indicator_median: ClassVar[bool] = True
+    in_year_schedule: ClassVar[bool] = False
     chart_index: ClassVar[bool] = False
     running_total: ClassVar[bool] = False
     target_line: ClassVar[str] = ""

@@ -23,6 +23,7 @@ class Growth(TargetKind):
     """The average yearly growth (%) from the base year to the target year."""
 
     name = "growth"
+    in_year_schedule = True
     rates_as_index = True
     indicator_median = False
     chart_index = True

@@ -24,6 +24,7 @@ class Flow(TargetKind):
     average, the mean yearly value."""
 
     name = "flow"
+    in_year_schedule = True
     target_line = "threshold"
 
     def decide(self, model: TargetModel, draws: Draws, adj: Adjustment, n: int,
@@ -79,6 +80,7 @@ class Cumulative(Flow):
 
     name = "cumulative"
     running_total = True
+    in_year_schedule = False
 
     def decide(self, model: TargetModel, draws: Draws, adj: Adjustment, n: int,
                seed: int | None) -> Decision:

@@ -25,6 +25,7 @@ class Level(TargetKind):
     """A level: the value in the target year against ``threshold``."""
 
     name = "level"
+    in_year_schedule = True
     decided_in_target_year = True
     can_fall_back = True
     reads_bounds = True
@@ -61,6 +62,7 @@ class Share(Level):
 
     name = "share"
     caps_share = True
+    in_year_schedule = False
 
 
 class Workpoint(Level):
