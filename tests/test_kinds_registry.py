@@ -87,6 +87,28 @@ def test_every_kind_the_plan_may_name_has_a_class():
         kind_of("band")
 
 
+def _having(fact: str) -> set[str]:
+    return {name for name, kind in KINDS.items() if getattr(kind, fact)}
+
+
+def test_the_kinds_facts():
+    """Each fact is held by the kinds the model and the charts used to list by name."""
+    assert _having("drawn") == set(SCHEMA_KINDS) - {"milestone"}
+    assert _having("rates_as_index") == _having("chart_index") == {"growth", "reduction"}
+    assert _having("falls") == {"reduction"} and kind_of("reduction").grows_as == "reduction"
+    assert _having("needs_benchmark") == {"relative"}
+    assert _having("caps_share") == {"share", "workpoint"}
+    assert _having("decided_in_target_year") == {"level", "share", "workpoint", "reduction"}
+    assert _having("can_fall_back") == {"level", "share", "relative", "reduction"}
+    assert _having("reads_bounds") == {"level", "share", "workpoint"}
+    assert _having("in_year_schedule") == {"growth", "workpoint", "level", "flow"}
+    assert _having("running_total") == {"cumulative"}
+    assert _having("marks_goal") == {"relative", "growth", "reduction"}
+    assert {n for n, k in KINDS.items() if k.target_line == "threshold"} == \
+        {"level", "share", "workpoint", "flow", "cumulative"}
+    assert set(KINDS) - _having("indicator_median") == {"growth"}
+
+
 def test_a_name_is_registered_once():
     with pytest.raises(ValueError, match="taken"):
         register(Level())
