@@ -107,6 +107,9 @@ def test_the_kinds_facts():
     assert {n for n, k in KINDS.items() if k.target_line == "threshold"} == \
         {"level", "share", "workpoint", "flow", "cumulative"}
     assert set(KINDS) - _having("indicator_median") == {"growth"}
+    assert set(KINDS) - _having("own_chart") == {"milestone", "workpoint"}
+    assert {n: k.threshold_scale for n, k in KINDS.items() if k.threshold_scale != "unit"} == \
+        {"growth": "percent", "reduction": "percent", "relative": "ratio"}
 
 
 def test_a_name_is_registered_once():

@@ -78,6 +78,12 @@ class TargetKind:
         ends) or ``""`` (none).
     ``marks_goal``
         a star where the meeting path ends.
+    ``own_chart``
+        charted one by one in a pillar's report (work points share one chart; milestones have
+        none).
+    ``threshold_scale``
+        what the decision threshold is written in: ``"unit"`` (the indicator's unit),
+        ``"percent"`` (a rate or a fall in %) or ``"ratio"`` (times the benchmark).
     """
 
     name: ClassVar[str] = ""
@@ -96,6 +102,8 @@ class TargetKind:
     running_total: ClassVar[bool] = False
     target_line: ClassVar[str] = ""
     marks_goal: ClassVar[bool] = False
+    own_chart: ClassVar[bool] = True
+    threshold_scale: ClassVar[str] = "unit"
 
     def __repr__(self) -> str:
         return f"<target kind {self.name}>"

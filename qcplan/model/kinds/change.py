@@ -28,6 +28,7 @@ class Growth(TargetKind):
     indicator_median = False
     chart_index = True
     marks_goal = True
+    threshold_scale = "percent"
 
     def decide(self, model: TargetModel, draws: Draws, adj: Adjustment, n: int,
                seed: int | None) -> Decision:
@@ -102,6 +103,7 @@ class Reduction(TargetKind):
     chart_index = True
     target_line = "path_end"
     marks_goal = True
+    threshold_scale = "percent"
 
     def decide(self, model: TargetModel, draws: Draws, adj: Adjustment, n: int,
                seed: int | None) -> Decision:

@@ -11,3 +11,4 @@ class Milestone(TargetKind):
 
     name = "milestone"
     drawn = False
+    own_chart = False

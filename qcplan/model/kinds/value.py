@@ -71,6 +71,7 @@ class Workpoint(Level):
     name = "workpoint"
     caps_share = True
     can_fall_back = False
+    own_chart = False
 
     def form_group(self, measure: str, direction: str) -> str:
         if direction in CEILING_DIRECTIONS:
@@ -89,6 +90,7 @@ class Relative(TargetKind):
     needs_benchmark = True
     can_fall_back = True
     marks_goal = True
+    threshold_scale = "ratio"
 
     def decide(self, model: TargetModel, draws: Draws, adj: Adjustment, n: int,
                seed: int | None) -> Decision:
