@@ -1,7 +1,7 @@
 """Assess every target of the plan: where it stands, where its path leads, how likely it is met.
 
-Each target is reduced to one *decision quantity* (:mod:`qcplan.model.target`, per kind;
-what else depends on the kind: :mod:`qcplan.model.kinds`) and given a status
+Each target is reduced to one *decision quantity* (:mod:`qcplan.model.target`; everything
+that depends on the kind is its class in :mod:`qcplan.model.kinds`) and given a status
 (:mod:`qcplan.model.status`, where the status classes are listed). This module fits every series
 once (:class:`Assessor`) and builds each target's record and the table, one row per target
 (:mod:`qcplan.model.records`: :class:`~qcplan.model.records.TargetAssessment`,
@@ -39,7 +39,7 @@ from qcplan.model import nowcast as _nowcast
 from qcplan.model.project import fit as _fit_projection
 from qcplan.model.records import AssessmentResult, TargetAssessment
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
-from qcplan.model.target import INDEX_KINDS, PROJECTED_KINDS, Evaluation, TargetModel, in_year_basis
+from qcplan.model.target import Evaluation, TargetModel, in_year_basis
 
 #: Columns of the assessment table besides the target's own (the table of a plan with no targets).
 EMPTY_TABLE_COLUMNS = (
@@ -238,13 +238,14 @@ class Assessor:
         raw = self._history(ind, geo)
         statuses = self._statuses(ind, geo)
         history = raw
-        on_index = row["kind"] in INDEX_KINDS and measure in ("growth", "reduction")
+        kind = kinds.kind_of(row["kind"])
+        on_index = kind.rates_as_index and measure in ("growth", "reduction")
         if on_index:
             # yearly rates → an index (a reduction rate is a fall: its growth is minus it)
             history = _growth_index(-raw if measure == "reduction" else raw)
         bounds = (0.0, 100.0) if measure == "share" else None
         fitted = None
-        if row["kind"] in PROJECTED_KINDS:
+        if kind.drawn:
             fit_key = (ind, geo, on_index, measure, method)
             in_year = None
             if fit_key not in self._fits and (measure in ("amount", "count")
@@ -252,7 +253,7 @@ class Assessor:
                 in_year = self._in_year(ind, geo, measure, raw, history)
             fitted = self._fit(history, bounds, method, fit_key, in_year)
         bench_hist, bench_fit = None, None
-        if row["kind"] == "relative" and isinstance(row.get("benchmark"), str):
+        if kind.needs_benchmark and isinstance(row.get("benchmark"), str):
             b_ind, _, b_geo = row["benchmark"].partition("@")
             bench_hist = self._history(b_ind, b_geo)
             b_bounds = (0.0, 100.0) if self._measure.get(b_ind) == "share" else None
@@ -344,7 +345,7 @@ class Assessor:
         row = model.row
         # an intensity to reduce is not "what grows": broad growth shifts leave it alone unless
         # an assumption names it (or lists the measure reduction)
-        measure = "reduction" if model.kind == "reduction" else model.measure
+        measure = model.target_kind.grows_as or model.measure
         adj = scen.adjustment(model.target_id, row["indicator_id"], row["pillar"], measure)
         if adj.set_growth is not None and model.fitted is not None:
             base = model.evaluate(Adjustment(scale=adj.scale), 2_000, 0)
@@ -404,7 +405,7 @@ class Assessor:
         scen = get_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
         model = self.model(target_id, method)
         out = _base_record(model, scen)
-        if model.kind == "milestone":
+        if not model.target_kind.drawn:
             return out.with_values(status.milestone(model)), None
         if _lacks_figures(model):
             return out.with_values({"status": "insufficient_data",
@@ -419,7 +420,7 @@ class Assessor:
 def _lacks_figures(model: TargetModel) -> bool:
     """Nothing to project and observed figures do not decide it, or a relative target's
     benchmark has neither a projection nor a figure in the target year."""
-    needs_bench = model.kind == "relative"
+    needs_bench = model.target_kind.needs_benchmark
     return model.fitted is None and not kinds.decided_by_observation(model) or (
         needs_bench and model.bench_fitted is None
         and model.target_year not in (model.bench_history.index
@@ -466,7 +467,7 @@ def _base_record(model: TargetModel, scen: Scenario) -> TargetAssessment:
     if isinstance(latest_status, pd.Series):  # pragma: no cover - duplicates are validated away
         latest_status = str(latest_status.iloc[-1])
     illustrative = bool((statuses == "illustrative").any())
-    if model.kind == "relative" and model.bench_statuses is not None:
+    if model.target_kind.needs_benchmark and model.bench_statuses is not None:
         illustrative |= bool((model.bench_statuses == "illustrative").any())
     return TargetAssessment(
         target_id=model.target_id,

@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qcplan.model.kinds import kind_of
+
 TRACK_RECORD_DIR = Path(__file__).resolve().parents[1] / "resources" / "track_record"
 #: The shared row format of ``sources/*.csv`` (``sources/README.md``), in order.
 COLUMNS: tuple[str, ...] = (
@@ -299,14 +301,9 @@ def domain_of(indicator_id: str, name_zh: str) -> str:
 
 
 def form_group_of(kind: str, measure: str, direction: str) -> str:
-    """The track record's form group of a plan target (kind, its indicator's measure)."""
-    if direction in ("at_most", "below") and kind in ("level", "workpoint", "share"):
-        return "ceiling"
-    if kind == "workpoint":
-        return "annual_growth" if measure in ("growth", "reduction") else "level"
-    if kind in ("growth", "reduction"):
-        return "multi_year_growth"
-    return "level"
+    """The track record's form group of a plan target (kind, its indicator's measure): the
+    kind's :meth:`~qcplan.model.kinds.base.TargetKind.form_group`."""
+    return kind_of(kind).form_group(measure, direction)
 
 
 def pace_gap_of(required: float, observed: float, direction: str) -> float:

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.model import nowcast as _nowcast
+from qcplan.model.kinds import KINDS
 
 COLUMNS = ("target_id", "year", "months", "period", "ytd_growth", "ytd_level", "level_id",
            "time_progress", "task_progress", "gap", "on_schedule", "median", "p10", "p90",
@@ -38,7 +39,7 @@ def one_year_targets(plan: Any) -> pd.DataFrame:
     """The targets due one year after their period starts (a yearly target)."""
     t = plan.targets
     one = (t["target_year"].astype(int) - t["period_start"].astype(int)) == 1
-    return t[one & t["kind"].isin(("growth", "workpoint", "level", "flow"))]
+    return t[one & t["kind"].isin([k.name for k in KINDS.values() if k.in_year_schedule])]
 
 
 def _in_year(plan: Any, indicator_id: str, geography: str, year: int) -> pd.DataFrame:

@@ -97,7 +97,7 @@ def outside_view(view: Any, model: TargetModel, p_trend: float, req: float, rece
     cls = view.class_rate(group, domain_of(str(row["indicator_id"]), str(row.get("name_zh"))),
                           ob or "unmarked", str(row["indicator_id"]))
     gap = req - recent if np.isfinite(req) and np.isfinite(recent) else math.nan
-    if is_downward(model.direction) and model.kind not in ("reduction",):
+    if is_downward(model.direction) and not model.target_kind.falls:
         gap = -gap
     words = " ".join(str(row.get(c) or "") for c in ("quote_zh", "name_zh") if
                      isinstance(row.get(c), str))
@@ -125,18 +125,18 @@ def numbers(model: TargetModel, ev: Evaluation, row: pd.Series,
         "method": getattr(ev.projection, "method", "observed") if ev.projection is not None
         else "observed",
     }
-    if ev.projection is not None and model.kind != "growth" and not model.on_index:
+    if ev.projection is not None and model.target_kind.indicator_median and \
+            not model.on_index:
         out["indicator_median"] = float(ev.projection.median(model.target_year))
     req, recent, unit, sched = rates(model, ev)
     out.update(required_rate=req, rate_unit=unit, schedule_ratio=sched)
     met_now = met_by_observation(model, ev)
-    if met_now and model.kind in ("level", "share", "relative", "reduction") and \
-            not ev.complete:
+    if met_now and model.target_kind.can_fall_back and not ev.complete:
         # met early, but a level can fall back: keep "achieved" only while it likely holds
         met_now = ev.prob_reach >= P_NEEDS_ACCELERATION
     planned = ev.extra.get("plan_mode", False)
     p = ev.prob_reach
-    flow_failed = model.kind == "flow" and model.rule == "every_year" and _flow_failed(model)
+    flow_failed = model.target_kind.failed_by_observation(model)
     # the outside view speaks of targets still open: not of one met or missed already, nor of
     # one whose target year is already partly observed (the track record judges targets at the
     # start of their year; the year's own months say more than how such targets fared)
@@ -181,7 +181,7 @@ def numbers(model: TargetModel, ev: Evaluation, row: pd.Series,
 
 def _bound_undecided(model: TargetModel, ev: Evaluation) -> bool:
     """The target year's figure is published only as a bound that allows both outcomes."""
-    if model.kind not in ("level", "share", "workpoint"):
+    if not model.target_kind.reads_bounds:
         return False
     q = model.qualifiers
     ty = model.target_year
@@ -194,13 +194,12 @@ def _bound_undecided(model: TargetModel, ev: Evaluation) -> bool:
 
 def met_by_observation(model: TargetModel, ev: Evaluation) -> bool:
     """Observed figures alone meet the target."""
-    h = model.history
     thr, d = ev.threshold, model.decision_direction
 
     def meets(v: float, year: int | None = None) -> bool:
         q = model.qualifiers
         qualifier = q.loc[year] if year is not None and year in q.index and \
-            model.kind in ("level", "share", "workpoint") else ""
+            model.target_kind.reads_bounds else ""
         return grades.meets(v, thr, d, qualifier)
 
     if ev.complete:
@@ -208,48 +207,10 @@ def met_by_observation(model: TargetModel, ev: Evaluation) -> bool:
         if not s.size:
             return False
         return meets(float(s[0]), model.target_year)
-    if model.kind in ("level", "share"):
-        start = model.period_start if model.period_start is not None else -10**9
-        yrs = [y for y in h.index if start < y <= model.target_year]
-        return bool(yrs) and meets(float(h.loc[max(yrs)]), max(yrs))
-    if model.kind == "reduction":
-        base_year = ev.extra.get("base_year")
-        yrs = [y for y in h.index if base_year is not None and base_year < y <= model.target_year]
-        if not yrs:
-            return False
-        fall = (1.0 - float(h.loc[max(yrs)]) / float(h.loc[base_year])) * 100.0
-        return meets(fall)
-    if model.kind == "cumulative":
-        years = [y for y in ev.extra.get("period_years", []) if y in h.index]
-        return bool(years) and meets(float(h.loc[years].sum())) and not is_downward(d)
-    return False
-
-
-def _flow_failed(model: TargetModel) -> bool:
-    h = model.history
-    years = [y for y in model.period_years() if y in h.index]
-    return any(not grades.meets(float(h.loc[y]), model.threshold, model.direction)
-               for y in years)
+    return model.target_kind.met_early(model, ev, meets)
 
 
 def _moving_away(model: TargetModel, req: float, obs: float) -> bool:
     if not (np.isfinite(req) and np.isfinite(obs)):
         return False
-    if model.kind == "growth":
-        return obs <= 0 < req
-    if model.kind == "reduction":
-        return obs < 0 < req  # the intensity rises while a fall is needed
-    if model.kind in ("flow", "cumulative"):
-        h = model.history.dropna().sort_index().iloc[-4:]
-        if len(h) < 2:
-            return False
-        slope = np.polyfit(h.index.astype(float), h.to_numpy(float), 1)[0]
-        return slope > 0 if is_downward(model.direction) else slope < 0
-    h = model.history.dropna()
-    if h.empty:
-        return False
-    gap = model.threshold - float(h.iloc[-1])
-    if is_downward(model.direction):
-        gap = -gap
-    # away: still short of the target and the recent change points the other way
-    return gap > 0 and req * obs < 0
+    return model.target_kind.moving_away(model, req, obs)

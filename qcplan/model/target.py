@@ -24,7 +24,8 @@ are drawn. ``prob_reach`` is the share of draws that meet the threshold.
 
 :class:`TargetModel` holds a target's fitted series (fitted once by
 :class:`qcplan.model.assess.Assessor`); :meth:`TargetModel.evaluate` draws the decision quantity
-into an :class:`Evaluation`, with the kind's function in :data:`DECISIONS`;
+into an :class:`Evaluation`, with the kind's :meth:`~qcplan.model.kinds.base.TargetKind.decide`
+(:mod:`qcplan.model.kinds`, one class per kind);
 :meth:`TargetModel.solve_shift` finds the growth shift at which a goal is met.
 """
 
@@ -32,53 +33,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from qcplan.model.draws import Draws, seed_for, share_meeting
 from qcplan.model.grades import is_downward
+from qcplan.model.kinds import TargetKind, kind_of
 from qcplan.model.scenarios import Adjustment
 
 #: A share whose target is 100% counts as met within this many points of it (a projection on the
 #: logit scale never reaches 100 exactly).
 SHARE_CEILING_TOLERANCE = 0.5
 NON_NEGATIVE = ("amount", "count")
-PROJECTED_KINDS = ("level", "share", "workpoint", "growth", "flow", "cumulative", "relative",
-                   "reduction")
-#: Kinds decided on an index built from yearly rates when the indicator holds rates.
-INDEX_KINDS = ("growth", "reduction")
-
-
-def _seed_for(seed: int | None, *parts: str) -> int | None:
-    if seed is None:
-        return None
-    words = [int(seed)] + [zlib.crc32(p.encode("utf-8")) for p in parts]
-    return int(np.random.SeedSequence(words).generate_state(1)[0])
-
-
-@dataclass
-class Draws:
-    """The draws of one series over years: observed values where observed.
-
-    ``floor`` (0 for amounts and counts) cuts draws that a raw-scale model takes below what the
-    measure allows.
-    """
-
-    history: pd.Series
-    projection: Any  # qcplan.model.project.Projection or None
-    floor: float | None = None
-
-    def at(self, year: int, n: int) -> np.ndarray:
-        if year in self.history.index:
-            return np.full(n, float(self.history.loc[year]))
-        if self.projection is None or year < int(self.history.index.max()):
-            return np.full(n, np.nan)
-        v = np.asarray(self.projection.values(year), dtype=float)
-        return v if self.floor is None else np.maximum(v, self.floor)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -116,6 +86,8 @@ class TargetModel:
         self.row = row
         self.target_id: str = row["target_id"]
         self.kind: str = row["kind"]
+        #: the kind's class (:mod:`qcplan.model.kinds`): everything that depends on the kind
+        self.target_kind: TargetKind = kind_of(self.kind)
         self.direction: str = row.get("direction") or "at_least"
         self.history = history           # the series as projected (an index for growth rates)
         self.raw_history = history       # the series as published; set apart for growth rates
@@ -130,7 +102,7 @@ class TargetModel:
         self.target_year = int(row["target_year"])
         thr = row.get("threshold")
         self.threshold = float(thr) if thr is not None and pd.notna(thr) else math.nan
-        if (self.kind in ("share", "workpoint") and measure == "share"
+        if (self.target_kind.caps_share and measure == "share"
                 and self.direction == "at_least" and self.threshold >= 100.0):
             self.threshold = 100.0 - SHARE_CEILING_TOLERANCE
         self.rule = row.get("rule") or ""
@@ -147,15 +119,13 @@ class TargetModel:
     def lower_is_better(self) -> bool:
         """A lower path of the indicator helps: a ceiling, or an intensity to reduce (so a growth
         shift works against it)."""
-        return is_downward(self.direction) != (self.kind == "reduction")
+        return is_downward(self.direction) != self.target_kind.falls
 
     @property
     def decision_direction(self) -> str:
         """The direction the decision quantity is compared in: strict for a relative target
         that must exceed its benchmark or narrow its gap."""
-        if self.kind == "relative" and self.rule in ("exceed", "narrow_gap"):
-            return "below" if is_downward(self.direction) else "above"
-        return self.direction
+        return self.target_kind.decision_direction(self)
 
     # -- basic facts -------------------------------------------------------
     @property
@@ -190,17 +160,14 @@ class TargetModel:
                  seed: int | None = 0, shift: float | None = None) -> Evaluation:
         """Draw the decision quantity under an adjustment (``shift`` overrides ``adj.shift``)."""
         used_shift = adj.shift if shift is None else shift
-        proj = self._simulate(self.fitted, adj, n_sims, _seed_for(seed, self.target_id),
+        proj = self._simulate(self.fitted, adj, n_sims, seed_for(seed, self.target_id),
                               used_shift)
         floor = 0.0 if self.measure in NON_NEGATIVE else None
         draws = Draws(self.history, proj, floor)
-        decide = DECISIONS.get(self.kind)
-        if decide is None:  # pragma: no cover - milestones are not evaluated by draws
-            raise ValueError(f"kind {self.kind!r} is not evaluated by draws")
-        d = decide(self, draws, adj, n_sims, seed)
+        d = self.target_kind.decide(self, draws, adj, n_sims, seed)
         stat = np.asarray(d.stat, dtype=float)
         return Evaluation(stat=stat, threshold=d.threshold, direction=self.direction,
-                          prob_reach=_share_meeting(stat, d.threshold, self.decision_direction),
+                          prob_reach=share_meeting(stat, d.threshold, self.decision_direction),
                           projection=proj, benchmark_projection=d.bench_projection,
                           complete=d.complete, shift=used_shift, extra=d.extra)
 
@@ -217,7 +184,7 @@ class TargetModel:
         of a gap in the yearly rates, or one measured from an earlier figure; figures published
         only as a bound."""
         out = []
-        if self.kind in INDEX_KINDS and len(self.history.dropna()) and \
+        if self.target_kind.rates_as_index and len(self.history.dropna()) and \
                 self.period_start is not None:
             used = self.growth_base_year()
             if used > self.period_start:
@@ -229,18 +196,6 @@ class TargetModel:
         if len(self.qualifiers):
             out.append("bound:" + ",".join(str(y) for y in sorted(self.qualifiers.index)))
         return out
-
-    def relative_threshold(self) -> float:
-        if self.rule in ("reach", "exceed"):
-            return 1.0
-        # narrow_gap: the ratio in the base year (or the latest common year up to it)
-        common = sorted(set(self.history.index) & set(self.bench_history.index))
-        base = self.period_start if self.period_start is not None else self.target_year - 1
-        before = [y for y in common if y <= base] or common[:1]
-        if not before:
-            return math.nan
-        y = before[-1]
-        return float(self.history.loc[y] / self.bench_history.loc[y])
 
     # -- solving for a shift -------------------------------------------------
     def solve_shift(self, goal: Callable[[Evaluation], float], adj: Adjustment,
@@ -291,111 +246,6 @@ class TargetModel:
         if self.lower_is_better:
             return self.solve_shift(lambda ev: p - ev.prob_reach, adj, seed=seed)
         return self.solve_shift(lambda ev: ev.prob_reach - p, adj, seed=seed)
-
-
-# --------------------------------------------------------------------------- per kind
-class Decision(NamedTuple):
-    """A kind's decision quantity on the draws, what it is compared with, and whether observed
-    figures alone decide it."""
-
-    stat: np.ndarray
-    threshold: float
-    complete: bool
-    extra: dict[str, Any]
-    bench_projection: Any = None
-
-
-def _share_meeting(stat: np.ndarray, thr: float, direction: str) -> float:
-    """The share of finite draws that meet ``thr`` in ``direction`` (nan without any)."""
-    ok = np.isfinite(stat)
-    if not ok.any():
-        return math.nan
-    # draws come back from log/logit scales: allow for rounding at the threshold itself
-    tol = 1e-9 * max(1.0, abs(thr))
-    if direction == "at_most":
-        return float(np.mean(stat[ok] <= thr + tol))
-    if direction == "below":
-        return float(np.mean(stat[ok] < thr - tol))
-    if direction == "above":
-        return float(np.mean(stat[ok] > thr + tol))
-    return float(np.mean(stat[ok] >= thr - tol))
-
-
-def _decide_value(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
-                  seed: int | None) -> Decision:
-    """Level, share, workpoint: the value in the target year."""
-    return Decision(draws.at(model.target_year, n), model.threshold,
-                    model.target_year in model.history.index, {})
-
-
-def _decide_growth(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
-                   seed: int | None) -> Decision:
-    """The average yearly growth (%) from the base year to the target year."""
-    base_year = model.growth_base_year()
-    years = model.target_year - base_year
-    base = float(model.history.loc[base_year])
-    end = draws.at(model.target_year, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = ((end / base) ** (1.0 / years) - 1.0) * 100.0
-    return Decision(stat, model.threshold, model.target_year in model.history.index,
-                    {"base_year": base_year})
-
-
-def _decide_reduction(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
-                      seed: int | None) -> Decision:
-    """The cumulative fall (%) of the intensity from the base year to the target year."""
-    base_year = model.growth_base_year()
-    base = float(model.history.loc[base_year])
-    end = draws.at(model.target_year, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = (1.0 - end / base) * 100.0
-    return Decision(stat, model.threshold, model.target_year in model.history.index,
-                    {"base_year": base_year})
-
-
-def _decide_flow(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
-                 seed: int | None) -> Decision:
-    """every_year: the worst year of the period (the largest under a ceiling); average: the
-    mean yearly value."""
-    years = model.period_years()
-    mat = np.vstack([draws.at(y, n) for y in years])
-    if model.rule == "every_year":
-        stat = mat.max(axis=0) if is_downward(model.direction) else mat.min(axis=0)
-    else:
-        stat = mat.mean(axis=0)
-    return Decision(stat, model.threshold, all(y in model.history.index for y in years),
-                    {"period_years": years})
-
-
-def _decide_cumulative(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
-                       seed: int | None) -> Decision:
-    """The running total of yearly deliveries over the period."""
-    years = model.period_years()
-    mat = np.vstack([draws.at(y, n) for y in years])
-    return Decision(mat.sum(axis=0), model.threshold,
-                    all(y in model.history.index for y in years), {"period_years": years})
-
-
-def _decide_relative(model: TargetModel, draws: Draws, adj: Adjustment, n: int,
-                     seed: int | None) -> Decision:
-    """The ratio indicator / benchmark in the target year (the benchmark drawn unshifted)."""
-    bench_proj = model._simulate(model.bench_fitted, Adjustment(scale=adj.scale), n,
-                                 _seed_for(seed, model.target_id, "benchmark"), 0.0)
-    bdraws = Draws(model.bench_history, bench_proj)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = draws.at(model.target_year, n) / bdraws.at(model.target_year, n)
-    complete = (model.target_year in model.history.index
-                and model.target_year in model.bench_history.index)
-    extra = {"benchmark_median": float(np.nanmedian(bdraws.at(model.target_year, n)))}
-    return Decision(stat, model.relative_threshold(), complete, extra, bench_proj)
-
-
-#: kind → its decision quantity on the draws (milestones are not decided by draws)
-DECISIONS: dict[str, Callable[[TargetModel, Draws, Adjustment, int, int | None], Decision]] = {
-    "level": _decide_value, "share": _decide_value, "workpoint": _decide_value,
-    "growth": _decide_growth, "reduction": _decide_reduction, "flow": _decide_flow,
-    "cumulative": _decide_cumulative, "relative": _decide_relative,
-}
 
 
 def in_year_basis(model: TargetModel) -> dict[str, Any]:

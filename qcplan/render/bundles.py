@@ -62,7 +62,7 @@ def charted(model: TargetModel, ev: Evaluation | None) -> tuple[pd.Series, list[
     h = model.history.dropna().sort_index()
     fans: list[dict[str, Any]] = []
     bfans: list[dict[str, Any]] = []
-    if model.kind == "cumulative":
+    if model.target_kind.running_total:
         period = model.period_years()
         obs_years = [y for y in period if y in h.index]
         running = h.loc[obs_years].cumsum() if obs_years else pd.Series(dtype=float)
@@ -115,7 +115,7 @@ def target_frames(model: TargetModel, ev: Evaluation | None) -> dict[str, list[d
         st = statuses.loc[y] if y in statuses.index else ""
         if isinstance(st, pd.Series):  # pragma: no cover - duplicates are validated away
             st = st.iloc[-1]
-        if model.kind == "cumulative" and y == min(hist.index):
+        if model.target_kind.running_total and y == min(hist.index):
             st = "base"
         hist_rows.append({"target_id": tid, "year": int(y), "value": float(v), "status": str(st)})
     bhist_rows = []
@@ -124,15 +124,13 @@ def target_frames(model: TargetModel, ev: Evaluation | None) -> dict[str, list[d
         bhist_rows = [{"target_id": tid, "year": int(y), "value": float(v),
                        "status": str(bst.loc[y]) if y in bst.index else ""}
                       for y, v in model.bench_history.dropna().items()]
-    meet_rows = []
-    if model.kind != "milestone":
-        mp = meeting_path(model, ev)
-        if model.kind == "cumulative" and len(mp) and len(hist):
-            # as a running total, to match the chart
-            start = float(hist.iloc[-1])
-            mp = start + mp.iloc[1:].cumsum()
-            mp = pd.concat([pd.Series({int(hist.index.max()): start}), mp])
-        meet_rows = [{"target_id": tid, "year": int(y), "value": float(v)} for y, v in mp.items()]
+    mp = meeting_path(model, ev)
+    if model.target_kind.running_total and len(mp) and len(hist):
+        # as a running total, to match the chart
+        start = float(hist.iloc[-1])
+        mp = start + mp.iloc[1:].cumsum()
+        mp = pd.concat([pd.Series({int(hist.index.max()): start}), mp])
+    meet_rows = [{"target_id": tid, "year": int(y), "value": float(v)} for y, v in mp.items()]
     return {"fans": fans, "bench_fans": bfans, "history": hist_rows, "meeting": meet_rows,
             "bench_history": bhist_rows}
 

@@ -12,6 +12,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from qcplan.model.kinds import kind_of
 from qcplan.render.fonts import use_cjk_font
 from qcplan.render.i18n import data_status_label, t
 
@@ -74,16 +75,9 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
         fig.subplots_adjust(left=0.11, right=0.86, top=0.91, bottom=0.33)
     else:
         fig = ax.figure
-    kind = row["kind"]
+    kind = kind_of(row["kind"])
     name = row["name_zh"] if lang == "zh" else (row["name_en"] or row["name_zh"])
-    unit = (row.get("unit_en") if lang != "zh" else None) or row.get("unit") or ""
-    if kind in ("growth", "reduction") and row.get("rule", "") != "level" and \
-            _is_index(hist, fan):
-        ylabel = t("growth_index", lang)
-    elif kind == "cumulative":
-        ylabel = f"{t('running_total', lang)} ({unit})"
-    else:
-        ylabel = unit
+    ylabel = _ylabel(row, hist, fan, lang)
 
     direct: list[tuple[float, float, str, str]] = []  # labels at the right edge
     if not fan.empty:
@@ -130,7 +124,7 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
                    label=f"{t('target', lang)} {target_value:,.4g}")
         direct.append((ax.get_xlim()[1], target_value,
                        f"{_short('target', lang)} {target_value:,.4g}", TARGET))
-    if kind in ("relative", "growth", "reduction") and not meet.empty:
+    if kind.marks_goal and not meet.empty:
         ax.plot([meet["year"].iloc[-1]], [meet["value"].iloc[-1]], marker="*", ms=13,
                 color=TARGET, ls="none", zorder=5)
     ax.set_title(name, fontsize=FONT["title"], loc="left")
@@ -271,16 +265,28 @@ def _wrap(text: str, lang: str) -> str:
     return textwrap.fill(text, width=width, break_long_words=False)
 
 
+def _ylabel(row: pd.Series, hist: pd.DataFrame, fan: pd.DataFrame, lang: str) -> str:
+    """The y axis of a target's chart: a growth index, a running total or the unit, as the
+    target's kind charts it."""
+    kind = kind_of(row["kind"])
+    unit = (row.get("unit_en") if lang != "zh" else None) or row.get("unit") or ""
+    if kind.chart_index and row.get("rule", "") != "level" and _is_index(hist, fan):
+        return t("growth_index", lang)
+    if kind.running_total:
+        return f"{t('running_total', lang)} ({unit})"
+    return unit
+
+
 def _is_index(hist: pd.DataFrame, fan: pd.DataFrame) -> bool:
     return not hist.empty and abs(float(hist["value"].iloc[0]) - 100.0) < 1e-9
 
 
 def _target_line(row: pd.Series, meet: pd.DataFrame) -> float | None:
-    kind = row["kind"]
-    if kind in ("level", "share", "workpoint", "flow", "cumulative"):
+    line = kind_of(row["kind"]).target_line
+    if line == "threshold":
         v = row.get("threshold")
         return float(v) if pd.notna(v) else None
-    if kind == "reduction" and not meet.empty:
+    if line == "path_end" and not meet.empty:
         return float(meet["value"].iloc[-1])  # the intensity that is the fall asked for
     return None
 
