@@ -18,7 +18,7 @@ intervals are scored against that figure:
 Printed: per horizon, cases, coverage of the 80 % interval and its median width (in the
 series' units), trend and pooled, and the same for shares alone; whether every pooled share
 interval stays inside [0, 100]. Run of 2026-12 in ``bench/README.md`` and docs/METHOD.md §2b.
-About 10 seconds.
+About 6 seconds.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from test_assess import write_plan
 from qcplan.model import pooling
 from qcplan.model.assess import Assessor
 from qcplan.plan.load import load_plan
+from qcplan.render.i18n import caveat_texts
 
 AS_OF = "2025-06-30"
 TODAY = dt.date(2025, 6, 30)
@@ -155,8 +156,6 @@ def test_partial_pooling_gives_own_changes_the_weight_their_number_earns() -> No
 
 
 def test_short_series_caveat_words() -> None:
-    from qcplan.render.i18n import caveat_texts
-
     assert "12" in caveat_texts("short_series_pooled:12", "zh")[0]
     assert "12 series of the same measure and unit" in caveat_texts("short_series_pooled:12",
                                                                     "en")[0]

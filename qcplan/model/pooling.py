@@ -21,14 +21,16 @@ span)``, its yearly variance ``(nu0 s0^2 + SS + (d - mu0)^2 / (k + 1 / span)) / 
 (``SS`` the squared deviations of its changes from ``d``: a series that moves unlike the pool
 widens its own spread), Student-t with ``nu0 + m`` degrees of freedom, the drift drawn once per
 path from its posterior (variance ``sigma^2 / (1 / k + span)``), and the drift wanders a little
-every year as ``auto``'s does. The result is an ordinary
-:class:`~qcplan.model.fitted.FittedModel` (one :class:`~qcplan.model.walks.Walk`), so scenario
+every year, by an amount learned from the pool itself (:func:`_calibrated_wander`). The result
+is an ordinary :class:`~qcplan.model.fitted.FittedModel` (one :class:`~qcplan.model.walks.Walk`),
+so scenario
 shifts and shocks apply as to any fit, and back on the measure's scale no draw leaves
 [0, 100] (a share) or goes below 0 (a positive level).
 
 The pool (:func:`reference_series`, :func:`pool_for`): the track record's series of the same
 measure and unit (``qcplan/resources/track_record/series.csv``; only figures known by the
-assessment's date, never the target's own geography and indicator) and the plan's own other
+assessment's date, never the target's own series: not its indicator in its geography, nor a
+series of its geography holding one of its figures) and the plan's own other
 series of that measure and unit (real figures only: illustrative series are left out). The
 assessment uses it only for targets whose series has :data:`SHORT_MAX_POINTS` or fewer yearly
 figures, and only for the ``auto`` and ``bounded`` methods (:meth:`Assessor._fit`); the
