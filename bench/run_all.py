@@ -9,6 +9,8 @@
                                 (--quick: x 1 and 3, 2000 draws)
 5. bench/outside_view.py      — the outside view of P(reach), leave-one-plan-out on the track
                                 record of past plans (Brier, log score, reliability diagram)
+5b. bench/short_series_pooling.py — short series' 80 % intervals, trend against partial
+                                pooling with their measure and unit, leave-one-plan-out
 6. bench/monitoring.py        — the responsible units' pages; appending to a long history
 7. bench/ingest_cost.py       — ingest time and peak memory: a normal return, a 10,000-row one,
                                 one formatted down to row 1,048,576, a decompression bomb
@@ -35,6 +37,7 @@ def main() -> int:
         ["batch_cost.py"] + (["--repeat", "1"] if quick else []),
         ["scaling.py"] + (["--sizes", "1,3", "--n-sims", "2000"] if quick else []),
         ["outside_view.py"],
+        ["short_series_pooling.py"],
         ["monitoring.py"] + (["--repeat", "1", "--runs", "24"] if quick else []),
         ["ingest_cost.py"] + (["--repeat", "3"] if quick else []),
     ]

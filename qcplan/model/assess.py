@@ -36,6 +36,7 @@ import pandas as pd
 from qcplan.errors import QcplanError
 from qcplan.model import kinds, status
 from qcplan.model import nowcast as _nowcast
+from qcplan.model import pooling as _pooling
 from qcplan.model.project import fit as _fit_projection
 from qcplan.model.records import AssessmentResult, TargetAssessment
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
@@ -166,7 +167,9 @@ class Assessor:
     def _fit(self, history: pd.Series, bounds: tuple[float, float] | None, method: str,
              key: tuple, in_year: Any = None) -> Any:
         """Fit once per key; ``in_year`` is a flow's monthly figures (a ``pd.Series``) or a
-        growth rate's year-to-date nowcast (:class:`qcplan.model.nowcast.Nowcast`)."""
+        growth rate's year-to-date nowcast (:class:`qcplan.model.nowcast.Nowcast`). With the
+        outside view on, a level's series of two or three yearly figures is fitted partially
+        pooled with the series of its measure and unit (:mod:`qcplan.model.pooling`)."""
         if key not in self._fits:
             m = "auto" if method == "bounded" and bounds is None else method
             fitted = None
@@ -186,6 +189,19 @@ class Assessor:
                     fitted.notes.append(f"{in_year.year}: in-year nowcast from the year-to-date "
                                         f"growth to month {in_year.k} ({in_year.method})")
                     fitted.notes.extend(in_year.notes)
+            if fitted is not None and fitted.status == "ok" and fitted.nowcast is None and \
+                    self.outside is not None and not key[2] and \
+                    key[3] in _pooling.POOLED_MEASURES and \
+                    history.notna().sum() <= _pooling.SHORT_MAX_POINTS:
+                # a short series borrows how far series of its measure and unit move in a year
+                ind = self.plan.indicators
+                units = dict(zip(ind["indicator_id"], ind["unit"].fillna("").astype(str))) \
+                    if "unit" in ind.columns else {}
+                unit = units.get(key[0], "")
+                members = _pooling.plan_members(self._series_index(), self._measure, units,
+                                                key[3], unit)
+                fitted = _pooling.assessment_fit(history, key[3], unit, key[:2], self.as_of,
+                                                 members, m) or fitted
             self._fits[key] = fitted
         return self._fits[key]
 

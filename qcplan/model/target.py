@@ -182,7 +182,8 @@ class TargetModel:
         """What the reader must know about how this target was decided (codes, see
         :data:`NOTES`): a growth or reduction period that starts later than the plan's because
         of a gap in the yearly rates, or one measured from an earlier figure; figures published
-        only as a bound."""
+        only as a bound; a short series whose yearly spread and drift borrow from n series of
+        its measure and unit."""
         out = []
         if self.target_kind.rates_as_index and len(self.history.dropna()) and \
                 self.period_start is not None:
@@ -195,6 +196,9 @@ class TargetModel:
                 out.append(f"base_earlier:{used}")
         if len(self.qualifiers):
             out.append("bound:" + ",".join(str(y) for y in sorted(self.qualifiers.index)))
+        pooled = getattr(self.fitted, "stats", {}).get("pooled_series")
+        if pooled:  # a short series' interval borrows from n series (qcplan.model.pooling)
+            out.append(f"short_series_pooled:{int(pooled)}")
         return out
 
     # -- solving for a shift -------------------------------------------------

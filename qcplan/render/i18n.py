@@ -87,6 +87,9 @@ CAVEAT = {
     "base_earlier": ("基期缺数据,从{0}年起算", "no base-year figure: measured from {0}"),
     "bound": ("{0}年数据仅公布为区间(如“超过”),按界值计算", "{0}: published only as a bound "
               "(e.g. 'over'), counted at the bound"),
+    "short_series_pooled": ("数据年份少,年度变动幅度参考同类指标({0}个同计量单位序列)估计",
+                            "few yearly figures: how far it moves in a year is estimated from "
+                            "{0} series of the same measure and unit"),
 }
 
 DATA_STATUS = {
