@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -81,8 +82,12 @@ def test_bounds_hold_for_a_share_near_100_and_a_rate_near_0(tmp_path: Path) -> N
                pd.Series({2015: 5.0, 2016: 4.0, 2017: 3.7, 2018: 3.1}),
                pd.Series({2014: 9.0, 2016: 8.1, 2018: 6.0, 2019: 5.5})]
     rate_pool = pooling.pool_steps(members, pooling.scale_for("rate"))
+    # three series give too few cut series to show the pooled interval holds: the trend alone
+    assert rate_pool is not None and rate_pool.weight == 0.0
+    assert pooling.pooled_fit(pd.Series({2023: 0.8, 2024: 0.1}), rate_pool,
+                              pooling.scale_for("rate")) is None
     low = pooling.pooled_fit(pd.Series({2023: 0.8, 2024: 0.1}), rate_pool,
-                             pooling.scale_for("rate"))
+                             pooling.scale_for("rate"), trend=False)
     draws = low.simulate(2035, n_sims=5000, seed=1, shift=-20.0).paths.to_numpy()
     assert np.all(draws >= 0.0)
 
@@ -159,3 +164,44 @@ def test_short_series_caveat_words() -> None:
     assert "12" in caveat_texts("short_series_pooled:12", "zh")[0]
     assert "12 series of the same measure and unit" in caveat_texts("short_series_pooled:12",
                                                                     "en")[0]
+
+
+def _jumpy(jump: float) -> list[pd.Series]:
+    """Eight share series rising 0.5 a year, each with one jump of ``jump`` points (up or
+    down) after its fourth figure."""
+    rng = np.random.default_rng(0)
+    out = []
+    for _ in range(8):
+        steps = rng.normal(0.5, 0.2, 8)
+        steps[3] += rng.choice([-1.0, 1.0]) * jump
+        out.append(pd.Series(50 + np.cumsum(steps), index=range(2010, 2018)))
+    return out
+
+
+def test_the_calibration_chooses_a_wider_interval_when_the_pool_is_more_volatile() -> None:
+    sc = pooling.scale_for("share")
+    groups = [f"g{i}" for i in range(8)]
+    short = pd.Series({2023: 50.0, 2024: 51.0})
+
+    def width(pool: pooling.StepPool, **kw) -> float:
+        fit = pooling.pooled_fit(short, pool, sc, **kw)
+        lo, hi = fit.simulate(2030, n_sims=4000, seed=0).interval(2030, 0.8)
+        return hi - lo
+
+    calm, jumpy = _jumpy(0.0), _jumpy(4.0)
+    # calm series: their cut series hold 80 % with a small wander and the pooled walk alone
+    c = pooling.pool_steps(calm, sc, groups=groups)
+    assert c.wander <= 0.5 and c.weight == 1.0
+    # series that jump: the same model, calibrated on its own cut series, widens far more
+    # than the jumps' own share of the yearly spread does
+    raw = pooling.pool_steps(jumpy, sc, groups=groups, calibrate=False)
+    cal = pooling.pool_steps(jumpy, sc, groups=groups)
+    assert cal.wander > max(raw.wander, c.wander)
+    assert width(cal) > 2 * width(raw)
+    # with the wander held at auto's, the mixture's share of pooled paths falls below 1 for
+    # the jumpy pool (not for the calm one), and the mixture is wider than the walk alone
+    assert pooling._calibrated_weight(calm, sc, c, groups) == 1.0
+    share = pooling._calibrated_weight(_jumpy(2.0), sc, raw, groups)
+    assert share < 1.0
+    mixed = replace(raw, weight=share)
+    assert width(mixed) > width(mixed, trend=False)

@@ -201,7 +201,7 @@ class Assessor:
                 members = _pooling.plan_members(self._series_index(), self._measure, units,
                                                 key[3], unit)
                 fitted = _pooling.assessment_fit(history, key[3], unit, key[:2], self.as_of,
-                                                 members, m) or fitted
+                                                 members, m, fitted) or fitted
             self._fits[key] = fitted
         return self._fits[key]
 

@@ -54,6 +54,7 @@ from scipy.stats import t as student_t
 from qcplan.model.fitted import FittedModel
 from qcplan.model.history import clean_history
 from qcplan.model.outside_view import load_series
+from qcplan.model.project import fit as trend_fit
 from qcplan.model.scales import Scale
 from qcplan.model.walks import AUTO_WANDER, Walk
 
@@ -82,6 +83,7 @@ class StepPool:
     mu0_var: float       # sampling variance of mu0
     tau2: float          # variance of the drifts between series
     wander: float = AUTO_WANDER  # yearly drift-change variance, in units of the yearly one
+    weight: float = 1.0  # share of the paths drawn from the pooled walk (the rest: the trend's)
 
 
 def scale_for(measure: str) -> Scale:
@@ -136,6 +138,7 @@ def pool_steps(members: Iterable[pd.Series], sc: Scale, calibrate: bool = True,
     pool = StepPool(len(spans), s02, nu0, mu0, mu0_var, tau2)
     if calibrate:
         pool = replace(pool, wander=_calibrated_wander(members, sc, pool.wander, groups))
+        pool = replace(pool, weight=_calibrated_weight(members, sc, pool, groups))
     return pool
 
 
@@ -186,6 +189,70 @@ def _calibrated_wander(members: list[pd.Series], sc: Scale, default: float,
         return default
     ok = np.nonzero(hits / n_cases >= 0.8)[0]
     return float(grid[ok[0]] if len(ok) else grid[-1])
+
+
+#: Shares of pooled paths tried, narrowest first (the rest of the paths are the trend's).
+WEIGHT_GRID = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0)
+#: Draws per calibration case (pooled and trend each).
+CALIBRATION_SIMS = 1000
+
+
+def _cut_cases(members: list[pd.Series], sc: Scale, groups: list[str] | None
+               ) -> Iterable[tuple[pd.Series, StepPool, list[int], np.ndarray]]:
+    """The pool's own cut series: every member of three or more figures cut to its first two
+    and three figures, with the pool of the members not of its geography (``groups``), the
+    years asked about (its next figure and its last) and their values."""
+    for i, v in enumerate(members):
+        h = clean_history(v)
+        if len(h) < 3 or _changes(h, sc) is None:
+            continue
+        others = [w for j, w in enumerate(members) if j != i and
+                  (groups is None or groups[j] != groups[i])]
+        pool = pool_steps(others, sc, calibrate=False)
+        if pool is None:
+            continue
+        for n in (2, 3):
+            if len(h) <= n:
+                continue
+            asked = sorted({n, len(h) - 1})
+            yield h.iloc[:n], pool, [int(h.index[j]) for j in asked], \
+                h.to_numpy(float)[asked]
+
+
+def _calibrated_weight(members: list[pd.Series], sc: Scale, pool: StepPool,
+                       groups: list[str] | None = None) -> float:
+    """The share of a short series' paths drawn from the pooled walk, the rest from the
+    trend's own fit (a predictive mixture), learned from the pool itself: on the pool's cut
+    series (:func:`_cut_cases`, each fitted on the pool without its geography, with
+    ``pool``'s wander) the largest share of :data:`WEIGHT_GRID` whose mixture's 80 %
+    intervals hold at least 80 % of the figures asked about (the one holding most when none
+    does); 0 (the trend alone) with fewer than :data:`MIN_CALIBRATION_CASES` cases: a pool
+    that cannot show its interval holds does not narrow the trend's."""
+    grid = np.asarray(WEIGHT_GRID)
+    hits = np.zeros(len(grid))
+    n_cases = 0
+    bounds = sc.bounds if sc.kind == "logit" else None
+    n = CALIBRATION_SIMS
+    take = np.rint(grid * n).astype(int)
+    for h, others, years, actual in _cut_cases(members, sc, groups):
+        fit = pooled_fit(h, replace(others, wander=pool.wander), sc, trend=False)
+        trend = trend_fit(h, method="auto", bounds=bounds)
+        if fit is None or trend.status != "ok":
+            continue
+        p = fit.simulate(years[-1], n_sims=n, seed=0).paths
+        t = trend.simulate(years[-1], n_sims=n, seed=1).paths
+        for year, a in zip(years, actual, strict=True):
+            pd_, td = p.loc[year].to_numpy(float), t.loc[year].to_numpy(float)
+            for g, k in enumerate(take):
+                mix = np.concatenate([pd_[:k], td[k:]])
+                lo, hi = np.quantile(mix, [0.1, 0.9])
+                hits[g] += lo <= a <= hi
+            n_cases += 1
+    if n_cases < MIN_CALIBRATION_CASES:
+        return 0.0
+    cover = hits / n_cases
+    ok = np.nonzero(cover >= 0.8)[0]
+    return float(grid[ok[0]] if len(ok) else grid[int(np.argmax(cover))])
 
 
 def _posterior(history: pd.Series, pool: StepPool, sc: Scale
@@ -246,27 +313,45 @@ def _drift_spread(d: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
 
 
 def pooled_fit(history: pd.Series, pool: StepPool, sc: Scale, n_series: int | None = None,
-               method: str = "auto") -> FittedModel | None:
-    """The short series' own changes combined with ``pool`` (see the module docstring); None
-    when the series does not fit the scale (a level at or below 0)."""
+               method: str = "auto", trend: FittedModel | None | bool = None
+               ) -> FittedModel | None:
+    """The short series' own changes combined with ``pool`` (see the module docstring), its
+    paths drawn from the pooled walk in the share ``pool.weight`` and from ``trend`` (the
+    series' own fit; fitted with ``auto`` when None) in the rest; ``trend=False``: the pooled
+    walk alone. None when the series does not fit the scale (a level at or below 0), when the
+    share is 0 (the trend alone) or when the trend's draws cannot be mixed in (another scale,
+    exponential smoothing)."""
     h = clean_history(history)
     post = _posterior(h, pool, sc)
     if post is None:
+        return None
+    weight = 1.0 if trend is False else pool.weight
+    if weight <= 0.0:
         return None
     drift, post_var, sigma2, df = post
     k = max((pool.tau2 + pool.mu0_var) / pool.s02, 1e-9)
     span = float(h.index[-1] - h.index[0])
     own_weight = span / (1.0 / k + span)
     sigma = math.sqrt(sigma2)
-    walk = Walk(1.0, drift, math.sqrt(post_var), sigma, df,
-                wander=sigma * math.sqrt(pool.wander), label="pooled")
+    bounds = sc.bounds if sc.kind == "logit" else None
+    components: list = [Walk(weight, drift, math.sqrt(post_var), sigma, df,
+                             wander=sigma * math.sqrt(pool.wander), label="pooled")]
+    if weight < 1.0:
+        own = trend if isinstance(trend, FittedModel) else trend_fit(h, "auto", bounds)
+        theirs = own._scale_obj
+        if own.status != "ok" or own._ets is not None or theirs is None or \
+                theirs.kind != sc.kind or (sc.kind == "logit" and theirs.bounds != sc.bounds):
+            return None
+        total = sum(c.weight for c in own.components)
+        components += [replace(c, weight=c.weight / total * (1.0 - weight))
+                       for c in own.components]
     n = pool.n_series if n_series is None else n_series
     stats = {"pooled_series": float(n), "pool_prior_df": pool.nu0,
-             "own_weight": own_weight, "wander_ratio": pool.wander}
+             "own_weight": own_weight, "wander_ratio": pool.wander, "pooled_share": weight}
     notes = [f"short series: yearly spread and drift partially pooled from {n} series of the "
-             f"same measure and unit (prior weight {pool.nu0:.1f} changes)"]
-    bounds = sc.bounds if sc.kind == "logit" else None
-    return FittedModel(f"{method}:pooled", h, "ok", sc.kind, bounds, [walk], notes, stats,
+             f"same measure and unit (prior weight {pool.nu0:.1f} changes); "
+             f"{weight:.0%} of the paths from the pooled walk, the rest from the trend's fit"]
+    return FittedModel(f"{method}:pooled", h, "ok", sc.kind, bounds, components, notes, stats,
                        None, sc)
 
 
@@ -346,7 +431,8 @@ def plan_members(index: dict[tuple[str, str], pd.DataFrame], measures: dict[str,
 
 def assessment_fit(history: pd.Series, measure: str, unit: str, own: tuple[str, str],
                    as_of: _dt.date, plan_series: Iterable[PoolMember],
-                   method: str = "auto") -> FittedModel | None:
+                   method: str = "auto", trend: FittedModel | None = None
+                   ) -> FittedModel | None:
     """The pooled fit the assessment uses for a short series (None where it keeps the trend's:
     more than :data:`SHORT_MAX_POINTS` or fewer than two figures, a measure not in
     :data:`POOLED_MEASURES`, a method other than ``auto`` / ``bounded``, a pool too small)."""
@@ -357,4 +443,4 @@ def assessment_fit(history: pd.Series, measure: str, unit: str, own: tuple[str, 
     pool, n_series = pool_for(measure, unit, as_of, own, plan_series, own_history=history)
     if pool is None:
         return None
-    return pooled_fit(history, pool, scale_for(measure), n_series, method)
+    return pooled_fit(history, pool, scale_for(measure), n_series, method, trend)
