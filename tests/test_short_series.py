@@ -200,8 +200,13 @@ def test_the_calibration_chooses_a_wider_interval_when_the_pool_is_more_volatile
     assert width(cal) > 2 * width(raw)
     # with the wander held at auto's, the mixture's share of pooled paths falls below 1 for
     # the jumpy pool (not for the calm one), and the mixture is wider than the walk alone
-    assert pooling._calibrated_weight(calm, sc, c, groups) == 1.0
-    share = pooling._calibrated_weight(_jumpy(2.0), sc, raw, groups)
+    def weight(members: list[pd.Series], pool: pooling.StepPool) -> float:
+        changes = [pooling._changes(v, sc) for v in members]
+        return pooling._calibrated_weight(
+            list(pooling._cut_cases(members, changes, sc, groups)), sc, pool)
+
+    assert weight(calm, c) == 1.0
+    share = weight(_jumpy(2.0), raw)
     assert share < 1.0
     mixed = replace(raw, weight=share)
     assert width(mixed) > width(mixed, trend=False)

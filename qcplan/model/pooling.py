@@ -109,12 +109,23 @@ def pool_steps(members: Iterable[pd.Series], sc: Scale, calibrate: bool = True,
                groups: list[str] | None = None) -> StepPool | None:
     """The two-level estimate from the pool's series (None when the pool is too small: fewer
     than :data:`MIN_POOL_SERIES` series with two or more changes or :data:`MIN_POOL_CHANGES`
-    changes in all); with ``calibrate``, the drift's wander too (:func:`_calibrated_wander`,
-    ``groups`` naming each member's geography)."""
+    changes in all); with ``calibrate``, the drift's wander (:func:`_calibrated_wander`) and
+    the share of pooled paths (:func:`_calibrated_weight`) too, ``groups`` naming each
+    member's geography."""
     members = list(members)
+    changes = [_changes(v, sc) for v in members]
+    pool = _estimate(changes)
+    if pool is not None and calibrate:
+        cases = list(_cut_cases(members, changes, sc, groups))
+        pool = replace(pool, wander=_calibrated_wander(cases, sc, pool.wander))
+        pool = replace(pool, weight=_calibrated_weight(cases, sc, pool))
+    return pool
+
+
+def _estimate(changes: list[tuple[np.ndarray, np.ndarray] | None]) -> StepPool | None:
+    """:func:`pool_steps` without the calibration, from the members' changes and gaps."""
     spans, drifts, ss, dfs = [], [], [], []
-    for v in members:
-        c = _changes(v, sc)
+    for c in changes:
         if c is None:
             continue
         dz, gap = c
@@ -135,80 +146,36 @@ def pool_steps(members: Iterable[pd.Series], sc: Scale, calibrate: bool = True,
     nu0 = _prior_df(ss_a / df_a, df_a)
     spans_a, drifts_a = np.array(spans), np.array(drifts)
     mu0, mu0_var, tau2 = _drift_spread(drifts_a, s02 / spans_a)
-    pool = StepPool(len(spans), s02, nu0, mu0, mu0_var, tau2)
-    if calibrate:
-        pool = replace(pool, wander=_calibrated_wander(members, sc, pool.wander, groups))
-        pool = replace(pool, weight=_calibrated_weight(members, sc, pool, groups))
-    return pool
+    return StepPool(len(spans), s02, nu0, mu0, mu0_var, tau2)
 
 
 #: Drift-change variances tried (in units of the yearly variance; ``auto``'s is 0.05).
 WANDER_GRID = (0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-#: Fewest leave-one-series-out cases for the wander to be calibrated (else ``auto``'s).
+#: Fewest figures asked about by the pool's cut series for the wander and the share of pooled
+#: paths to be calibrated (else ``auto``'s wander and the trend alone).
 MIN_CALIBRATION_CASES = 8
-
-
-def _calibrated_wander(members: list[pd.Series], sc: Scale, default: float,
-                       groups: list[str] | None = None) -> float:
-    """How far a short series' drift wanders, learned from the pool itself: every pool series
-    of three or more figures is cut to its first two and three figures, fitted on the pool
-    without it and without the other series of its geography (``groups``), and asked about
-    its next figure and its last; the wander is the smallest of :data:`WANDER_GRID` whose
-    closed-form 80 % intervals hold at least 80 % of those figures (the largest when none
-    does; ``default`` with fewer than :data:`MIN_CALIBRATION_CASES` cases)."""
-    hits = np.zeros(len(WANDER_GRID))
-    n_cases = 0
-    grid = np.asarray(WANDER_GRID)
-    for i, v in enumerate(members):
-        h = clean_history(v)
-        if len(h) < 3 or _changes(h, sc) is None:
-            continue
-        others = [w for j, w in enumerate(members) if j != i and
-                  (groups is None or groups[j] != groups[i])]
-        pool = pool_steps(others, sc, calibrate=False)
-        if pool is None:
-            continue
-        z = sc.forward(h.to_numpy(float))
-        years = h.index.to_numpy(int)
-        for n in (2, 3):
-            if len(h) <= n:
-                continue
-            post = _posterior(h.iloc[:n], pool, sc)
-            if post is None:
-                continue
-            drift, post_var, sigma2, df = post
-            q = float(student_t.ppf(0.9, df))
-            for j in sorted({n, len(h) - 1}):
-                steps = float(years[j] - years[n - 1])
-                var = sigma2 * steps + post_var * steps**2 + \
-                    grid * sigma2 * steps * (steps + 1) * (2 * steps + 1) / 6.0
-                err = abs(z[j] - z[n - 1] - drift * steps)
-                hits += err <= q * np.sqrt(var)
-                n_cases += 1
-    if n_cases < MIN_CALIBRATION_CASES:
-        return default
-    ok = np.nonzero(hits / n_cases >= 0.8)[0]
-    return float(grid[ok[0]] if len(ok) else grid[-1])
-
-
 #: Shares of pooled paths tried, narrowest first (the rest of the paths are the trend's).
 WEIGHT_GRID = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0)
 #: Draws per calibration case (pooled and trend each).
 CALIBRATION_SIMS = 1000
 
+#: One cut series of the pool: its first figures, the pool without its geography, the years
+#: asked about and their figures.
+CutCase = tuple[pd.Series, StepPool, list[int], np.ndarray]
 
-def _cut_cases(members: list[pd.Series], sc: Scale, groups: list[str] | None
-               ) -> Iterable[tuple[pd.Series, StepPool, list[int], np.ndarray]]:
+
+def _cut_cases(members: list[pd.Series], changes: list, sc: Scale,
+               groups: list[str] | None) -> Iterable[CutCase]:
     """The pool's own cut series: every member of three or more figures cut to its first two
-    and three figures, with the pool of the members not of its geography (``groups``), the
-    years asked about (its next figure and its last) and their values."""
+    and to its first three figures, with the pool of the members not of its geography
+    (``groups``; without them, every other member), asked about its next figure and its
+    last."""
     for i, v in enumerate(members):
         h = clean_history(v)
-        if len(h) < 3 or _changes(h, sc) is None:
+        if len(h) < 3 or changes[i] is None:
             continue
-        others = [w for j, w in enumerate(members) if j != i and
-                  (groups is None or groups[j] != groups[i])]
-        pool = pool_steps(others, sc, calibrate=False)
+        pool = _estimate([c for j, c in enumerate(changes) if j != i and
+                          (groups is None or groups[j] != groups[i])])
         if pool is None:
             continue
         for n in (2, 3):
@@ -219,33 +186,57 @@ def _cut_cases(members: list[pd.Series], sc: Scale, groups: list[str] | None
                 h.to_numpy(float)[asked]
 
 
-def _calibrated_weight(members: list[pd.Series], sc: Scale, pool: StepPool,
-                       groups: list[str] | None = None) -> float:
+def _calibrated_wander(cases: list[CutCase], sc: Scale, default: float) -> float:
+    """How far a short series' drift wanders, learned from the pool itself: on the pool's cut
+    series (:func:`_cut_cases`) the smallest wander of :data:`WANDER_GRID` whose closed-form
+    80 % intervals hold at least 80 % of the figures asked about (the largest when none
+    does; ``default`` with fewer than :data:`MIN_CALIBRATION_CASES` figures)."""
+    hits = np.zeros(len(WANDER_GRID))
+    n_cases = 0
+    grid = np.asarray(WANDER_GRID)
+    for h, pool, years, actual in cases:
+        post = _posterior(h, pool, sc)
+        if post is None:
+            continue
+        drift, post_var, sigma2, df = post
+        q = float(student_t.ppf(0.9, df))
+        z0 = float(sc.forward(np.array([float(h.iloc[-1])]))[0])
+        for year, z in zip(years, sc.forward(actual), strict=True):
+            steps = float(year - h.index[-1])
+            var = sigma2 * steps + post_var * steps**2 + \
+                grid * sigma2 * steps * (steps + 1) * (2 * steps + 1) / 6.0
+            hits += abs(z - z0 - drift * steps) <= q * np.sqrt(var)
+            n_cases += 1
+    if n_cases < MIN_CALIBRATION_CASES:
+        return default
+    ok = np.nonzero(hits / n_cases >= 0.8)[0]
+    return float(grid[ok[0]] if len(ok) else grid[-1])
+
+
+def _calibrated_weight(cases: list[CutCase], sc: Scale, pool: StepPool) -> float:
     """The share of a short series' paths drawn from the pooled walk, the rest from the
     trend's own fit (a predictive mixture), learned from the pool itself: on the pool's cut
-    series (:func:`_cut_cases`, each fitted on the pool without its geography, with
-    ``pool``'s wander) the largest share of :data:`WEIGHT_GRID` whose mixture's 80 %
-    intervals hold at least 80 % of the figures asked about (the one holding most when none
-    does); 0 (the trend alone) with fewer than :data:`MIN_CALIBRATION_CASES` cases: a pool
-    that cannot show its interval holds does not narrow the trend's."""
+    series (:func:`_cut_cases`, with ``pool``'s wander) the largest share of
+    :data:`WEIGHT_GRID` whose mixture's 80 % intervals hold at least 80 % of the figures
+    asked about (the one holding most when none does); 0 (the trend alone) with fewer than
+    :data:`MIN_CALIBRATION_CASES` figures: a pool that cannot show its interval holds does
+    not narrow the trend's."""
     grid = np.asarray(WEIGHT_GRID)
     hits = np.zeros(len(grid))
     n_cases = 0
     bounds = sc.bounds if sc.kind == "logit" else None
-    n = CALIBRATION_SIMS
-    take = np.rint(grid * n).astype(int)
-    for h, others, years, actual in _cut_cases(members, sc, groups):
+    take = np.rint(grid * CALIBRATION_SIMS).astype(int)
+    for h, others, years, actual in cases:
         fit = pooled_fit(h, replace(others, wander=pool.wander), sc, trend=False)
         trend = trend_fit(h, method="auto", bounds=bounds)
         if fit is None or trend.status != "ok":
             continue
-        p = fit.simulate(years[-1], n_sims=n, seed=0).paths
-        t = trend.simulate(years[-1], n_sims=n, seed=1).paths
+        p = fit.simulate(years[-1], n_sims=CALIBRATION_SIMS, seed=0).paths
+        t = trend.simulate(years[-1], n_sims=CALIBRATION_SIMS, seed=1).paths
         for year, a in zip(years, actual, strict=True):
-            pd_, td = p.loc[year].to_numpy(float), t.loc[year].to_numpy(float)
+            pooled, own = p.loc[year].to_numpy(float), t.loc[year].to_numpy(float)
             for g, k in enumerate(take):
-                mix = np.concatenate([pd_[:k], td[k:]])
-                lo, hi = np.quantile(mix, [0.1, 0.9])
+                lo, hi = np.quantile(np.concatenate([pooled[:k], own[k:]]), [0.1, 0.9])
                 hits[g] += lo <= a <= hi
             n_cases += 1
     if n_cases < MIN_CALIBRATION_CASES:
