@@ -3,22 +3,28 @@ assessment uses (:mod:`qcplan.model.pooling`), leave-one-plan-out on the track r
 
 Every series of the track record (``series.csv``) of a pooled measure (share, rate, amount,
 count) with at least three figures is cut to its first two and to its first three figures and
-asked about a later figure: the next one, and the series' last (several years on). Two 80 %
-intervals are scored against that figure:
+asked about a later figure: the next one, and the series' last (several years on). The 80 %
+intervals scored against that figure:
 
 - trend: ``qcplan.project`` (``auto``) on the short series, shares bounded to [0, 100], as the
   assessment does without the outside view;
-- pooled: :func:`qcplan.model.pooling.pooled_fit` on the pool the assessment would build
-  (:func:`qcplan.model.pooling.pool_for`) from the track record's series of the same measure
-  and unit with the figures known when the short series' last figure was (``known``), **leaving
-  out every series of the short series' own geography** (its plan's series never in its pool).
-  Cases whose pool is too small keep the trend's interval in the assessment and are counted
-  apart.
+- on the pool the assessment would build (:func:`qcplan.model.pooling.pool_for`) from the
+  track record's series of the same measure and unit with the figures known when the short
+  series' last figure was (``known``), **leaving out every series of the short series' own
+  geography** (its plan's series never in its pool): the pooled walk alone (the method before
+  it was calibrated), and three ways of making it honest, each calibrated on the pool's own cut
+  series (never on these cases): (b) a factor on all its spread, (c) heavier tails (its
+  degrees of freedom), and (a) the mixture the assessment ships
+  (:func:`qcplan.model.pooling.pooled_fit`: a share of the paths from the pooled walk, the rest
+  from the trend's). Where the pool's cut series are too few to calibrate, each takes its most
+  cautious value (factor 4, 1 degree of freedom, share 0: the trend). Cases whose pool is too
+  small keep the trend's interval in the assessment and are counted apart.
 
-Printed: per horizon, cases, coverage of the 80 % interval and its median width (in the
-series' units), trend and pooled, and the same for shares alone; whether every pooled share
+Printed: the calibrated share, factor and degrees of freedom; per horizon, cases, coverage of
+the 80 % interval and its median width (in the series' units) of each, and the same for shares
+alone; whether every pooled share
 interval stays inside [0, 100]. Run of 2026-12 in ``bench/README.md`` and docs/METHOD.md §2b.
-About 6 seconds.
+About 8 seconds.
 """
 
 from __future__ import annotations
