@@ -97,7 +97,7 @@ def test_at_risk_list_escapes(baseline):
 
 
 def test_what_a_missed_work_point_needs_quotes_its_figure(baseline):
-    from qcplan.render.narrative import number
+    from qcplan.render.wording import number
 
     plan, scenarios, table = baseline
     narrator = Narrator(plan, scenarios)

@@ -16,7 +16,8 @@ import pytest
 from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import load_scenarios
 from qcplan.plan.load import load_plan
-from qcplan.render.narrative import Narrator, number, percent, years_word
+from qcplan.render.narrative import Narrator
+from qcplan.render.wording import number, percent, years_word
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 ZH_YEARS = re.compile(r"余下([一两三四五六七八九十])年")

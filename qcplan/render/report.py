@@ -65,7 +65,8 @@ def status_table_html(table: pd.DataFrame, lang: str = "zh", show_shift: bool = 
     (:class:`qcplan.render.narrative.Narrator`) gives English units and names of responsible
     units from the registries.
     """
-    from qcplan.render.narrative import Narrator, percent_short
+    from qcplan.render.narrative import Narrator
+    from qcplan.render.wording import percent_short
 
     narrator = narrator or Narrator()
     heads = [t("target_name", lang), t("status", lang), t("latest", lang), t("threshold", lang),

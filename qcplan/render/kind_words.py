@@ -1,0 +1,140 @@
+"""The words that depend on a target's kind, in Chinese and in English, keyed by the kind's name.
+
+Each kind has one entry in :data:`KIND_WORDS`: (zh, en) templates for the pace so far and the pace
+still needed (``pace``, ``pace_need``), for the projection (``projection``, and ``projected``: what
+is projected), and for the note under the status table (``table_note``), with the symbol its
+figures are shown in there (``table_unit``: "" for the indicator's own unit). A new kind adds its
+entry here (the label of the kind itself is :data:`qcplan.render.i18n.KIND`); the fields each
+template may use are filled in by :mod:`qcplan.render.pace`, :mod:`qcplan.render.findings` and
+:mod:`qcplan.render.status_table`.
+
+The smaller words a template is filled with (a span of years, a direction, a bound) are the
+(zh, en) tables below it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Levels, shares and relative targets: compound growth (or a yearly change) of the figure.
+_LEVEL: dict[str, Any] = {
+    "pace": (";{since}年均{verb}{obs}", "; it {verb} by {obs} a year{since}"),
+    "pace_need": (",{side}实现目标所需的年均{verb_req}{req}",
+                  ", against {req_signed} a year needed"),
+    "projection": ("{trend},{what}预计为{m}(80%区间{a}—{b}),目标为{bound}{thr}",
+                   "{trend}, {what} is {m} (80% interval {a}–{b}), against a target of "
+                   "{bound}{thr}"),
+    "projected": ("{ty}年", "the figure in {ty}"),
+    "table_unit": "",
+}
+
+KIND_WORDS: dict[str, dict[str, Any]] = {
+    "level": _LEVEL,
+    "share": _LEVEL,
+    "relative": _LEVEL | {
+        "projection": ("{trend},{ty}年与{bench}之比预计为{m}(80%区间{a}—{b}),目标为{above}{goal}",
+                       "{trend}, the ratio to {bench} in {ty} is {m} (80% interval {a}–{b}), "
+                       "against a target of {above}{goal}"),
+        "table_note": ("相对基准类目标以“与基准之比”表示(1.00 = 与基准持平);"
+                       "“差距缩小”类目标的目标值是基期之比。",
+                       "Targets relative to a benchmark are shown as the ratio to it (1.00 = "
+                       "level with it); for 'narrow the gap' the target is the base-year ratio."),
+        "table_unit": "×",
+    },
+    "growth": {
+        "pace": (";{span}平均{grow}{obs}%,{cmp}{thr}%的目标要求",
+                 "; it {grow} {obs}% a year on average{span}, {cmp} the {thr}% the target asks"),
+        "pace_need": (",需在余下{years}年均{grow_req}{req}%方能实现",
+                      "; the remaining {years} need {req_signed} a year to meet it"),
+        "projection": ("{trend},预计{span}年均{grow}{med}%(80%区间{lo}至{hi})",
+                       "{trend}, growth in {span} averages {med_signed} a year "
+                       "(80% interval {lo} to {hi})"),
+        "table_note": ("年均增速类目标的预测值为整个时期的年均增速(已发生年份按实际计)。",
+                       "For average-growth targets the projection is the period's average "
+                       "yearly growth, observed years included."),
+        "table_unit": "%",
+    },
+    "reduction": {
+        "pace": (";{since}年均{direction}{obs}%", "; it {direction} by {obs}% a year{since}"),
+        "pace_need": (",{side}实现目标所需的年均下降{req}%",
+                      ", against a fall of {req}% a year needed"),
+        "projection": ("{trend},{start}—{ty}年预计累计下降{m}%(80%区间{a}%—{b}%),"
+                       "目标为累计下降{thr}%",
+                       "{trend}, the fall from {start} to {ty} is {m}% (80% interval "
+                       "{a}%–{b}%), against a target of {thr}%"),
+        "table_note": ("累计降低类目标(如单位GDP能耗累计降低13.5%)的预测值为基期至目标年的累计降低"
+                       "百分比,增速为年均降低率。",
+                       "For cumulative reductions (energy per unit of GDP down 13.5 %) the "
+                       "projection is the fall in % from the base year to the target year, and "
+                       "the rates are yearly falls."),
+        "table_unit": "%",
+    },
+    "flow": {
+        "pace": (";{span}平均每年{obs}", "; it averaged {obs} a year{span}"),
+        # a flow's pace always says what the target asks, needed or not
+        "pace_target": (",目标为{each}不少于{thr}", ", against at least {thr} {each}"),
+        "projection": _LEVEL["projection"],
+        "projected": {"every_year": ("期内最低年份", "the lowest year of the period"),
+                      "": ("期内年均", "the period's yearly average")},
+        "table_unit": "",
+    },
+    "cumulative": {
+        "pace": (";{span}平均每年{obs}", "; it averaged {obs} a year{span}"),
+        "pace_need": (",余下{years}需每年完成{req}", "; the remaining {years} need {req} a year"),
+        "projection": _LEVEL["projection"],
+        "projected": ("至{ty}年累计", "the total by {ty}"),
+        "table_unit": "",
+    },
+    "workpoint": _LEVEL,
+    "milestone": {"table_unit": ""},
+}
+
+#: The years a pace was observed over: one year, a span, or since a year.
+SPAN = {
+    "year": ("{a}年", " in {a}"),
+    "years": ("{a}—{b}年", " in {a}–{b}"),
+    "since": ("{a}年以来", " since {a}"),
+}
+#: How the observed pace stands against the target's or the needed one.
+SIDE = {
+    "below": ("低于", "below"),
+    "not_below": ("不低于", "not below"),
+    "above": ("高于", ""),
+}
+#: A flow's target: every year, or on average.
+EACH = {"every_year": ("每年", "every year"), "": ("年均", "a year on average")}
+#: Direction of a reduction's yearly change (positive = down).
+FALL = {True: ("下降", "fell"), False: ("上升", "rose")}
+#: A level's change in English, since a year (perfect) and over the latest year (past): (rate in
+#: %, up) → verb.
+LEVEL_VERB = {
+    (True, True): ("has grown", "grew"),
+    (True, False): ("has fallen", "fell"),
+    (False, True): ("has risen", "rose"),
+    (False, False): ("has fallen", "fell"),
+}
+#: The projection is the trend's, or the plan path's (the plan scenario).
+TREND = {False: ("按当前趋势", "On the current trend"), True: ("沿达标路径", "On the plan path")}
+#: A relative target's goal: above the benchmark ratio, or not below it.
+ABOVE = {True: ("高于", "more than "), False: ("不低于", "")}
+#: The bound of a level target's goal (targets' column ``direction``).
+BOUND = {"at_most": ("不高于", "at most "), "below": ("低于", "less than "),
+         "above": ("高于", "more than ")}
+
+
+def kind_words(kind: str) -> dict[str, Any]:
+    """The words of ``kind`` (a level's for a kind without its own entry)."""
+    return KIND_WORDS.get(kind, _LEVEL)
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The ``lang`` side of a (zh, en) pair."""
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def kind_text(kind: str, key: str, lang: str, **fields: Any) -> str:
+    """The (zh, en) template ``key`` of ``kind`` in ``lang``, filled with ``fields``."""
+    return pick(kind_words(kind)[key], lang).format(**fields)
+
+
+__all__ = ["KIND_WORDS", "kind_text", "kind_words", "pick"]
