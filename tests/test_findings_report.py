@@ -15,7 +15,7 @@ from qcplan.plan.load import load_plan
 from qcplan.render.dashboard import at_risk_html, render_dashboard
 from qcplan.render.html import target_anchor
 from qcplan.render.narrative import AT_RISK, Narrator
-from qcplan.render.report import status_table_html
+from qcplan.render.status_table import status_table_html
 
 
 @pytest.fixture(scope="module")

@@ -298,7 +298,7 @@ def test_a_figure_published_as_a_bound_is_written_as_one(tmp_path):
     import sys
     from pathlib import Path
 
-    from qcplan.render.report import status_table_html
+    from qcplan.render.status_table import status_table_html
 
     sys.path.insert(0, str(Path(__file__).parent))
     from test_assess import write_plan

@@ -81,7 +81,7 @@ def test_assessment_shows_both_views(data_dir: Path) -> None:
     from qcplan import load_plan
     from qcplan.model.assess import Assessor
     from qcplan.render.narrative import Narrator
-    from qcplan.render.report import status_table_html
+    from qcplan.render.status_table import status_table_html
     from qcplan.render.wording import percent
 
     plan = load_plan(data_dir)
