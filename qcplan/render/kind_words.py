@@ -1,11 +1,14 @@
 """The words that depend on a target's kind, in Chinese and in English, keyed by the kind's name.
 
 Each kind has one entry in :data:`KIND_WORDS`: (zh, en) templates for the pace so far and the pace
-still needed (``pace``, ``pace_need``), for the projection (``projection``, and ``projected``: what
-is projected), and for the note under the status table (``table_note``), with the symbol its
-figures are shown in there (``table_unit``: "" for the indicator's own unit). A new kind adds its
-entry here (the label of the kind itself is :data:`qcplan.render.i18n.KIND`); the fields each
-template may use are filled in by :mod:`qcplan.render.pace`, :mod:`qcplan.render.findings` and
+still needed (``pace``, ``pace_need``), what the target needs in a few words (``need``), the
+projection (``projection``, and ``projected``: what is projected), and the note under the status
+table (``table_note``), with the symbol its figures are shown in there (``table_unit``: "" for
+the indicator's own unit); a kind whose finding differs has its own sentences there too (a
+cumulative target's ``stand``, a flow's ``missed_every_year``, a work point's ``met`` and
+``not_met``, a milestone's one per status). A new kind adds its entry here (the label of the
+kind itself is :data:`qcplan.render.i18n.KIND`); the fields each template may use are filled in
+by :mod:`qcplan.render.pace`, :mod:`qcplan.render.findings` and
 :mod:`qcplan.render.status_table`.
 
 The smaller words a template is filled with (a span of years, a direction, a bound) are the
@@ -25,6 +28,7 @@ _LEVEL: dict[str, Any] = {
                    "{trend}, {what} is {m} (80% interval {a}–{b}), against a target of "
                    "{bound}{thr}"),
     "projected": ("{ty}年", "the figure in {ty}"),
+    "need": ("需年均{r},基期以来{o}", "needs {r} a year, {o} since the base year"),
     "table_unit": "",
 }
 
@@ -42,6 +46,7 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
         "table_unit": "×",
     },
     "growth": {
+        "need": _LEVEL["need"],
         "pace": (";{span}平均{grow}{obs}%,{cmp}{thr}%的目标要求",
                  "; it {grow} {obs}% a year on average{span}, {cmp} the {thr}% the target asks"),
         "pace_need": (",需在余下{years}年均{grow_req}{req}%方能实现",
@@ -62,6 +67,8 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
                        "目标为累计下降{thr}%",
                        "{trend}, the fall from {start} to {ty} is {m}% (80% interval "
                        "{a}%–{b}%), against a target of {thr}%"),
+        "need": ("需年均下降{r_fall}%,基期以来年均下降{o_fall}%",
+                 "needs a fall of {r_fall}% a year, {o_fall}% a year since the base year"),
         "table_note": ("累计降低类目标(如单位GDP能耗累计降低13.5%)的预测值为基期至目标年的累计降低"
                        "百分比,增速为年均降低率。",
                        "For cumulative reductions (energy per unit of GDP down 13.5 %) the "
@@ -70,25 +77,55 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
         "table_unit": "%",
     },
     "flow": {
+        "need": _LEVEL["need"],
         "pace": (";{span}平均每年{obs}", "; it averaged {obs} a year{span}"),
         # a flow's pace always says what the target asks, needed or not
         "pace_target": (",目标为{each}不少于{thr}", ", against at least {thr} {each}"),
+        # a target every year is missed by one year below it
+        "missed_every_year": ("期内已有年份低于每年{thr}的要求,目标未能实现",
+                              "a year of the period already fell below the {thr} required "
+                              "every year: missed"),
+        "need_every_year": ("有年份低于每年{thr}", "a year fell below {thr} a year"),
         "projection": _LEVEL["projection"],
         "projected": {"every_year": ("期内最低年份", "the lowest year of the period"),
                       "": ("期内年均", "the period's yearly average")},
         "table_unit": "",
     },
     "cumulative": {
+        "need": _LEVEL["need"],
         "pace": (";{span}平均每年{obs}", "; it averaged {obs} a year{span}"),
         "pace_need": (",余下{years}需每年完成{req}", "; the remaining {years} need {req} a year"),
+        # where it stands: the total delivered so far
+        "stand": ("{span}{name}累计完成{total}(其中{ly}年{val};{tag})",
+                  "In {span}, {name} came to {total} in all ({val} in {ly}; {tag})"),
         "projection": _LEVEL["projection"],
         "projected": ("至{ty}年累计", "the total by {ty}"),
         "table_unit": "",
     },
-    "workpoint": _LEVEL,
-    "milestone": {"table_unit": ""},
+    "workpoint": _LEVEL | {
+        # the finding of a work point whose year is known: met or not
+        "met": ("{ty}年{name}为{val}{tag},达到{thr}的工作要点目标,已完成。",
+                "In {ty}, {name} was {val}{tag}, meeting the work point of {thr}: achieved."),
+        "not_met": ("{ty}年{name}为{val}{tag},未达到{thr}的工作要点目标,未完成。",
+                    "In {ty}, {name} was {val}{tag}, short of the work point of {thr}: missed."),
+    },
+    # a milestone's finding is one sentence by status (no projection)
+    "milestone": {
+        "done": ("截至{ly}年,{name}已完成{tag}(目标年份{ty}年)。",
+                 "By {ly}, {name}: done{tag} (due {ty})."),
+        "overdue": ("{name}应于{ty}年完成,截至{ly}年尚未完成{tag},已逾期。",
+                    "{name} was due in {ty} and is not done by {ly}{tag}: overdue."),
+        "no_data": ("{name}尚无进展数据,目标年份{ty}年。",
+                    "{name}: no progress reported yet; due {ty}."),
+        "not_done": ("截至{ly}年,{name}尚未完成{tag},目标年份{ty}年。",
+                     "By {ly}, {name} is not done yet{tag}; due {ty}."),
+        "need": _LEVEL["need"],
+        "table_unit": "",
+    },
 }
 
+#: One year or a span of years, as a finding's subject or projection names them.
+YEARS = {"year": ("{a}年", "{a}"), "years": ("{a}—{b}年", "{a}–{b}")}
 #: The years a pace was observed over: one year, a span, or since a year.
 SPAN = {
     "year": ("{a}年", " in {a}"),

@@ -30,8 +30,10 @@ from typing import Any
 import pandas as pd
 
 from qcplan.model.status import STATUS_ORDER
+from qcplan.render.finding_words import PARAGRAPH
 from qcplan.render.findings import FindingWriter
 from qcplan.render.i18n import status_label
+from qcplan.render.kind_words import pick
 from qcplan.render.pace import need
 from qcplan.render.wording import finite, percent
 
@@ -74,48 +76,61 @@ class Narrator(FindingWriter):
         """A pillar's paragraph: counts per status, the ``top`` most at risk with what they need,
         and (with ``changes``: ``target_id, previous_status, status`` and optionally
         ``scenario``, one row per target and scenario) what changed since the last run."""
-        zh = lang == "zh"
-        counts = table["status"].value_counts()
-        order = [s for s in STATUS_ORDER if s in counts.index]
-        if zh:
-            text = f"本领域共{len(table)}项目标:" + "、".join(
-                f"{status_label(s, 'zh')}{int(counts[s])}项" for s in order) + "。"
-        else:
-            text = f"{len(table)} target{'s' if len(table) != 1 else ''}: " + ", ".join(
-                f"{int(counts[s])} {status_label(s, 'en').lower()}" for s in order) + "."
+        return (_counts_text(table, lang) + self._at_risk_text(table, lang, top)
+                + _changes_text(_status_changes(changes, table), table, lang))
+
+    def _at_risk_text(self, table: pd.DataFrame, lang: str, top: int) -> str:
+        """The ``top`` most at risk, each with its status, P(reach) and what it needs."""
         risk = self.at_risk(table).head(top)
-        if not risk.empty:
-            items = []
-            for _, r in risk.iterrows():
-                p = r.get("prob_reach")
-                pt = (f"达标概率{percent(p)}," if zh else f"P(reach) {percent(p, 'en')}, ") \
-                    if finite(p) and r["status"] not in ("missed", "overdue") else ""
-                name = r["name_zh"] if zh else r["name_en"]
-                st_l = status_label(str(r["status"]), lang)
-                need = self.need(r, lang)
-                need = "" if need == "—" else need
-                items.append(f"{name}({st_l},{pt}{need})".replace(",)", ")") if zh else
-                             f"{name} ({st_l.lower()}, {pt}{need})".replace(", )", ")"))
-            text += ("最需关注的是" + ";".join(items) + "。") if zh else \
-                (" Most at risk: " + "; ".join(items) + ".")
-        else:
-            text += "没有偏离或需加快的目标。" if zh else " No target is off track or needs to " \
-                "speed up."
-        ch = _status_changes(changes, table)
-        if ch is not None:
-            names = table.set_index("target_id")["name_zh" if zh else "name_en"]
-            if ch.empty:
-                text += "与上次评估相比,各目标状态没有变化。" if zh else \
-                    " No status changed since the last run."
-            else:
-                parts = [f"{names[r.target_id]}由{status_label(str(r.previous_status), 'zh')}"
-                         f"变为{status_label(str(r.status), 'zh')}" if zh else
-                         f"{names[r.target_id]} from {status_label(str(r.previous_status), 'en')}"
-                         f" to {status_label(str(r.status), 'en').lower()}"
-                         for r in ch.itertuples(index=False)]
-                text += ("与上次评估相比:" + ";".join(parts) + "。") if zh else \
-                    (" Since the last run: " + "; ".join(parts) + ".")
-        return text
+        if risk.empty:
+            return _w("none_at_risk", lang)
+        items = []
+        for _, r in risk.iterrows():
+            p = r.get("prob_reach")
+            pt = _w("p", lang).format(p=percent(p, lang)) \
+                if finite(p) and r["status"] not in ("missed", "overdue") else ""
+            label = status_label(str(r["status"]), lang)
+            need = self.need(r, lang)
+            item = _w("risk", lang).format(name=r[pick(NAME, lang)], label=label,
+                                           label_lower=label.lower(), p=pt,
+                                           need="" if need == "—" else need)
+            items.append(item.replace(_w("risk_empty_need", lang), ")"))
+        return _w("at_risk", lang).format(items=_w("at_risk_sep", lang).join(items))
+
+
+#: The name column of each language.
+NAME = ("name_zh", "name_en")
+
+
+def _w(key: str, lang: str) -> str:
+    return pick(PARAGRAPH[key], lang)
+
+
+def _counts_text(table: pd.DataFrame, lang: str) -> str:
+    """How many targets, and how many in each status."""
+    counts = table["status"].value_counts()
+    parts = []
+    for s in (s for s in STATUS_ORDER if s in counts.index):
+        label = status_label(s, lang)
+        parts.append(_w("count", lang).format(label=label, label_lower=label.lower(),
+                                              c=int(counts[s])))
+    return _w("counts", lang).format(n=len(table), s="s" if len(table) != 1 else "",
+                                     parts=_w("counts_sep", lang).join(parts))
+
+
+def _changes_text(ch: pd.DataFrame | None, table: pd.DataFrame, lang: str) -> str:
+    """The statuses that changed since the last run ("" when that is not known)."""
+    if ch is None:
+        return ""
+    if ch.empty:
+        return _w("no_change", lang)
+    names = table.set_index("target_id")[pick(NAME, lang)]
+    parts = [_w("change", lang).format(
+        name=names[r.target_id], before=status_label(str(r.previous_status), lang),
+        after=status_label(str(r.status), lang),
+        after_lower=status_label(str(r.status), lang).lower())
+        for r in ch.itertuples(index=False)]
+    return _w("changes", lang).format(parts=_w("changes_sep", lang).join(parts))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -12,7 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qcplan.render.kind_words import EACH, FALL, LEVEL_VERB, SIDE, SPAN, kind_text, pick
+from qcplan.render.finding_words import NEED
+from qcplan.render.kind_words import (
+    EACH,
+    FALL,
+    LEVEL_VERB,
+    SIDE,
+    SPAN,
+    kind_text,
+    kind_words,
+    pick,
+)
 from qcplan.render.labels import PlanLabels
 from qcplan.render.wording import finite, grow, more, number, signed_pct, years_word
 
@@ -137,34 +147,29 @@ def pace(labels: PlanLabels, row: Mapping[str, Any], lang: str) -> str:
 
 
 def need(labels: PlanLabels, row: Mapping[str, Any], lang: str = "zh") -> str:
-    """What a target needs, in a few words: the pace required against the pace observed."""
-    kind, st = row.get("kind"), row.get("status")
+    """What a target needs, in a few words: the pace required against the pace observed (a
+    missed target or a work point: how it fell short; "—" where the paces are not known)."""
+    kind, st = str(row.get("kind")), row.get("status")
     req, obs = row.get("required_rate"), row.get("observed_rate")
-    zh = lang == "zh"
+    words = kind_words(kind)
     if st == "overdue":
-        return "尽快完成" if zh else "to be done at once"
+        return pick(NEED["overdue"], lang)
     if st == "missed" or kind == "workpoint":
         thr = labels.with_unit(row["threshold"], row, lang)
-        ty = int(row["target_year"])
-        if finite(row.get("target_year_value")) and kind != "flow":
-            val = labels.with_unit(row["target_year_value"], row, lang)
-            return f"{ty}年实际{val},未达到{thr}" if zh else f"{val} in {ty}, short of {thr}"
-        if kind == "flow" and row.get("rule") == "every_year":
-            return f"有年份低于每年{thr}" if zh else f"a year fell below {thr} a year"
-        return f"未达到{thr}" if zh else f"fell short of {thr}"
+        every_year = "need_every_year" in words and row.get("rule") == "every_year"
+        if finite(row.get("target_year_value")) and "need_every_year" not in words:
+            return pick(NEED["short_in_year"], lang).format(
+                ty=int(row["target_year"]), thr=thr,
+                val=labels.with_unit(row["target_year_value"], row, lang))
+        return pick(words["need_every_year"] if every_year else NEED["short"],
+                    lang).format(thr=thr)
     if not (finite(req) and finite(obs)):
         return "—"
     pct_rate = str(row.get("rate_unit") or "").startswith("%")
-    if kind == "reduction":
-        r_p, o_p = number(req, lang, "%"), number(obs, lang, "%")
-        if zh:
-            return f"需年均下降{r_p}%,基期以来年均下降{o_p}%"
-        return f"needs a fall of {r_p}% a year, {o_p}% a year since the base year"
-    r_t = rate(labels, req, row, lang, pct_rate, signed=True)
-    o_t = rate(labels, obs, row, lang, pct_rate, signed=True)
-    if zh:
-        return f"需年均{r_t},基期以来{o_t}"
-    return f"needs {r_t} a year, {o_t} since the base year"
+    return kind_text(kind, "need", lang, r_fall=number(req, lang, "%"),
+                     o_fall=number(obs, lang, "%"),
+                     r=rate(labels, req, row, lang, pct_rate, signed=True),
+                     o=rate(labels, obs, row, lang, pct_rate, signed=True))
 
 
 __all__ = ["PACES", "Pace", "need", "pace", "rate"]
