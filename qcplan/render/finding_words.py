@@ -8,7 +8,7 @@ labels of statuses, kinds and columns are :mod:`qcplan.render.i18n`.
 
 from __future__ import annotations
 
-from qcplan.render.kind_words import pick
+from qcplan.render.i18n import pick
 
 #: What the latest figure is (the observations' ``status``).
 DATA_TAG = {

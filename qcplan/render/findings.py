@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from qcplan.render.finding_words import DATA_TAG, VERDICT, finding_text
-from qcplan.render.i18n import eurostat_label, qualified, review_label, status_label
-from qcplan.render.kind_words import ABOVE, BOUND, TREND, YEARS, kind_text, kind_words, pick
+from qcplan.render.i18n import eurostat_label, pick, qualified, review_label, status_label
+from qcplan.render.kind_words import ABOVE, BOUND, TREND, YEARS, kind_text, kind_words
 from qcplan.render.labels import PlanLabels
 from qcplan.render.pace import pace
 from qcplan.render.wording import (

@@ -157,31 +157,32 @@ TEXT = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The ``lang`` side of a (zh, en) pair."""
     return pair[0] if lang == "zh" else pair[1]
 
 
 def t(key: str, lang: str = "zh") -> str:
     """A report text in ``lang``."""
-    return _pick(TEXT[key], lang)
+    return pick(TEXT[key], lang)
 
 
 def status_label(status: str, lang: str = "zh") -> str:
-    return _pick(STATUS.get(status, (status, status)), lang)
+    return pick(STATUS.get(status, (status, status)), lang)
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:
-    return _pick(KIND.get(kind, (kind, kind)), lang)
+    return pick(KIND.get(kind, (kind, kind)), lang)
 
 
 def obligation_label(obligation: str, lang: str = "zh") -> str:
     """约束性 / 预期性 (binding / expected); "" where the plan does not say."""
     pair = OBLIGATION.get(str(obligation or ""))
-    return _pick(pair, lang) if pair else ""
+    return pick(pair, lang) if pair else ""
 
 
 def eurostat_label(cls: str, lang: str = "zh") -> str:
-    return _pick(EUROSTAT.get(cls, (cls, cls)), lang)
+    return pick(EUROSTAT.get(cls, (cls, cls)), lang)
 
 
 def review_label(grade: str, lang: str = "zh") -> str:
@@ -196,7 +197,7 @@ QUALIFIER = {">": ("超过", "over "), ">=": ("不低于", "at least "), "<": ("
 def qualified(text: str, qualifier: str, lang: str = "zh") -> str:
     """``text`` (a formatted figure) with its bound's words: 超过60%, over 60%."""
     pair = QUALIFIER.get(qualifier or "")
-    return _pick(pair, lang) + text if pair else text
+    return pick(pair, lang) + text if pair else text
 
 
 def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
@@ -206,12 +207,12 @@ def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
         code, *details = item.split(":")
         pair = CAVEAT.get(code)
         details = [d.replace(",", "、" if lang == "zh" else ", ") for d in details]
-        out.append(_pick(pair, lang).format(*details) if pair else item)
+        out.append(pick(pair, lang).format(*details) if pair else item)
     return out
 
 
 def data_status_label(status: str, lang: str = "zh") -> str:
-    return _pick(DATA_STATUS.get(status, (status, status)), lang)
+    return pick(DATA_STATUS.get(status, (status, status)), lang)
 
 
 def check_lang(lang: str) -> str:
@@ -254,7 +255,7 @@ SCHEDULE = {
 
 def schedule_word(key: str, lang: str = "zh") -> str:
     """A word of the 序时进度 view in ``lang``."""
-    return _pick(SCHEDULE[key], lang)
+    return pick(SCHEDULE[key], lang)
 
 
 def in_year_basis_text(row: Any, lang: str = "zh") -> str:

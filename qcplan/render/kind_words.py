@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from qcplan.render.i18n import pick
+
 #: Levels, shares and relative targets: compound growth (or a yearly change) of the figure.
 _LEVEL: dict[str, Any] = {
     "pace": (";{since}年均{verb}{obs}", "; it {verb} by {obs} a year{since}"),
@@ -164,14 +166,9 @@ def kind_words(kind: str) -> dict[str, Any]:
     return KIND_WORDS.get(kind, _LEVEL)
 
 
-def pick(pair: tuple[str, str], lang: str) -> str:
-    """The ``lang`` side of a (zh, en) pair."""
-    return pair[0] if lang == "zh" else pair[1]
-
-
 def kind_text(kind: str, key: str, lang: str, **fields: Any) -> str:
     """The (zh, en) template ``key`` of ``kind`` in ``lang``, filled with ``fields``."""
     return pick(kind_words(kind)[key], lang).format(**fields)
 
 
-__all__ = ["KIND_WORDS", "kind_text", "kind_words", "pick"]
+__all__ = ["KIND_WORDS", "kind_text", "kind_words"]

@@ -32,8 +32,7 @@ import pandas as pd
 from qcplan.model.status import STATUS_ORDER
 from qcplan.render.finding_words import PARAGRAPH
 from qcplan.render.findings import FindingWriter
-from qcplan.render.i18n import status_label
-from qcplan.render.kind_words import pick
+from qcplan.render.i18n import pick, status_label
 from qcplan.render.pace import need
 from qcplan.render.wording import finite, percent
 

@@ -13,16 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from qcplan.render.finding_words import NEED
-from qcplan.render.kind_words import (
-    EACH,
-    FALL,
-    LEVEL_VERB,
-    SIDE,
-    SPAN,
-    kind_text,
-    kind_words,
-    pick,
-)
+from qcplan.render.i18n import pick
+from qcplan.render.kind_words import EACH, FALL, LEVEL_VERB, SIDE, SPAN, kind_text, kind_words
 from qcplan.render.labels import PlanLabels
 from qcplan.render.wording import finite, grow, more, number, signed_pct, years_word
 

@@ -37,7 +37,7 @@ from qcplan.render.changes import status_changes
 from qcplan.render.charts import chart_png, chart_svg, indicator_chart, workpoints_chart
 from qcplan.render.course import read_cached_history, report_course_html
 from qcplan.render.html import esc, name_of
-from qcplan.render.i18n import status_label
+from qcplan.render.i18n import pick, status_label
 from qcplan.render.narrative import Narrator
 from qcplan.render.retro import reliability_html, retro_table_html
 from qcplan.render.schedule import schedule_html
@@ -56,6 +56,17 @@ SECTIONS = {
     "retro": ("六、预测回顾:此前的判断与实际结果", "6. How well did the projections call it"),
 }
 
+
+#: The report's own words, (zh, en).
+WORDS = {
+    "counts": ("本领域共{n}项目标({scenario}):{parts};\n平均达标概率{p:.2f}(模型估计)。",
+               "{n} targets in this pillar ({scenario}):\n{parts};\nmean P(reach) {p:.2f} "
+               "(model estimate)."),
+    "count": ("{label}{c}项", "{label_lower} {c}"),
+    "counts_sep": ("、", ", "),
+    "reliability": ("全规划已有结果目标的预测可靠性",
+                    "Reliability across the plan's decided targets"),
+}
 
 #: The plan, scenarios and bundles :meth:`ReportContext.open` read last (with the key of its
 #: arguments and the stamp of the files they came from).
@@ -173,8 +184,7 @@ class ReportContext:
         return bool(self.table["illustrative"].any())
 
     def section_title(self, key: str) -> str:
-        zh, en = SECTIONS[key]
-        text = zh if self.lang == "zh" else en
+        text = pick(SECTIONS[key], self.lang)
         if "{years}" in text:
             years = years_text(self.plan.workpoint_years, self.lang)
             text = text.format(years=years) if years else text.format(years="").replace(
@@ -191,13 +201,12 @@ class ReportContext:
         order = [s for s in STATUS_ORDER if s in counts.index]
         p = self.table["prob_reach"].astype(float)
         mean_p = p[np.isfinite(p)].mean() if np.isfinite(p).any() else math.nan
-        if self.lang == "zh":
-            parts = "、".join(f"{status_label(s, 'zh')}{int(counts[s])}项" for s in order)
-            return (f"本领域共{len(self.table)}项目标({self.scenario.label('zh')}):{parts};\n"
-                    f"平均达标概率{mean_p:.2f}(模型估计)。")
-        parts = ", ".join(f"{status_label(s, 'en').lower()} {int(counts[s])}" for s in order)
-        return (f"{len(self.table)} targets in this pillar ({self.scenario.label('en')}):\n"
-                f"{parts};\nmean P(reach) {mean_p:.2f} (model estimate).")
+        parts = pick(WORDS["counts_sep"], self.lang).join(
+            pick(WORDS["count"], self.lang).format(
+                label=status_label(s, self.lang), label_lower=status_label(s, self.lang).lower(),
+                c=int(counts[s])) for s in order)
+        return pick(WORDS["counts"], self.lang).format(
+            n=len(self.table), scenario=self.scenario.label(self.lang), parts=parts, p=mean_p)
 
     def findings(self) -> pd.Series:
         """Each target's written finding (target_id → text) under this scenario."""
@@ -335,12 +344,10 @@ class ReportContext:
 
     def retro_html(self) -> str:
         """This pillar's decided targets as called before, and the plan-wide reliability."""
-        zh = self.lang == "zh"
         out = retro_table_html(self.retro, self.lang, self.pillar)
         rel = reliability_html(self.retro, self.lang)
         if rel:
-            out += ("<h3>" + ("全规划已有结果目标的预测可靠性" if zh else
-                              "Reliability across the plan's decided targets") + "</h3>" + rel)
+            out += "<h3>" + pick(WORDS["reliability"], self.lang) + "</h3>" + rel
         return out
 
 

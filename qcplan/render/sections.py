@@ -14,8 +14,7 @@ import pandas as pd
 from qcplan import __version__
 from qcplan.model.scenarios import Scenario
 from qcplan.render.html import STYLE, badge, banner_html, esc, fmt, name_of, pct
-from qcplan.render.i18n import t
-from qcplan.render.kind_words import pick
+from qcplan.render.i18n import pick, t
 from qcplan.render.labels import PlanLabels
 from qcplan.render.sources import vintage_text
 

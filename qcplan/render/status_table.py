@@ -20,10 +20,11 @@ from qcplan.render.i18n import (
     in_year_basis_text,
     kind_label,
     obligation_label,
+    pick,
     qualified,
     t,
 )
-from qcplan.render.kind_words import KIND_WORDS, kind_words, pick
+from qcplan.render.kind_words import KIND_WORDS, kind_words
 from qcplan.render.labels import PlanLabels
 from qcplan.render.wording import percent_short
 

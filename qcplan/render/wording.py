@@ -14,11 +14,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from qcplan.model.outside_view import class_words
-from qcplan.render.i18n import t
+from qcplan.render.i18n import pick, t
 
 #: Units whose figures are whole things (firms, places, people): shown without decimals.
 WHOLE_UNITS = frozenset({"家", "个", "张", "人", "条", "所", "名", "套", "套(间)", "项", "件"})
 ZH_DIGITS = "零一两三四五六七八九十"
+EN_YEARS = ("", "one year", "two years", "three years", "four years", "five years",
+            "six years", "seven years", "eight years", "nine years", "ten years")
+
+#: P(reach) as a percent: below 1 %, above 99 %, about r %.
+PERCENT = {"below": ("不足1%", "below 1%"), "above": ("超过99%", "above 99%"),
+           "about": ("约{r}%", "about {r}%")}
+#: A past rate: nearly all, few, about k in 10.
+SHARE = {"all": ("几乎全部", "nearly all"), "few": ("少数", "few"),
+         "about": ("约{zh_k}成", "about {k} in 10")}
+#: A small count of years (digits beyond ten).
+YEAR_COUNT = ("{zh}年", "{en}")
+#: P(reach) in words from each cut point up (the statuses' 0.8 and 0.5, plus 0.95 and 0.2).
+LIKELIHOOD = (
+    (0.95, ("把握很大", "very likely")),
+    (0.8, ("把握较大", "likely")),
+    (0.5, ("有望实现但把握不大", "more likely than not, but far from sure")),
+    (0.2, ("实现难度较大", "unlikely")),
+)
+LEAST_LIKELY = ("实现难度很大", "very unlikely")
+#: The direction of a rate, and of a yearly change in Chinese.
+GROW = {True: ("增长", "grew"), False: ("下降", "fell")}
+MORE = {True: "增加", False: "减少"}
 
 
 def finite(v: Any) -> bool:
@@ -54,11 +76,8 @@ def number(value: float, lang: str = "zh", unit: str = "", digits: int | None = 
 def percent(p: float, lang: str = "zh") -> str:
     """P(reach) as a whole percent; below 1 % and above 99 % are said as such, never 0 or 100."""
     r = math.floor(100.0 * float(p) + 0.5)
-    if r < 1:
-        return "不足1%" if lang == "zh" else "below 1%"
-    if r > 99:
-        return "超过99%" if lang == "zh" else "above 99%"
-    return f"约{r}%" if lang == "zh" else f"about {r}%"
+    key = "below" if r < 1 else ("above" if r > 99 else "about")
+    return pick(PERCENT[key], lang).format(r=r)
 
 
 def percent_short(p: float) -> str:
@@ -73,9 +92,8 @@ def percent_short(p: float) -> str:
 def share_words(rate: float, lang: str = "zh") -> str:
     """A past rate in words: 约八成 / about 8 in 10."""
     k = int(math.floor(10.0 * float(rate) + 0.5))
-    if lang == "zh":
-        return "几乎全部" if k >= 10 else ("少数" if k <= 0 else f"约{ZH_DIGITS[k]}成")
-    return "nearly all" if k >= 10 else ("few" if k <= 0 else f"about {k} in 10")
+    key = "all" if k >= 10 else ("few" if k <= 0 else "about")
+    return pick(SHARE[key], lang).format(k=k, zh_k=ZH_DIGITS[min(max(k, 0), 10)])
 
 
 def two_views(row: Mapping[str, Any], lang: str = "zh") -> str:
@@ -93,24 +111,14 @@ def two_views(row: Mapping[str, Any], lang: str = "zh") -> str:
 
 def years_word(n: int, lang: str = "zh") -> str:
     """A small count of years: 两年 / two years (digits beyond ten)."""
-    if lang == "zh":
-        return (ZH_DIGITS[n] if 0 < n <= 10 else str(n)) + "年"
-    words = ("", "one year", "two years", "three years", "four years", "five years",
-             "six years", "seven years", "eight years", "nine years", "ten years")
-    return words[n] if 0 < n <= 10 else f"{n} years"
+    small = 0 < n <= 10
+    return pick(YEAR_COUNT, lang).format(
+        zh=ZH_DIGITS[n] if small else str(n), en=EN_YEARS[n] if small else f"{n} years")
 
 
 def likelihood(p: float, lang: str = "zh") -> str:
     """P(reach) in words, on the same cut points as the statuses (0.8, 0.5) plus 0.95 and 0.2."""
-    if p >= 0.95:
-        return "把握很大" if lang == "zh" else "very likely"
-    if p >= 0.8:
-        return "把握较大" if lang == "zh" else "likely"
-    if p >= 0.5:
-        return "有望实现但把握不大" if lang == "zh" else "more likely than not, but far from sure"
-    if p >= 0.2:
-        return "实现难度较大" if lang == "zh" else "unlikely"
-    return "实现难度很大" if lang == "zh" else "very unlikely"
+    return pick(next((words for cut, words in LIKELIHOOD if p >= cut), LEAST_LIKELY), lang)
 
 
 
@@ -144,13 +152,14 @@ def singular(unit: str) -> str:
 
 
 def grow(v: float, lang: str) -> str:
-    if lang == "zh":
-        return "增长" if v >= 0 else "下降"
-    return "grew" if v >= 0 else "fell"
+    """增长 / 下降, grew / fell: the direction of a rate."""
+    return pick(GROW[v >= 0], lang)
 
 
 def more(v: float) -> str:
-    return "增加" if v >= 0 else "减少"
+    """增加 / 减少: the direction of a yearly change (Chinese only; English says it by its
+    sign)."""
+    return MORE[v >= 0]
 
 
 def signed_pct(v: float) -> str:
