@@ -1,4 +1,11 @@
-"""Labels in Chinese and English for statuses, kinds, columns and report text."""
+"""Labels in Chinese and English for statuses, kinds, columns and report text, and :func:`pick`,
+the one way a (zh, en) pair gives the text of a language.
+
+The family of word modules next to it: :mod:`qcplan.render.kind_words` (what depends on a
+target's kind, keyed by the kind's name), :mod:`qcplan.render.finding_words` (the sentences of a
+finding and of the pillar paragraph) and :mod:`qcplan.render.wording` (numbers and small counts
+in words).
+"""
 
 from __future__ import annotations
 
@@ -118,7 +125,7 @@ TEXT = {
     "prob_reach": ("达标概率", "P(reach)"),
     "prob_reach_trend": ("按趋势", "trend"),
     # the two views of P(reach) in a finding (qcplan.model.outside_view): {trend}, {cls}, {rate},
-    # {n}, {combined} are filled in by qcplan.render.narrative
+    # {n}, {combined} are filled in by qcplan.render.wording
     "two_views": ("按当前趋势实现概率{trend};同类{cls}以往{rate}如期实现({n}项);综合判断{combined}",
                   "on the current trend P(reach) is {trend}; of past {cls}, {rate} were met on "
                   "time ({n} targets); combined, {combined}"),

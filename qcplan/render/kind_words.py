@@ -144,13 +144,13 @@ SIDE = {
 EACH = {"every_year": ("每年", "every year"), "": ("年均", "a year on average")}
 #: Direction of a reduction's yearly change (positive = down).
 FALL = {True: ("下降", "fell"), False: ("上升", "rose")}
-#: A level's change in English, since a year (perfect) and over the latest year (past): (rate in
-#: %, up) → verb.
+#: A level's yearly change: (rate in %, up, observed since a known year) → (zh, en); English
+#: says "has grown since 2021" but "grew" alone.
 LEVEL_VERB = {
-    (True, True): ("has grown", "grew"),
-    (True, False): ("has fallen", "fell"),
-    (False, True): ("has risen", "rose"),
-    (False, False): ("has fallen", "fell"),
+    (True, True, True): ("增长", "has grown"), (True, True, False): ("增长", "grew"),
+    (True, False, True): ("下降", "has fallen"), (True, False, False): ("下降", "fell"),
+    (False, True, True): ("增加", "has risen"), (False, True, False): ("增加", "rose"),
+    (False, False, True): ("减少", "has fallen"), (False, False, False): ("减少", "fell"),
 }
 #: The projection is the trend's, or the plan path's (the plan scenario).
 TREND = {False: ("按当前趋势", "On the current trend"), True: ("沿达标路径", "On the plan path")}

@@ -16,7 +16,7 @@ from qcplan.render.finding_words import NEED
 from qcplan.render.i18n import pick
 from qcplan.render.kind_words import EACH, FALL, LEVEL_VERB, SIDE, SPAN, kind_text, kind_words
 from qcplan.render.labels import PlanLabels
-from qcplan.render.wording import finite, grow, more, number, signed_pct, years_word
+from qcplan.render.wording import finite, grow, number, signed_pct, years_word
 
 
 @dataclass(frozen=True)
@@ -110,16 +110,14 @@ def _delivery(labels: PlanLabels, row: Mapping[str, Any], p: Pace, lang: str) ->
 def _level(labels: PlanLabels, row: Mapping[str, Any], p: Pace, lang: str) -> str:
     """Levels, shares, relative targets: compound growth (or a yearly change) of the figure."""
     kind = str(row["kind"])
-    if lang == "zh":
-        verb = grow(p.obs, "zh") if p.pct else more(p.obs)
-    else:
-        verb = LEVEL_VERB[(p.pct, p.obs >= 0)][0 if p.since(lang) else 1]
-    text = kind_text(kind, "pace", lang, since=p.since(lang), verb=verb,
+    since = p.since(lang)
+    verb = pick(LEVEL_VERB[(p.pct, p.obs >= 0, bool(since))], lang)
+    text = kind_text(kind, "pace", lang, since=since, verb=verb,
                      obs=rate(labels, p.obs, row, lang, p.pct))
     if p.needs:
         text += kind_text(kind, "pace_need", lang,
                           side=pick(SIDE["above" if p.obs >= p.req else "below"], lang),
-                          verb_req=grow(p.req, "zh") if p.pct else more(p.req),
+                          verb_req=pick(LEVEL_VERB[(p.pct, p.req >= 0, True)], lang),
                           req=rate(labels, p.req, row, lang, p.pct),
                           req_signed=rate(labels, p.req, row, lang, p.pct, signed=True))
     return text

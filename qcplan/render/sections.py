@@ -77,8 +77,8 @@ def scenario_matrix(bundles: Mapping[str, Mapping[str, Any]], pillar: str,
 def header_html(plan: Any, pillar_row: Mapping[str, Any], scenario: Scenario, lang: str,
                 meta: Mapping[str, Any], illustrative: bool) -> str:
     """Title block: pillar, scenario and assumptions, data vintage, production time and version."""
-    name = pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]
-    desc = pillar_row.get("description_zh" if lang == "zh" else "description_en", "")
+    name = pillar_row[pick(("name_zh", "name_en"), lang)]
+    desc = pillar_row.get(pick(("description_zh", "description_en"), lang), "")
     rows = scenario.assumptions_table(lang)
     if rows:
         items = "".join(

@@ -38,9 +38,8 @@ LIKELIHOOD = (
     (0.2, ("实现难度较大", "unlikely")),
 )
 LEAST_LIKELY = ("实现难度很大", "very unlikely")
-#: The direction of a rate, and of a yearly change in Chinese.
+#: The direction of a rate.
 GROW = {True: ("增长", "grew"), False: ("下降", "fell")}
-MORE = {True: "增加", False: "减少"}
 
 
 def finite(v: Any) -> bool:
@@ -156,11 +155,6 @@ def grow(v: float, lang: str) -> str:
     return pick(GROW[v >= 0], lang)
 
 
-def more(v: float) -> str:
-    """增加 / 减少: the direction of a yearly change (Chinese only; English says it by its
-    sign)."""
-    return MORE[v >= 0]
-
 
 def signed_pct(v: float) -> str:
     text = number(v, "en", "%")
@@ -169,5 +163,5 @@ def signed_pct(v: float) -> str:
 
 
 __all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "decimals", "finite", "geography_name", "grow",
-           "likelihood", "more", "number", "percent", "percent_short", "sentence",
+           "likelihood", "number", "percent", "percent_short", "sentence",
            "share_words", "signed_pct", "singular", "two_views", "years_word"]
