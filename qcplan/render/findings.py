@@ -60,7 +60,6 @@ def _review_family(grade: str) -> str:
             "滞后": "bad"}.get(grade, "")
 
 
-
 class FindingWriter(PlanLabels):
     """Writes one target's finding from its assessment row (the plan's labels through
     :class:`PlanLabels`)."""

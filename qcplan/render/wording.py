@@ -87,7 +87,6 @@ def percent_short(p: float) -> str:
     return "<1%" if r < 1 else (">99%" if r > 99 else f"{r}%")
 
 
-
 def share_words(rate: float, lang: str = "zh") -> str:
     """A past rate in words: 约八成 / about 8 in 10."""
     k = int(math.floor(10.0 * float(rate) + 0.5))
@@ -118,8 +117,6 @@ def years_word(n: int, lang: str = "zh") -> str:
 def likelihood(p: float, lang: str = "zh") -> str:
     """P(reach) in words, on the same cut points as the statuses (0.8, 0.5) plus 0.95 and 0.2."""
     return pick(next((words for cut, words in LIKELIHOOD if p >= cut), LEAST_LIKELY), lang)
-
-
 
 
 #: English names of the benchmark geographies (proper names: the Chinese follows in brackets).
@@ -155,11 +152,9 @@ def grow(v: float, lang: str) -> str:
     return pick(GROW[v >= 0], lang)
 
 
-
 def signed_pct(v: float) -> str:
     text = number(v, "en", "%")
     return ("−" if v < 0 and text != "0" else "") + f"{text}%"
-
 
 
 __all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "decimals", "finite", "geography_name", "grow",
