@@ -14,7 +14,7 @@ are :data:`qcplan.render.kind_words.KIND_WORDS`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from qcplan.render.finding_words import DATA_TAG, VERDICT, finding_text
@@ -58,6 +58,58 @@ def _eurostat_family(cls: str) -> str:
 def _review_family(grade: str) -> str:
     return {"提前实现": "good", "快于预期": "good", "基本符合预期": "good",
             "滞后": "bad"}.get(grade, "")
+
+
+# --------------------------------------------------------------------------- projections
+# The figures each kind's projection template (kind_words: "projection") is filled with.
+def _interval(row: Mapping[str, Any]) -> tuple[float, float, float]:
+    return row["projected_median"], row["projected_p10"], row["projected_p90"]
+
+
+def _growth_projection(labels: PlanLabels, row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    med, lo, hi = _interval(row)
+    start = int(row["period_start"]) + 1
+    return {"span": pick(YEARS["years"], lang).format(a=start, b=int(row["target_year"])),
+            "grow": grow(med, lang), "med": number(med, lang, "%"),
+            "med_signed": signed_pct(med), "lo": signed_pct(lo), "hi": signed_pct(hi)}
+
+
+def _reduction_projection(labels: PlanLabels, row: Mapping[str, Any],
+                          lang: str) -> dict[str, Any]:
+    # a negative fall is a rise: its sign is kept (an interval from −18.4% to 33%)
+    m, a, b = (("−" if x < 0 and number(x, lang, "%") != "0" else "") + number(x, lang, "%")
+               for x in _interval(row))
+    return {"start": int(row["period_start"]), "m": m, "a": a, "b": b,
+            "thr": number(row["threshold"], lang, "%")}
+
+
+def _relative_projection(labels: PlanLabels, row: Mapping[str, Any],
+                         lang: str) -> dict[str, Any]:
+    bench = str(row.get("benchmark") or "").partition("@")[2] or "—"
+    m, a, b = (number(x, lang, digits=2) for x in _interval(row))
+    return {"bench": geography_name(bench, lang), "m": m, "a": a, "b": b,
+            "goal": number(row["decision_threshold"], lang, digits=2),
+            "above": pick(ABOVE[row.get("rule") in ("exceed", "narrow_gap")], lang)}
+
+
+def _level_projection(labels: PlanLabels, row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Levels, shares, flows, cumulative targets, work points: the figure in its unit."""
+    med, lo, hi = _interval(row)
+    what = kind_words(str(row["kind"]))["projected"]
+    if isinstance(what, dict):  # a flow: the lowest year or the yearly average
+        what = what["every_year" if row.get("rule") == "every_year" else ""]
+    return {"what": pick(what, lang).format(ty=int(row["target_year"])),
+            "m": labels.with_unit(med, row, lang), "b": labels.with_unit(hi, row, lang),
+            "a": number(lo, lang, str(row.get("unit") or "")),
+            "thr": labels.with_unit(row["threshold"], row, lang),
+            "bound": pick(BOUND.get(str(row.get("direction")), ("", "")), lang)}
+
+
+#: The projection's figures of each kind (a level's for the others).
+PROJECTIONS: dict[str, Callable[[PlanLabels, Mapping[str, Any], str], dict[str, Any]]] = {
+    "growth": _growth_projection, "reduction": _reduction_projection,
+    "relative": _relative_projection,
+}
 
 
 class FindingWriter(PlanLabels):
@@ -117,39 +169,9 @@ class FindingWriter(PlanLabels):
             return ""
         kind = str(row["kind"])
         trend = pick(TREND[row.get("status") == "plan_path"], lang)  # moved onto the plan path
-        fields = self._projection_fields(row, lang)
+        fields = PROJECTIONS.get(kind, _level_projection)(self, row, lang)
         return kind_text(kind, "projection", lang, trend=trend, ty=int(row["target_year"]),
                          **fields)
-
-    def _projection_fields(self, row: dict, lang: str) -> dict[str, Any]:
-        """The figures the kind's projection template is filled with."""
-        kind, ty = row["kind"], int(row["target_year"])
-        med, lo, hi = row["projected_median"], row["projected_p10"], row["projected_p90"]
-        if kind == "growth":
-            start = int(row["period_start"]) + 1
-            return {"span": pick(YEARS["years"], lang).format(a=start, b=ty),
-                    "grow": grow(med, lang), "med": number(med, lang, "%"),
-                    "med_signed": signed_pct(med), "lo": signed_pct(lo), "hi": signed_pct(hi)}
-        if kind == "reduction":
-            # a negative fall is a rise: its sign is kept (an interval from −18.4% to 33%)
-            m, a, b = (("−" if x < 0 and number(x, lang, "%") != "0" else "")
-                       + number(x, lang, "%") for x in (med, lo, hi))
-            return {"start": int(row["period_start"]), "m": m, "a": a, "b": b,
-                    "thr": number(row["threshold"], lang, "%")}
-        if kind == "relative":
-            bench = str(row.get("benchmark") or "").partition("@")[2] or "—"
-            m, a, b = (number(x, lang, digits=2) for x in (med, lo, hi))
-            return {"bench": geography_name(bench, lang), "m": m, "a": a, "b": b,
-                    "goal": number(row["decision_threshold"], lang, digits=2),
-                    "above": pick(ABOVE[row.get("rule") in ("exceed", "narrow_gap")], lang)}
-        what = kind_words(kind)["projected"]
-        if isinstance(what, dict):  # a flow: the lowest year or the yearly average
-            what = what["every_year" if row.get("rule") == "every_year" else ""]
-        return {"what": pick(what, lang).format(ty=ty),
-                "m": self.with_unit(med, row, lang), "b": self.with_unit(hi, row, lang),
-                "a": number(lo, lang, str(row.get("unit") or "")),
-                "thr": self.with_unit(row["threshold"], row, lang),
-                "bound": pick(BOUND.get(str(row.get("direction")), ("", "")), lang)}
 
     def _scenarios(self, row: dict, lang: str,
                    others: Mapping[str, Mapping[str, Any]] | None) -> str:
@@ -252,4 +274,4 @@ class FindingWriter(PlanLabels):
                             g=review_label(grade, lang))
 
 
-__all__ = ["FindingWriter", "family"]
+__all__ = ["PROJECTIONS", "FindingWriter", "family"]
