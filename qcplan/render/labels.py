@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.plan.schema import split_aliases
+from qcplan.render.i18n import pick
 from qcplan.render.wording import number, singular
 
 
@@ -48,11 +49,12 @@ class PlanLabels:
 
     def subject(self, row: Mapping[str, Any], lang: str, lower: bool = True) -> str:
         """The indicator's name (the target's where the indicator is not in the registry)."""
-        zh, en = self.names.get(str(row.get("indicator_id")),
-                                (str(row.get("name_zh")), str(row.get("name_en"))))
+        name = pick(self.names.get(str(row.get("indicator_id")),
+                                   (str(row.get("name_zh")), str(row.get("name_en")))), lang)
         if lang == "zh" or not lower:
-            return zh if lang == "zh" else en
-        return en[0].lower() + en[1:] if len(en) > 1 and en[1].islower() else en
+            return name
+        # English in the middle of a sentence: lower-case its first letter, not an acronym's
+        return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
     def unit(self, row: Mapping[str, Any], lang: str) -> str:
         """The unit of the row's figures: Chinese as in the table, English from the registry."""
@@ -86,8 +88,8 @@ class PlanLabels:
                          for n in names)
 
     def label(self, scenario: str, lang: str) -> str:
-        zh, en = self.scenario_labels.get(scenario, (scenario, scenario))
-        return zh if lang == "zh" else en
+        """The scenario's label (its name where the scenario is not known)."""
+        return pick(self.scenario_labels.get(scenario, (scenario, scenario)), lang)
 
 
 __all__ = ["PlanLabels"]
