@@ -12,7 +12,7 @@ import pytest
 from qcplan.model.assess import Assessor
 from qcplan.plan.load import load_plan
 from qcplan.render.i18n import in_year_basis_text
-from qcplan.render.report import status_table_html
+from qcplan.render.status_table import status_table_html
 
 GEO = "谯城区"
 GDP = {2019: 600.2, 2020: 640.5, 2021: 700.1, 2022: 760.3, 2023: 800.4, 2024: 850.0}

@@ -14,7 +14,7 @@ from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import load_scenarios
 from qcplan.plan.load import load_plan
 from qcplan.render.narrative import Narrator
-from qcplan.render.report import status_table_html
+from qcplan.render.status_table import status_table_html
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def test_english_report_reads_english():
 
 
 def test_english_work_points_use_english_units():
-    from qcplan.render.report import workpoints_html
+    from qcplan.render.sections import workpoints_html
 
     plan = load_plan()
     table = Assessor(plan).assess("baseline", n_sims=300, seed=0)

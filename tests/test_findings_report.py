@@ -15,7 +15,7 @@ from qcplan.plan.load import load_plan
 from qcplan.render.dashboard import at_risk_html, render_dashboard
 from qcplan.render.html import target_anchor
 from qcplan.render.narrative import AT_RISK, Narrator
-from qcplan.render.report import status_table_html
+from qcplan.render.status_table import status_table_html
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_at_risk_list_escapes(baseline):
 
 
 def test_what_a_missed_work_point_needs_quotes_its_figure(baseline):
-    from qcplan.render.narrative import number
+    from qcplan.render.wording import number
 
     plan, scenarios, table = baseline
     narrator = Narrator(plan, scenarios)

@@ -16,7 +16,8 @@ import pytest
 from qcplan.model.assess import Assessor
 from qcplan.model.scenarios import load_scenarios
 from qcplan.plan.load import load_plan
-from qcplan.render.narrative import Narrator, number, percent, years_word
+from qcplan.render.narrative import Narrator
+from qcplan.render.wording import number, percent, years_word
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 ZH_YEARS = re.compile(r"余下([一两三四五六七八九十])年")
@@ -297,7 +298,7 @@ def test_a_figure_published_as_a_bound_is_written_as_one(tmp_path):
     import sys
     from pathlib import Path
 
-    from qcplan.render.report import status_table_html
+    from qcplan.render.status_table import status_table_html
 
     sys.path.insert(0, str(Path(__file__).parent))
     from test_assess import write_plan

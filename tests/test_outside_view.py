@@ -80,8 +80,9 @@ def test_form_groups_and_words() -> None:
 def test_assessment_shows_both_views(data_dir: Path) -> None:
     from qcplan import load_plan
     from qcplan.model.assess import Assessor
-    from qcplan.render.narrative import Narrator, percent
-    from qcplan.render.report import status_table_html
+    from qcplan.render.narrative import Narrator
+    from qcplan.render.status_table import status_table_html
+    from qcplan.render.wording import percent
 
     plan = load_plan(data_dir)
     table = Assessor(plan, as_of="2026-06-30").assess("baseline", n_sims=500)

@@ -200,7 +200,7 @@ def test_new_plan_with_its_main_indicator_table_entered(tmp_path: Path) -> None:
     assert list(table["target_id"]) == ["gdp_2030"]
     assert table.loc[0, "status"] in ("on_track", "needs_acceleration", "off_track")
     assert table.loc[0, "obligation"] == "expected"
-    from qcplan.render.report import status_table_html
+    from qcplan.render.status_table import status_table_html
 
     assert "地区生产总值达到1200亿元" in status_table_html(table, "zh")
     assert "水平值 · 预期性" in status_table_html(table, "zh")

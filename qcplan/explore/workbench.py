@@ -669,7 +669,7 @@ class Workbench:
             (ui_text("method_used", lang), esc(r.method)),
         ]
         if str(row.get("ref_class") or ""):  # both views: the trend's P and the class's record
-            from qcplan.render.narrative import two_views
+            from qcplan.render.wording import two_views
 
             views = two_views(row, lang)
             if views:

@@ -180,7 +180,8 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     included) an arrow beside each P(reach) says how it moved since the run before."""
     from qcplan.render.course import arrow_html, previous_prob
     from qcplan.render.html import target_anchor
-    from qcplan.render.narrative import Narrator, percent_short
+    from qcplan.render.narrative import Narrator
+    from qcplan.render.wording import percent_short
 
     narrator = narrator or Narrator()
     title = both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")

@@ -1,4 +1,11 @@
-"""Labels in Chinese and English for statuses, kinds, columns and report text."""
+"""Labels in Chinese and English for statuses, kinds, columns and report text, and :func:`pick`,
+the one way a (zh, en) pair gives the text of a language.
+
+The family of word modules next to it: :mod:`qcplan.render.kind_words` (what depends on a
+target's kind, keyed by the kind's name), :mod:`qcplan.render.finding_words` (the sentences of a
+finding and of the pillar paragraph) and :mod:`qcplan.render.wording` (numbers and small counts
+in words).
+"""
 
 from __future__ import annotations
 
@@ -121,7 +128,7 @@ TEXT = {
     "prob_reach": ("达标概率", "P(reach)"),
     "prob_reach_trend": ("按趋势", "trend"),
     # the two views of P(reach) in a finding (qcplan.model.outside_view): {trend}, {cls}, {rate},
-    # {n}, {combined} are filled in by qcplan.render.narrative
+    # {n}, {combined} are filled in by qcplan.render.wording
     "two_views": ("按当前趋势实现概率{trend};同类{cls}以往{rate}如期实现({n}项);综合判断{combined}",
                   "on the current trend P(reach) is {trend}; of past {cls}, {rate} were met on "
                   "time ({n} targets); combined, {combined}"),
@@ -160,31 +167,32 @@ TEXT = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The ``lang`` side of a (zh, en) pair."""
     return pair[0] if lang == "zh" else pair[1]
 
 
 def t(key: str, lang: str = "zh") -> str:
     """A report text in ``lang``."""
-    return _pick(TEXT[key], lang)
+    return pick(TEXT[key], lang)
 
 
 def status_label(status: str, lang: str = "zh") -> str:
-    return _pick(STATUS.get(status, (status, status)), lang)
+    return pick(STATUS.get(status, (status, status)), lang)
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:
-    return _pick(KIND.get(kind, (kind, kind)), lang)
+    return pick(KIND.get(kind, (kind, kind)), lang)
 
 
 def obligation_label(obligation: str, lang: str = "zh") -> str:
     """约束性 / 预期性 (binding / expected); "" where the plan does not say."""
     pair = OBLIGATION.get(str(obligation or ""))
-    return _pick(pair, lang) if pair else ""
+    return pick(pair, lang) if pair else ""
 
 
 def eurostat_label(cls: str, lang: str = "zh") -> str:
-    return _pick(EUROSTAT.get(cls, (cls, cls)), lang)
+    return pick(EUROSTAT.get(cls, (cls, cls)), lang)
 
 
 def review_label(grade: str, lang: str = "zh") -> str:
@@ -199,7 +207,7 @@ QUALIFIER = {">": ("超过", "over "), ">=": ("不低于", "at least "), "<": ("
 def qualified(text: str, qualifier: str, lang: str = "zh") -> str:
     """``text`` (a formatted figure) with its bound's words: 超过60%, over 60%."""
     pair = QUALIFIER.get(qualifier or "")
-    return _pick(pair, lang) + text if pair else text
+    return pick(pair, lang) + text if pair else text
 
 
 def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
@@ -209,12 +217,12 @@ def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
         code, *details = item.split(":")
         pair = CAVEAT.get(code)
         details = [d.replace(",", "、" if lang == "zh" else ", ") for d in details]
-        out.append(_pick(pair, lang).format(*details) if pair else item)
+        out.append(pick(pair, lang).format(*details) if pair else item)
     return out
 
 
 def data_status_label(status: str, lang: str = "zh") -> str:
-    return _pick(DATA_STATUS.get(status, (status, status)), lang)
+    return pick(DATA_STATUS.get(status, (status, status)), lang)
 
 
 def check_lang(lang: str) -> str:
@@ -257,7 +265,7 @@ SCHEDULE = {
 
 def schedule_word(key: str, lang: str = "zh") -> str:
     """A word of the 序时进度 view in ``lang``."""
-    return _pick(SCHEDULE[key], lang)
+    return pick(SCHEDULE[key], lang)
 
 
 def in_year_basis_text(row: Any, lang: str = "zh") -> str:
