@@ -7,10 +7,12 @@ import re
 
 import pytest
 
+from qcplan.model.kinds import kind_of
 from qcplan.plan.schema import KINDS
 from qcplan.render.finding_words import FINDING, NEED, PARAGRAPH, VERDICT
 from qcplan.render.i18n import KIND
 from qcplan.render.kind_words import KIND_WORDS
+from qcplan.render.status_table import SCALE_SYMBOL
 from qcplan.render.status_table import WORDS as TABLE_WORDS
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -33,7 +35,7 @@ def _pairs():
 def test_every_kind_of_the_schema_has_its_words_and_label():
     for kind in KINDS:
         assert kind in KIND_WORDS, kind
-        assert "table_unit" in KIND_WORDS[kind], kind
+        assert kind_of(kind).threshold_scale in ("unit", *SCALE_SYMBOL), kind
         assert kind in KIND, kind
     for kind in set(KINDS) - {"milestone"}:  # a milestone's finding has no pace
         assert {"pace", "need", "projection"} <= set(KIND_WORDS[kind]), kind

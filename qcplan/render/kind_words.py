@@ -3,8 +3,8 @@
 Each kind has one entry in :data:`KIND_WORDS`: (zh, en) templates for the pace so far and the pace
 still needed (``pace``, ``pace_need``), what the target needs in a few words (``need``), the
 projection (``projection``, and ``projected``: what is projected), and the note under the status
-table (``table_note``), with the symbol its figures are shown in there (``table_unit``: "" for
-the indicator's own unit); a kind whose finding differs has its own sentences there too (a
+table (``table_note``; the symbol its threshold is written with there follows the kind's
+``threshold_scale``); a kind whose finding differs has its own sentences there too (a
 cumulative target's ``stand``, a flow's ``missed_every_year``, a work point's ``met`` and
 ``not_met``, a milestone's one per status). A new kind adds its entry here (the label of the
 kind itself is :data:`qcplan.render.i18n.KIND`); the fields each template may use are filled in
@@ -31,7 +31,6 @@ _LEVEL: dict[str, Any] = {
                    "{bound}{thr}"),
     "projected": ("{ty}年", "the figure in {ty}"),
     "need": ("需年均{r},基期以来{o}", "needs {r} a year, {o} since the base year"),
-    "table_unit": "",
 }
 
 KIND_WORDS: dict[str, dict[str, Any]] = {
@@ -45,7 +44,6 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
                        "“差距缩小”类目标的目标值是基期之比。",
                        "Targets relative to a benchmark are shown as the ratio to it (1.00 = "
                        "level with it); for 'narrow the gap' the target is the base-year ratio."),
-        "table_unit": "×",
     },
     "growth": {
         "need": _LEVEL["need"],
@@ -59,7 +57,6 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
         "table_note": ("年均增速类目标的预测值为整个时期的年均增速(已发生年份按实际计)。",
                        "For average-growth targets the projection is the period's average "
                        "yearly growth, observed years included."),
-        "table_unit": "%",
     },
     "reduction": {
         "pace": (";{since}年均{direction}{obs}%", "; it {direction} by {obs}% a year{since}"),
@@ -76,7 +73,6 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
                        "For cumulative reductions (energy per unit of GDP down 13.5 %) the "
                        "projection is the fall in % from the base year to the target year, and "
                        "the rates are yearly falls."),
-        "table_unit": "%",
     },
     "flow": {
         "need": _LEVEL["need"],
@@ -91,7 +87,6 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
         "projection": _LEVEL["projection"],
         "projected": {"every_year": ("期内最低年份", "the lowest year of the period"),
                       "": ("期内年均", "the period's yearly average")},
-        "table_unit": "",
     },
     "cumulative": {
         "need": _LEVEL["need"],
@@ -102,7 +97,6 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
                   "In {span}, {name} came to {total} in all ({val} in {ly}; {tag})"),
         "projection": _LEVEL["projection"],
         "projected": ("至{ty}年累计", "the total by {ty}"),
-        "table_unit": "",
     },
     "workpoint": _LEVEL | {
         # the finding of a work point whose year is known: met or not
@@ -122,7 +116,6 @@ KIND_WORDS: dict[str, dict[str, Any]] = {
         "not_done": ("截至{ly}年,{name}尚未完成{tag},目标年份{ty}年。",
                      "By {ly}, {name} is not done yet{tag}; due {ty}."),
         "need": _LEVEL["need"],
-        "table_unit": "",
     },
 }
 

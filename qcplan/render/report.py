@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from qcplan.errors import ParameterError
+from qcplan.model.kinds import kind_of
 from qcplan.model.scenarios import Scenario, load_scenarios
 from qcplan.model.schedule import has_schedule
 from qcplan.model.status import STATUS_ORDER
@@ -235,7 +236,7 @@ class ReportContext:
         hist = self.bundle["history"]
         has = set(hist["target_id"])
         return [tid for tid, kind in zip(self.table["target_id"], self.table["kind"])
-                if kind not in ("milestone", "workpoint") and tid in has]
+                if kind_of(kind).own_chart and tid in has]
 
     def has_schedule(self) -> bool:
         """The pillar has a one-year target whose year has in-year figures: the 序时进度 view

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qcplan.model.kinds import kind_of
 from qcplan.render.html import STYLE, badge, esc, fmt, name_of, target_anchor
 from qcplan.render.i18n import (
     caveat_texts,
@@ -24,7 +25,7 @@ from qcplan.render.i18n import (
     qualified,
     t,
 )
-from qcplan.render.kind_words import KIND_WORDS, kind_words
+from qcplan.render.kind_words import KIND_WORDS
 from qcplan.render.labels import PlanLabels
 from qcplan.render.wording import percent_short
 
@@ -41,6 +42,10 @@ WORDS = {
     "caveat": (" {name}:{text}。", " {name}: {text}."),
     "illustrative": ("* 含示意数据(非官方)。", "* uses illustrative (not official) figures."),
 }
+
+#: The symbol a threshold is written with in the table, by its kind's ``threshold_scale``
+#: (none: the indicator's own unit).
+SCALE_SYMBOL = {"percent": "%", "ratio": "×"}
 
 
 def _finite(v: Any) -> bool:
@@ -102,7 +107,7 @@ def status_cells(r: Mapping[str, Any], lang: str, labels: PlanLabels,
     thr = fmt(r.get("decision_threshold"), 2)
     if np.isfinite(r.get("threshold_high", np.nan)):
         thr += f"–{fmt(r['threshold_high'], 2)}"
-    unit = kind_words(str(r["kind"]))["table_unit"] or esc(labels.unit(r, lang))
+    unit = SCALE_SYMBOL.get(kind_of(str(r["kind"])).threshold_scale) or esc(labels.unit(r, lang))
     interval = "—" if not np.isfinite(r.get("projected_p10", np.nan)) else \
         f"{fmt(r['projected_p10'], 2)} – {fmt(r['projected_p90'], 2)}"
     rate_unit = _rate_unit(r, lang, labels)

@@ -22,10 +22,11 @@ The files a new kind needs:
 2. ``qcplan/plan/schema.py``: its name in ``KINDS`` (the words ``targets.csv`` may use) and, where
    they apply, its ``RULES``, ``THRESHOLD_REQUIRED``, ``THRESHOLD_ON_SCALE`` and
    ``KIND_MEASURE`` (the plan layer validates input and cannot import the model);
-3. its words: its label in ``qcplan/render/i18n.py`` (``KIND``) and, where a report says
-   something kind-specific, the sentences of the written findings and the status table
-   (``qcplan/render/narrative.py``, ``qcplan/render/report.py``; they show the kind's name
-   where they have no sentence of their own);
+3. its words: its label in ``qcplan/render/i18n.py`` (``KIND``) and its entry in
+   ``qcplan/render/kind_words.py`` (``KIND_WORDS``: its pace, need, projection and status-table
+   note in Chinese and English; ``tests/test_kind_words.py`` checks every kind has one); a new
+   function in ``qcplan/render/pace.py``'s ``PACES`` or ``qcplan/render/findings.py``'s
+   ``PROJECTIONS`` only where its figures are not a level's;
 4. docs: its line in the table of ``qcplan/model/target.py``'s docstring and in docs/METHOD.md.
 """
 
