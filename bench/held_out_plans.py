@@ -264,9 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    whose = "" if a.keep_own_geography else " without each plan's own geographies"
     print(f"{len(targets)} decided targets of {df['plan'].nunique()} plan(s), {len(df)} "
-          f"target-dates; outside view fitted on the shipped track record"
-          f"{'' if a.keep_own_geography else ' without the plans own geographies'}\n")
+          f"target-dates; outside view fitted on the shipped track record{whose}\n")
     report(df)
     return 0
 
