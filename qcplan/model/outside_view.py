@@ -22,7 +22,8 @@ Two views of a target and their combination:
   alone, 1 the trend alone); the gap between the pace needed and the pace observed
   (``tanh(gap / 3)``, weight ≤ 0); a term for multi-year growth targets (the shock a year like
   2020 deals a five-year average) and the target's wording (左右 / 以上). A ridge penalty
-  :data:`RIDGE` pulls every weight towards 0: where the record says little, the class view.
+  :data:`RIDGE` pulls the trend's weights towards 1/2 (the two views' logits averaged) and the
+  others towards 0.
 
 Both are judged leave-one-plan-out in ``bench/outside_view.py`` (never in-sample). A plan's own
 outcomes never inform its outside view: the fit used for a plan leaves out the track record's
@@ -218,10 +219,11 @@ class OutsideView:
         return float(p[0]) if scalar else p
 
 
-#: The prior the penalty pulls towards: the class view alone (every weight 0). With few past
-#: targets of a kind the fit stays near it; with many, the record decides how far the trend moves
-#: the class view (up to the trend alone: a weight of 1).
-PRIOR = np.zeros(7)
+#: The prior the penalty pulls towards: where the trend has a P, the two views' logits averaged
+#: (a weight of 1/2 on the trend's departure from the class); nothing else (without a trend P,
+#: the class view alone). With few past targets of a kind the fit stays near it; with many, the
+#: record decides (a year's growth target: 0, the class alone).
+PRIOR = np.array([0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
 #: The weights' bounds: the trend's three in [0, 1] (a higher trend P never lowers the combined
 #: P, and the trend never counts for more than itself), the pace gap's ≤ 0 (a target asking more
 #: than the recent pace is never easier), the others free.
