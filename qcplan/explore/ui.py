@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from qcplan.errors import QcplanError
-from qcplan.explore.workbench import GoalSeek, Workbench, error_text, ui_text
+from qcplan.explore.goal_seek import GoalSeek
+from qcplan.explore.texts import error_text, ui_text
+from qcplan.explore.workbench import Workbench
 from qcplan.model.scenarios import METHODS, ScenarioError
 from qcplan.render.html import esc
 
