@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from qcplan.errors import ParameterError
+from qcplan.numbers import finite_or_none
 
 N_SIMS_MIN, N_SIMS_MAX = 100, 1_000_000
 SEED_MAX = 2**32 - 1
@@ -65,14 +66,6 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _whole_in(value: Any, low: int, high: int, option: str, expected: str, source: str) -> int:
@@ -104,7 +97,7 @@ def check_timeout(value: Any, source: str = COMMAND_LINE) -> float | None:
     """Seconds for the whole run; None means no limit."""
     if value is None:
         return None
-    seconds = _number(value)
+    seconds = finite_or_none(value)
     if seconds is None or not 0 < seconds <= TIMEOUT_MAX:
         raise ParameterError(source, "--timeout", value,
                              f"a finite number of seconds > 0 and at most {TIMEOUT_MAX:,.0f} "

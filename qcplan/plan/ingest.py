@@ -28,11 +28,11 @@ whole before it replaces the old one (atomically).
 The files are read by :mod:`qcplan.plan.returns` (archive checks, the streamed sheet, the
 limits); this module checks each row and applies the figures.
 
-Reading a cell (:func:`parse_value`): a number is taken as it is; a text is read as a number
-when its meaning is certain (full-width digits ``１２``, a trailing ``%`` on an indicator in %, a
-cell formatted as a percentage on an indicator in %); a comma (``12,5``), a unit word
-(``12亿元``), words (``约12``), a formula, a merged cell, a renamed header, an extra sheet with
-content are errors.
+Reading a cell (:func:`qcplan.numbers.read_cell_number`): a number is taken as it is; a text is
+read as a number when its meaning is certain (full-width digits ``１２``, a trailing ``%`` on an
+indicator in %, a cell formatted as a percentage on an indicator in %); a comma (``12,5``), a
+unit word (``12亿元``), words (``约12``), a formula, a merged cell, a renamed header, an extra
+sheet with content are errors.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from typing import Any
 
 from qcplan.errors import DataError, Problem, QcplanError
 from qcplan.files import neutralise_cell
+from qcplan.numbers import read_cell_number
 from qcplan.plan.collect import (
     INFO_SHEET,
     INPUT_FIELDS,
@@ -66,7 +67,6 @@ from qcplan.plan.schema import (
     INGEST_STATUSES,
     JUMP_FACTOR,
     MEASURE_RANGES,
-    NUMBER_PATTERN,
     OBS_MEASURES,
     PERIOD_MONTHS,
     PERIODS,
@@ -181,38 +181,6 @@ def _label(f: Figure) -> str:
 
 
 # ------------------------------------------------------------------ reading a cell's figure
-def parse_value(cell: Cell, unit: str) -> tuple[float | None, str | None]:
-    """(number, None) or (None, what was expected)."""
-    v = cell.value
-    if isinstance(v, bool):
-        return None, "a number, not TRUE/FALSE"
-    if isinstance(v, int | float):
-        x = float(v)
-        if not math.isfinite(x):
-            return None, "a finite number"
-        if cell.percent:
-            if unit != "%":
-                return None, f"a number in {unit} (the cell is formatted as a percentage)"
-            return round(x * 100, 10), None
-        return x, None
-    if isinstance(v, _dt.datetime | _dt.date):
-        return None, "a number (the cell holds a date)"
-    text = unicodedata.normalize("NFKC", str(v)).strip()
-    text = text.replace("\u2212", "-")
-    if text.endswith("%"):
-        if unit != "%":
-            return None, f"a number in {unit} without a % sign"
-        text = text[:-1].strip()
-    if NUMBER_PATTERN.match(text):
-        x = float(text)
-        return (x, None) if math.isfinite(x) else (None, "a finite number")
-    if re.fullmatch(r"[+-]?[0-9]+(,[0-9]+)+(\.[0-9]+)?", text):
-        return None, ("a number with '.' as the decimal point and no thousands separator "
-                      "(12.5, 1234)")
-    m = re.match(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*(\S.*)$", text)
-    if m:
-        return None, f"a bare number without a unit or words (the unit is {unit or 'none'})"
-    return None, "a number"
 
 
 def _is_blank(cell: Cell | None) -> bool:
@@ -371,7 +339,8 @@ class _Checker:
         given_unit = cells["unit"].text if "unit" in cells else ""
         if given_unit and given_unit != unit_expected:
             bad("unit", f"{unit_expected!r}, the unit of {ind} (the unit cannot be changed)")
-        value, expected = parse_value(cells["value"], unit_expected)
+        value, expected = read_cell_number(cells["value"].value, unit_expected,
+                                           cells["value"].percent)
         if value is None:
             bad("value", expected or "a number")
             return None, problems

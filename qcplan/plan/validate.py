@@ -12,15 +12,14 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from qcplan.errors import Problem
+from qcplan.numbers import parse_int, parse_number
 from qcplan.plan.schema import (
     DATE_PATTERN,
     ID_PATTERN,
-    INTEGER_PATTERN,
     JUMP_FACTOR,
     KIND_MEASURE,
     KINDS,
     MEASURE_RANGES,
-    NUMBER_PATTERN,
     PERIOD_MONTHS,
     PERIODS,
     RULES,
@@ -45,17 +44,8 @@ NUMBER_TEXT = "a finite number (digits and an optional '.', no thousands separat
 YEAR_TEXT = f"a whole year between {YEAR_MIN} and {YEAR_MAX}"
 
 
-def parse_number(text: str) -> float | None:
-    """The finite float written in ``text``, or None (blank, 'nan', 'inf', '1,2', ...)."""
-    if not NUMBER_PATTERN.match(text):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
 
 
-def parse_int(text: str) -> int | None:
-    """The integer written in ``text``, or None."""
-    return int(text) if INTEGER_PATTERN.match(text) else None
 
 
 def parse_year(text: str) -> int | None:
