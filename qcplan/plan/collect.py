@@ -40,8 +40,10 @@ from qcplan.plan.schema import (
     OBS_MEASURES,
     PERIODS,
     STATUS_LABELS,
+    UNIT_CUTOFF,
     split_aliases,
 )
+from qcplan.text import suggest
 
 SHEET = "填报"
 INFO_SHEET = "说明"
@@ -406,12 +408,10 @@ def collect(plan: Any, out: str | Path, units: list[str] | None = None, year: in
     for u in units or known:
         name = aliases.get(unicodedata.normalize("NFKC", u).strip(), u.strip())
         if name not in known:
-            from qcplan.plan.validate import UNIT_CUTOFF, _suggest
-
             raise ParameterError("command line", "--units", u,
                                  "a unit named in responsible_units of targets.csv (or one of "
                                  "its other names in responsible_units.csv)"
-                                 + _suggest(u, list(known) + list(aliases), UNIT_CUTOFF))
+                                 + suggest(u, list(known) + list(aliases), UNIT_CUTOFF))
         if name not in chosen:
             chosen.append(name)
     low, high = plan_years(plan)

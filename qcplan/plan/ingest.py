@@ -73,9 +73,10 @@ from qcplan.plan.schema import (
     PUBLIC_STATUSES,
     SCHEMAS,
     STATUS_WORDS,
+    UNIT_CUTOFF,
 )
-from qcplan.plan.validate import UNIT_CUTOFF, _suggest
 from qcplan.plan.vintages import resolve_measure
+from qcplan.text import suggest
 
 STATUS_EXPECTED = ("a status: 正式 (正式数), 初步 (初步数, 预计, 快报) or 估计, or the codes "
                    + ", ".join(INGEST_STATUSES))
@@ -248,7 +249,7 @@ class _Checker:
             problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
                                     "a unit named in responsible_units of targets.csv (or one "
                                     "of its other names in responsible_units.csv)"
-                                    + _suggest(unit, list(self.aliases) or self.known_units,
+                                    + suggest(unit, list(self.aliases) or self.known_units,
                                                UNIT_CUTOFF)))
             return [], problems
         stem = unicodedata.normalize("NFKC", path.stem).strip()
@@ -296,12 +297,12 @@ class _Checker:
         geo = cells["geography"].text
         if ind not in self.units:
             bad("indicator_id", "an indicator_id of indicators.csv"
-                + _suggest(ind, self.units))
+                + suggest(ind, self.units))
             return None, problems
         if self.public:
             if geo not in self.geographies:
                 bad("geography", "a geography of the plan (targets, benchmarks or figures held: "
-                    + ", ".join(sorted(self.geographies)) + ")" + _suggest(geo, self.geographies))
+                    + ", ".join(sorted(self.geographies)) + ")" + suggest(geo, self.geographies))
                 return None, problems
         elif (ind, geo) not in self.series_of[unit]:
             owners = [u for u, s in self.series_of.items() if (ind, geo) in s]
@@ -325,12 +326,12 @@ class _Checker:
             bad("period", "blank (whole year), M01-M12, Q1-Q4 or H1")
         measure = cells["measure"].text if "measure" in cells else ""
         if measure and measure not in OBS_MEASURES:
-            bad("measure", "one of " + ", ".join(OBS_MEASURES) + _suggest(measure, OBS_MEASURES))
+            bad("measure", "one of " + ", ".join(OBS_MEASURES) + suggest(measure, OBS_MEASURES))
         elif not period and measure in ("ytd", "ytd_growth"):
             bad("measure", "period (or blank) for a whole-year figure")
         status = read_status(cells["status"].text)
         if status not in self.statuses:
-            bad("status", self.status_expected + _suggest(cells["status"].text,
+            bad("status", self.status_expected + suggest(cells["status"].text,
                                                           list(STATUS_WORDS) + list(self.statuses)))
         if period not in PERIODS or (measure and measure not in OBS_MEASURES):
             return None, problems

@@ -34,7 +34,7 @@ from qcplan.plan.collect import (
     UNIT_CELL,
 )
 from qcplan.plan.schema import SCHEMAS
-from qcplan.plan.validate import _suggest
+from qcplan.text import suggest
 
 OBS_COLUMNS = SCHEMAS["observations"].names  # also read from a CSV file
 
@@ -328,7 +328,7 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
                 else:
                     problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
                                             "a header as issued: one of " + ", ".join(
-                                                INPUT_FIELDS) + _suggest(text, FIELD_NAMES)))
+                                                INPUT_FIELDS) + suggest(text, FIELD_NAMES)))
             continue
         if r < 2 or not header:
             continue
@@ -389,7 +389,7 @@ def read_csv_file(path: Path, unit: str | None) -> Sheet:
             header.setdefault(h, j)
         else:
             problems.append(Problem(name, "line 1", "", h, "a column of the workbook's header: "
-                                    + ", ".join(INPUT_FIELDS) + _suggest(h, FIELD_NAMES)))
+                                    + ", ".join(INPUT_FIELDS) + suggest(h, FIELD_NAMES)))
     for f in REQUIRED_FIELDS:
         if f not in header:
             problems.append(Problem(name, "line 1", "", None, f"a column {f!r}"))
