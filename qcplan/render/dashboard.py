@@ -369,13 +369,40 @@ def render_dashboard(
     ``changes``: a :class:`~qcplan.render.changes.Changes` shown at the top ("since the last
     run"), or None. Above the matrix, the at-risk list of the baseline (:func:`at_risk_html`).
     """
+    settings = _settings_text(as_of, n_sims, seed)
+    top = _top_html(plan_title, _any_illustrative(tables, scenarios, pillars), reports, changes,
+                    run_date, run_id, vintage, settings, version)
+    matrix = _matrix_html(matrix_head(scenarios), _matrix_rows(pillars, scenarios, tables,
+                                                                reports))
+    body = f"""
+{top}
+{at_risk_html(tables.get("baseline"), reports, pillars, narrator, history=history,
+              run_id=run_id)}
+{_units_html(units)}
+{_empty_plan_notice() if pillars.empty else ""}
+{matrix}
+{_course_html(history, tables.get("baseline"), pillars, run_id)}
+{retro_section(retro)}
+{_legend_and_footer(tables)}
+"""
+    return _page(body, run_id)
+
+
+def _any_illustrative(tables: Mapping[str, pd.DataFrame], scenarios: Mapping[str, Any],
+                      pillars: pd.DataFrame) -> bool:
+    """Whether any figure of the run's pillars rests on illustrative data."""
     illustrative = False
     for name, table in tables.items():
         if name in scenarios and "illustrative" in table:
             sub = table[table["pillar"].isin(list(pillars["pillar"]))]
             illustrative |= bool(sub["illustrative"].fillna(False).astype(bool).any())
+    return illustrative
 
-    head = matrix_head(scenarios)
+
+def _matrix_rows(pillars: pd.DataFrame, scenarios: Mapping[str, Any],
+                 tables: Mapping[str, pd.DataFrame],
+                 reports: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The matrix's rows: one per pillar, then the total over pillars when there are several."""
     rows = pillar_rows(pillars, scenarios, tables, reports)
     if len(pillars) > 1:
         cells = []
@@ -385,14 +412,10 @@ def render_dashboard(
             cells.append(_cell(sub, ""))
         rows.append(f'<tr class="total"><th>{both("合计", "all pillars")}</th>'
                     f"{''.join(cells)}</tr>")
+    return rows
 
-    shown = set()
-    for table in tables.values():
-        shown |= set(table["status"].astype(str))
-    legend = "".join(
-        f"{_status_chip(s)}<span class='en'>{_esc(STATUS.get(s, (s, s))[1])}</span> "
-        for s in _ordered_statuses(shown | {"on_track", "needs_acceleration", "off_track"})
-    )
+
+def _settings_text(as_of: str, n_sims: int | None, seed: int | None) -> str:
     settings = []
     if as_of:
         settings.append(f"{both('评估基准日', 'as of')}: {_esc(as_of)}")
@@ -400,9 +423,14 @@ def render_dashboard(
         settings.append(f"{both('模拟次数', 'draws')}: {_esc(n_sims)}")
     if seed is not None:
         settings.append(f"seed: {_esc(seed)}")
+    return " · ".join(settings) or "—"
 
-    body = f"""
-<header>
+
+def _top_html(plan_title: tuple[str, str] | None, illustrative: bool,
+              reports: Sequence[Mapping[str, Any]], changes: Any, run_date: _dt.datetime,
+              run_id: str, vintage: Mapping[str, Any], settings: str, version: str) -> str:
+    """The title, the banners, what changed, and the run's metadata."""
+    return f"""<header>
 <h1>{_esc(plan_title[0] + " · " if plan_title else "")}{_esc(TITLE[0])}</h1>
 <div class="en">{_esc(plan_title[1] + " · " if plan_title else "")}{_esc(TITLE[1])}</div>
 </header>
@@ -414,31 +442,42 @@ def render_dashboard(
 <td>{_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))} · {both("运行编号", "run id")}
 {_esc(run_id)}</td></tr>
 <tr><td>{both("数据版本", "data vintage")}</td><td>{_vintage_text(vintage)}</td></tr>
-<tr><td>{both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
+<tr><td>{both("参数", "settings")}</td><td>{settings}</td></tr>
 <tr><td>qcplan</td><td>{_esc(version)}</td></tr>
-</table>
-{at_risk_html(tables.get("baseline"), reports, pillars, narrator, history=history,
-              run_id=run_id)}
-{_units_html(units)}
-{_empty_plan_notice() if pillars.empty else ""}
-<h2>{both("各领域 × 情景:目标状态与平均达标概率",
+</table>"""
+
+
+def _matrix_html(head: str, rows: list[str]) -> str:
+    return f"""<h2>{both("各领域 × 情景:目标状态与平均达标概率",
            "Pillars × scenarios: target status and mean P(reach)")}</h2>
 <table class="matrix">
 <thead><tr><th>{both("领域", "pillar")}</th>{head}</tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody>
-</table>
-{_course_html(history, tables.get("baseline"), pillars, run_id)}
-{retro_section(retro)}
-<h2>{both("状态图例", "Legend")}</h2>
+</table>"""
+
+
+def _legend_and_footer(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The legend of the statuses shown (the three trend classes always), and the footer."""
+    shown = set()
+    for table in tables.values():
+        shown |= set(table["status"].astype(str))
+    legend = "".join(
+        f"{_status_chip(s)}<span class='en'>{_esc(STATUS.get(s, (s, s))[1])}</span> "
+        for s in _ordered_statuses(shown | {"on_track", "needs_acceleration", "off_track"})
+    )
+    return f"""<h2>{both("状态图例", "Legend")}</h2>
 <p class="legend">{legend}</p>
 <footer>
 {both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
        "P(reach) is a model estimate, not a statistic; each report lists its sources and method.")}
 <br>{both("文件", "files")}: summary.csv · manifest.json
-</footer>
-"""
+</footer>"""
+
+
+def _page(body: str, run_id: str) -> str:
+    """The whole HTML document around ``body``: style, the embedded CJK font, labelled cells."""
     doc = (
         '<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
