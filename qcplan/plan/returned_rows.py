@@ -88,7 +88,7 @@ class Figure:
 
 
 def figure_label(f: Figure) -> str:
-    """``gdp@谯城区 2025 M09 ytd``: a figure's series and period in a line."""
+    """``gdp@<geography> 2025 M09 ytd``: a figure's series and period in a line."""
     when = f"{f.year}" + (f" {f.period}" if f.period else "")
     if f.measure != "period":
         when += f" {f.measure}"
