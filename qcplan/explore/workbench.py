@@ -80,6 +80,7 @@ from qcplan.model.scenarios import (
     save_scenario,
 )
 from qcplan.model.target import Evaluation, TargetModel
+from qcplan.plan.load import load_plan
 from qcplan.render.i18n import check_lang
 
 DEFAULT_N_SIMS = 4_000
@@ -173,8 +174,6 @@ class Workbench:
              lang: str = "zh", data_dir: Any = "", params_dir: Any = "", as_of: Any = "",
              n_sims: int = DEFAULT_N_SIMS, seed: int | None = 0) -> Workbench:
         """Load the plan and scenarios from notebook parameters ("" means the default)."""
-        from qcplan.plan.load import load_plan
-
         plan = load_plan(data_dir or None)
         return cls(plan, params_dir=params_dir or None, as_of=as_of or None, n_sims=n_sims,
                    seed=seed, lang=lang, pillar=pillar or None, target=target or None,

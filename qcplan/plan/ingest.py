@@ -52,9 +52,11 @@ from typing import Any
 
 from qcplan.errors import DataError, Problem, QcplanError
 from qcplan.files import neutralise_cell
+from qcplan.plan.load import load_plan
 from qcplan.plan.returned_rows import Figure, RowChecker, figure_label
 from qcplan.plan.returns import Sheet, read_csv_file, read_workbook
 from qcplan.plan.schema import JUMP_FACTOR, PERIOD_MONTHS, SCHEMAS
+from qcplan.plan.writer import plan_lock, write_file
 
 FIRM = {"official": 3, "derived": 3, "preliminary": 2, "estimate": 1}
 OUT_COLUMNS = SCHEMAS["observations"].names
@@ -140,9 +142,6 @@ def ingest(plan: Any, files: Sequence[str | Path], accept_revisions: bool = Fals
     and ``observations.csv`` is replaced: another ingest cannot slip in between the read and
     the replace. A dry run reads and compares under the lock too, and writes nothing.
     """
-    from qcplan.plan.load import load_plan
-    from qcplan.plan.writer import plan_lock
-
     if public and unit:
         raise QcplanError("--public figures come from published pages, not from a unit: "
                           "give --public or --unit, not both")
@@ -275,8 +274,6 @@ def _jump_warnings(plan: Any, figures: list[Figure]) -> list[str]:
 def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
     """observations.csv with the figures appended (new columns added to the header), validated
     as a whole in a scratch copy of the plan folder, then written atomically."""
-    from qcplan.plan.load import load_plan
-
     path = plan.files["observations"]
     if path.suffix != ".csv":
         raise QcplanError(f"{path.name}: ingest appends to observations.csv; this plan keeps "
@@ -316,6 +313,5 @@ def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
             raise IngestError([Problem(p.file, p.location, p.column, p.value,
                                        p.expected + " (after appending; nothing written)")
                                for p in e.problems]) from None
-    from qcplan.plan.writer import write_file
 
     return write_file(plan.data_dir, path, new_text)

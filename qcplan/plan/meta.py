@@ -43,6 +43,7 @@ import yaml
 from qcplan.errors import Problem, excerpt
 from qcplan.files import load_yaml
 from qcplan.plan.schema import YEAR_MAX, YEAR_MIN
+from qcplan.resources import example_plan_dir
 from qcplan.text import UNSAFE_TEXT, unsafe_character
 
 PLAN_FILE = "plan.yaml"
@@ -285,8 +286,6 @@ def shipped_example_dir() -> Path:
     repository's ``data/``); in a source checkout it is the repository's ``data/`` itself, so
     there is one copy only.
     """
-    from qcplan.resources import example_plan_dir
-
     return example_plan_dir()
 
 

@@ -27,6 +27,7 @@ from qcplan.plan.schema import (
     one_of,
 )
 from qcplan.plan.tables import RawTable
+from qcplan.plan.vintages import default_received, resolve_measure
 from qcplan.text import UNSAFE_TEXT, suggest, unsafe_character
 
 # An intensity reduction is decided on levels (amount, rate) or on yearly rates (growth: signed
@@ -150,8 +151,6 @@ def indicator_measures(indicators: RawTable | None) -> dict[str, str]:
 
 def row_key(row: Mapping[str, str], measures: Mapping[str, str]) -> tuple[str, ...]:
     """(indicator_id, geography, year, period, measure) with the measure's default filled in."""
-    from qcplan.plan.vintages import resolve_measure
-
     period = row.get("period", "")
     measure = resolve_measure(period, row.get("measure", ""), measures.get(row["indicator_id"], ""))
     return (row["indicator_id"], row["geography"], row["year"], period, measure)
@@ -159,8 +158,6 @@ def row_key(row: Mapping[str, str], measures: Mapping[str, str]) -> tuple[str, .
 
 def row_received(row: Mapping[str, str]) -> str:
     """The row's received date, or the end of its period when blank (the documented default)."""
-    from qcplan.plan.vintages import default_received
-
     given = row.get("received", "")
     if given:
         return given

@@ -47,7 +47,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from qcplan.errors import QcplanError
+from qcplan.errors import ParameterError, QcplanError
 from qcplan.files import write_atomic
 
 LOCK_NAME = ".qcplan.lock"
@@ -87,8 +87,6 @@ class PlanBusyError(QcplanError):
 
 def lock_wait(wait: float | None = None) -> float:
     """Seconds a writer waits for the lock: ``wait``, else ``$QCPLAN_LOCK_WAIT``, else 60."""
-    from qcplan.errors import ParameterError
-
     where, key = "command line", "--wait"
     if wait is None:
         where, key = "environment", WAIT_ENV

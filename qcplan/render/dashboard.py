@@ -22,9 +22,20 @@ import pandas as pd
 
 from qcplan.files import write_atomic
 from qcplan.model.status import STATUS_ORDER
-from qcplan.render.export import embedded_font_style, label_table_cells, page_style
+from qcplan.render.changes import render_changes_html
+from qcplan.render.course import arrow_html, course_section_html, previous_prob
+from qcplan.render.export import (
+    check_self_contained,
+    embedded_font_style,
+    label_table_cells,
+    page_style,
+)
 from qcplan.render.html import esc as _esc
+from qcplan.render.html import target_anchor
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
+from qcplan.render.narrative import Narrator, percent_short
+from qcplan.render.retro import reliability_html, retro_table_html
+from qcplan.render.units import units_table_html
 
 TITLE = ("规划目标跟踪 · 评估报告总览", "Plan targets · overview of the reports")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -178,10 +189,6 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     against the pace observed, the responsible units and links to its row in its pillar's
     reports (``#target-<id>``). With ``history`` (:mod:`qcplan.batch.history`, this run's rows
     included) an arrow beside each P(reach) says how it moved since the run before."""
-    from qcplan.render.course import arrow_html, previous_prob
-    from qcplan.render.html import target_anchor
-    from qcplan.render.narrative import Narrator, percent_short
-
     narrator = narrator or Narrator()
     title = both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")
     if table is None or table.empty:
@@ -241,7 +248,6 @@ def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
     """The "since the last run" section, linking each target to its report (Chinese first)."""
     if changes is None:
         return ""
-    from qcplan.render.changes import render_changes_html
 
     links: dict[tuple[str, str], str] = {}
     for r in sorted(reports, key=lambda r: r.get("lang") != "zh"):
@@ -256,7 +262,6 @@ def _course_html(history: pd.DataFrame | None, table: pd.DataFrame | None,
     """Each baseline target's P(reach) over the runs (:mod:`qcplan.render.course`)."""
     if history is None or table is None:
         return ""
-    from qcplan.render.course import course_section_html
 
     return course_section_html(history, table[table["pillar"].isin(list(pillars["pillar"]))],
                                run_id)
@@ -266,7 +271,6 @@ def _units_html(units: Any) -> str:
     """The "by unit" table linking each responsible unit's page."""
     if not units:
         return ""
-    from qcplan.render.units import units_table_html
 
     return units_table_html(units)
 
@@ -283,7 +287,6 @@ def retro_section(retro: pd.DataFrame | None) -> str:
     """The retrospective (Chinese tables, the English ones folded below), or '' without one."""
     if retro is None:
         return ""
-    from qcplan.render.retro import reliability_html, retro_table_html
 
     title = both("预测回顾:此前的判断与实际结果", "How well did the projections call it")
     if retro.empty:
@@ -490,8 +493,6 @@ def _page(body: str, run_id: str) -> str:
 
 def write_dashboard(path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Render (:func:`render_dashboard`) and write atomically; checked to reach no URL."""
-    from qcplan.render.export import check_self_contained
-
     doc = render_dashboard(**kwargs)
     check_self_contained(doc, path)
     return write_atomic(path, doc)
