@@ -6,9 +6,9 @@ Two families, and which to use:
   :func:`parse_number` and :func:`parse_int` (a CSV cell's text: plain decimals, no thousands
   separator, no nan/inf), :func:`read_cell_number` (a returned workbook's cell: a number, a
   percentage cell or ``12.5%`` for a % unit, or the reason it is not one: a date, words, a unit
-  such as ``12亿元``, a thousands separator), :func:`finite_or_none` and
-  :func:`is_real_number` (option and scenario values from YAML or the command line: no booleans,
-  nothing infinite);
+  such as ``12亿元``, a thousands separator), :func:`finite_or_none`, :func:`whole_or_none` and
+  :func:`is_real_number` (option and scenario values from YAML or the command line: no
+  booleans, nothing infinite);
 - **lenient** readers of values the package computed itself (a table's column that may hold
   ``None``, ``""`` or NaN): :func:`as_float` (NaN for what is not a number) and
   :func:`is_finite`.
@@ -22,8 +22,11 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
+
 __all__ = ["INTEGER_PATTERN", "NUMBER_PATTERN", "as_float", "finite_or_none", "is_finite",
-           "is_real_number", "parse_int", "parse_number", "read_cell_number"]
+           "is_real_number", "parse_int", "parse_number", "read_cell_number",
+           "whole_or_none"]
 
 #: A plain decimal number: no thousands separators, no nan/inf, ASCII digits only.
 NUMBER_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -94,6 +97,22 @@ def finite_or_none(value: Any) -> float | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
+
+
+def whole_or_none(value: Any) -> int | None:
+    """``value`` as an int when it is a whole number (3, 3.0, "3", a numpy integer); None
+    otherwise (a boolean, 3.5, text that is not digits)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    return None
 
 
 def is_real_number(value: Any) -> bool:
