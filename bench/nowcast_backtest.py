@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nowcast_baselines import ytd_ratio_t, ytd_rule  # noqa: E402
 
-from qcplan.model.nowcast import DISCOUNT, Predictive, share_model  # noqa: E402
 from qcplan.model.project import project  # noqa: E402
+from qcplan.model.shares import DISCOUNT, Predictive, share_model  # noqa: E402
 
 STEPS = np.array([-8.0, -4.0, -2.0, 0.0, 2.0, 4.0, 8.0])  # pp around the own yearly growth
 FRACTIONS = (0.25, 0.5, 0.75)

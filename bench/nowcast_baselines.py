@@ -1,5 +1,5 @@
 """The two baselines the in-year nowcast is judged against in ``bench/nowcast_backtest.py``
-(the package's nowcast is :func:`qcplan.model.nowcast.share_model`): what analysts do by hand,
+(the package's nowcast is :func:`qcplan.model.shares.share_model`): what analysts do by hand,
 and the same rule with a Student-t spread. They are benchmark code, not part of the package.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qcplan.model.nowcast import Predictive
+from qcplan.model.shares import Predictive
 
 
 def ytd_ratio_t(ytd: Sequence[float], totals: Sequence[float], ytd_now: float) -> Predictive:

@@ -16,8 +16,19 @@ import sys
 from collections.abc import Callable, Sequence
 
 from qcplan import __version__
-from qcplan.errors import DataError, QcplanError
+from qcplan.batch import plans, run
+from qcplan.batch.history import check_filters, course, format_course, history_path, read_history
+from qcplan.errors import DataError, ParameterError, QcplanError
+from qcplan.files import write_csv_safe
+from qcplan.model.assess import Assessor
+from qcplan.model.scenarios import load_scenarios
+from qcplan.options import check_options, check_output_file
+from qcplan.plan.collect import collect
+from qcplan.plan.ingest import ingest
 from qcplan.plan.load import load_plan
+from qcplan.plan.meta import choose_plan_dir
+from qcplan.plan.new import new_plan
+from qcplan.plan.writer import DEFAULT_WAIT, WAIT_ENV
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -30,9 +41,6 @@ def _report(error: QcplanError) -> None:
 
 def _plan_choice(args: argparse.Namespace, *, single: bool = True):
     """The plan folder(s) chosen for a command, announced on stderr."""
-    from qcplan.errors import ParameterError
-    from qcplan.plan.meta import choose_plan_dir
-
     given = list(getattr(args, "plan", None) or [])
     if single and len(given) > 1:
         raise ParameterError("command line", "--plan", ", ".join(given),
@@ -45,8 +53,6 @@ def _plan_choice(args: argparse.Namespace, *, single: bool = True):
 
 def _check_params(params: str | None, plan: object | None) -> bool:
     """Check the scenario parameters; True when fine."""
-    from qcplan.model.scenarios import load_scenarios
-
     try:
         loaded = load_scenarios(params, plan=plan)
     except QcplanError as e:
@@ -113,13 +119,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     id). Exit 0 all reports written, 1 some failed or the run was stopped, 2 invalid data or
     parameters (nothing run), 130 interrupted with Ctrl-C.
     """
-    from qcplan.batch.run import run_batch
-
     choices = _plan_choice(args, single=False)
     if len(choices) > 1:
-        from qcplan.batch.plans import run_plans
-
-        result = run_plans(
+        result = plans.run_plans(
             [c.path for c in choices], pillars=args.pillars, scenarios=args.scenarios,
             lang=args.lang, out=args.out, params_dir=args.params, jobs=args.jobs,
             timeout=args.timeout, cell_timeout=args.cell_timeout, quiet=args.quiet,
@@ -127,7 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             reuse_kernels=not args.fresh_kernels, formats=args.formats, notify=args.notify,
             notify_format=args.notify_format)
         return result.exit_code
-    result = run_batch(
+    result = run.run_batch(
         pillars=args.pillars, scenarios=args.scenarios, lang=args.lang, out=args.out,
         data_dir=choices[0].path, params_dir=args.params, jobs=args.jobs, timeout=args.timeout,
         cell_timeout=args.cell_timeout, quiet=args.quiet, n_sims=args.n_sims, seed=args.seed,
@@ -141,8 +143,6 @@ HANDLERS["run"] = cmd_run
 
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:
-    from qcplan.batch import run
-
     p = sub.add_parser("run", help="run every pillar x scenario report (reports/latest)",
                        description=cmd_run.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -196,15 +196,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     CSV with --csv FILE."""
     from pathlib import Path
 
-    from qcplan.batch.history import (
-        check_filters,
-        course,
-        format_course,
-        history_path,
-        read_history,
-    )
-    from qcplan.errors import ParameterError
-
     out = Path(args.out)
     if not out.is_dir():
         raise ParameterError("command line", "--out", args.out,
@@ -214,8 +205,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     check_filters(history, targets, args.pillar, str(history_path(out)))
     rows = course(history, targets, args.pillar, args.scenario)
     if args.csv:
-        from qcplan.files import write_csv_safe
-
         write_csv_safe(rows, args.csv)
         print(f"qcplan: {len(rows)} rows written to {args.csv}", file=sys.stderr)
         return EXIT_OK
@@ -227,8 +216,6 @@ HANDLERS["history"] = cmd_history
 
 
 def add_history_parser(sub: argparse._SubParsersAction) -> None:
-    from qcplan.batch import run
-
     p = sub.add_parser("history", help="print each target's course over the runs",
                        description=cmd_history.__doc__)
     p.add_argument("--out", metavar="DIR", default=run.DEFAULT_OUT,
@@ -254,11 +241,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     says which rows rest on illustrative (not official) figures.
     """
     import pandas as pd
-
-    from qcplan.errors import ParameterError
-    from qcplan.model.assess import Assessor
-    from qcplan.model.scenarios import load_scenarios
-    from qcplan.options import check_options, check_output_file
 
     checked, problems = check_options({"n_sims": args.n_sims, "seed": args.seed,
                                        "as_of": args.as_of})
@@ -293,8 +275,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     table = assessor.assess(scenarios[args.scenario], n_sims=checked["n_sims"],
                             seed=checked["seed"], targets=ids)
     if args.csv:
-        from qcplan.files import write_csv_safe
-
         try:
             out = write_csv_safe(table, args.csv)
         except OSError as e:  # e.g. the disk is full, or the folder became read-only meanwhile
@@ -337,8 +317,6 @@ def cmd_collect(args: argparse.Namespace) -> int:
     are still missing or only preliminary (sheet 填报), with instructions (sheet 说明)."""
     import datetime as _dt
 
-    from qcplan.plan.collect import collect
-
     plan = load_plan(_plan_choice(args)[0].path)
     units = [u for text in args.units or [] for u in text.replace(",", " ").split()] or None
     written = collect(plan, args.out, units=units, year=args.year, today=_dt.date.today())
@@ -357,9 +335,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     figures (held back: see --accept-revisions) or another writer kept the plan folder busy
     beyond --wait (nothing written), 2 a problem in a file (nothing written)."""
     import datetime as _dt
-
-    from qcplan.errors import ParameterError
-    from qcplan.plan.ingest import ingest
 
     received = None
     if args.received:
@@ -407,8 +382,6 @@ def add_collect_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def add_wait_option(parser: argparse.ArgumentParser) -> None:
-    from qcplan.plan.writer import DEFAULT_WAIT, WAIT_ENV
-
     parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
                         help="how long to wait for another command writing the plan folder "
                         f"before giving up with exit 1 (default ${WAIT_ENV}, else "
@@ -419,8 +392,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     """Write an empty plan folder DIR: plan.yaml and the four tables as commented templates (CSV,
     or workbooks with --format xlsx), ready to fill in (see docs/NEW_PLAN.md). It validates as
     written, and `qcplan run --plan DIR` renders an empty overview until targets are entered."""
-    from qcplan.plan.new import new_plan
-
     written = new_plan(args.dir, title_zh=args.title, title_en=args.title_en or "",
                        geography=args.geography, issuer=args.issuer or "", status=args.status,
                        period_start=args.period_start, period_end=args.period_end,

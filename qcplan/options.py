@@ -24,7 +24,6 @@ The rules and why:
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from qcplan.errors import ParameterError
+from qcplan.numbers import finite_or_none, whole_or_none
 
 N_SIMS_MIN, N_SIMS_MAX = 100, 1_000_000
 SEED_MAX = 2**32 - 1
@@ -45,39 +45,13 @@ LANGS = ("zh", "en")
 COMMAND_LINE = "command line"
 
 
-def _whole(value: Any) -> int | None:
-    """``value`` as an int when it is a whole number (3, 3.0, "3"); None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        import numpy as np
-
-        if isinstance(value, np.integer):
-            return int(value)
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        pass
-    if isinstance(value, float) and math.isfinite(value) and value == int(value):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        return int(value.strip())
-    return None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _whole_in(value: Any, low: int, high: int, option: str, expected: str, source: str) -> int:
     """``value`` as a whole number from ``low`` to ``high``, else a ParameterError."""
-    n = _whole(value)
+    n = whole_or_none(value)
     if n is None or not low <= n <= high:
         raise ParameterError(source, option, value, expected)
     return n
@@ -104,7 +78,7 @@ def check_timeout(value: Any, source: str = COMMAND_LINE) -> float | None:
     """Seconds for the whole run; None means no limit."""
     if value is None:
         return None
-    seconds = _number(value)
+    seconds = finite_or_none(value)
     if seconds is None or not 0 < seconds <= TIMEOUT_MAX:
         raise ParameterError(source, "--timeout", value,
                              f"a finite number of seconds > 0 and at most {TIMEOUT_MAX:,.0f} "
@@ -116,7 +90,7 @@ def check_cell_timeout(value: Any, source: str = COMMAND_LINE) -> int | None:
     """Seconds for each notebook cell; None means no limit."""
     if value is None:
         return None
-    n = _whole(value)
+    n = whole_or_none(value)
     if n is None or not 1 <= n <= CELL_TIMEOUT_MAX:
         raise ParameterError(source, "--cell-timeout", value,
                              f"a whole number of seconds from 1 to {CELL_TIMEOUT_MAX:,} "
@@ -134,7 +108,7 @@ def parse_date(value: Any = None) -> _dt.date:
         return value.date()
     if isinstance(value, _dt.date):
         return value
-    year = _whole(value) if not isinstance(value, (str, float)) else None
+    year = whole_or_none(value) if not isinstance(value, (str, float)) else None
     if year is not None:
         return _dt.date(year, 12, 31)
     text = str(value).strip()

@@ -1,4 +1,5 @@
-"""Text from the plan's tables and scenario files: characters that must not be in it.
+"""Text from the plan's tables and scenario files: characters that must not be in it, and the
+"did you mean" of a misspelt name.
 
 Control characters (C0 and C1, DEL) can rewrite a terminal line or hide text; the bidirectional
 controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F and
@@ -9,8 +10,10 @@ could read as another target's. Neither belongs in a name, a unit or a note; tab
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -28,3 +31,9 @@ def unsafe_character(text: str) -> str | None:
     char = match.group()
     name = unicodedata.name(char, "control character")
     return f"U+{ord(char):04X} {name} at character {match.start() + 1}"
+
+
+def suggest(value: str, known: Iterable[str], cutoff: float = 0.75) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known`` to ``value``, or ''."""
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -21,7 +21,8 @@ import pytest  # noqa: E402
 import yaml  # noqa: E402
 
 from qcplan.explore import build_ui  # noqa: E402
-from qcplan.explore.workbench import GoalSeek, Workbench  # noqa: E402
+from qcplan.explore.goal_seek import GoalSeek  # noqa: E402
+from qcplan.explore.workbench import Workbench  # noqa: E402
 from qcplan.model.assess import Assessor  # noqa: E402
 from qcplan.model.scenarios import ScenarioError, load_scenarios  # noqa: E402
 from qcplan.plan.load import load_plan  # noqa: E402

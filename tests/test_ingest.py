@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 
 from qcplan.cli import main
+from qcplan.numbers import read_cell_number
 from qcplan.plan.collect import FREE_ROWS, SHEET, collect
-from qcplan.plan.ingest import IngestError, ingest, parse_value
+from qcplan.plan.ingest import IngestError, ingest
 from qcplan.plan.load import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -333,9 +334,7 @@ def test_same_figure_with_different_values_in_two_files(data: Path, tmp_path: Pa
     (" 7.1 ", "%", 7.1), ("-3.5", "%", -3.5), ("－3.5", "%", -3.5),
 ])
 def test_values_read_where_the_meaning_is_certain(text, unit, value):
-    from qcplan.plan.returns import Cell
-
-    assert parse_value(Cell(text, "填报!F3"), unit) == (value, None)
+    assert read_cell_number(text, unit) == (value, None)
 
 
 def test_full_width_digits_and_percent_format_in_a_workbook(data: Path, tmp_path: Path):

@@ -1,7 +1,8 @@
 """The layout keeps to the data's path: a lower layer imports nothing from an upper one, and no
 module imports itself back through others.
 
-base (errors, files, options, text, resources) < plan < model < render < batch < explore < cli.
+base (errors, files, numbers, options, text, resources) < plan < model < render < batch < explore
+< cli.
 Every import statement counts, also those inside functions; the imports are read with ``ast``.
 Cycles are the strongly connected components of the import graph of the package's modules;
 imports under ``if TYPE_CHECKING:`` are not run, so they do not count for cycles.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "qcplan"
 LAYERS = ("base", "plan", "model", "render", "batch", "explore", "cli")
-BASE = {"errors", "files", "options", "resources", "text"}  # top-level base utilities
+BASE = {"errors", "files", "numbers", "options", "resources", "text"}  # top-level base utilities
 
 
 def layer_of(module: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Tests of the in-year nowcast (qcplan.model.nowcast) and ``project(..., subannual=)``."""
+"""Tests of the in-year nowcast (model.nowcast, .shares, .subannual) and ``project(subannual=)``."""
 
 from __future__ import annotations
 
@@ -12,13 +12,9 @@ from hypothesis import strategies as st
 
 from qcplan import project
 from qcplan.errors import ParameterError
-from qcplan.model.nowcast import (
-    basis_label,
-    clean_subannual,
-    from_ytd_growth,
-    from_ytd_values,
-    share_model,
-)
+from qcplan.model.nowcast import basis_label
+from qcplan.model.shares import share_model
+from qcplan.model.subannual import clean_subannual, from_ytd_growth, from_ytd_values
 
 SEASON = 1.0 + 0.3 * np.sin(np.arange(12) / 12 * 2 * np.pi)
 

@@ -8,7 +8,7 @@ import pytest
 from fixtures.bad import BAD, Bad, append_row, copy_row, set_cell, to_xlsx
 
 from qcplan import DataError, Problem, load_plan
-from qcplan.plan.validate import parse_number
+from qcplan.numbers import parse_number
 
 
 def problems_of(data_dir: Path) -> list[Problem]:

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.errors import DataError, ParameterError, Problem
+from qcplan.files import write_csv_safe
 from qcplan.render.course import arrow_of
 
 __all__ = ["HISTORY_COLUMNS", "append_history", "arrow_of", "course", "read_history"]
@@ -129,8 +130,6 @@ def append_history(out: str | os.PathLike[str], rows: pd.DataFrame,
     another process holds the lock longer than ``lock_timeout`` seconds, and ``DataError`` when
     the file there is not a history (it is then left as it was)."""
     from filelock import FileLock
-
-    from qcplan.files import write_csv_safe
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qcplan.batch.notify import webhook_from
+from qcplan.errors import ParameterError, QcplanError
+from qcplan.model.scenarios import load_scenarios
+from qcplan.options import check_options
+from qcplan.plan.load import load_plan, resolve_data_dir
+from qcplan.plan.writer import PlanBusyError, snapshot
 from qcplan.resources import report_notebook
 
 DEFAULT_NOTEBOOK = report_notebook()
@@ -57,8 +63,6 @@ def split_names(values: Sequence[str] | str | None) -> list[str] | None:
 
 def _pick(given: list[str] | None, known: list[str], key: str, what: str) -> tuple[list[str], Any]:
     """The chosen names (all when none given) or a ParameterError naming the known ones."""
-    from qcplan.errors import ParameterError
-
     if given is None:
         return known, None
     if not given:
@@ -102,16 +106,10 @@ def validate_inputs(
     With ``snapshot_dir``, the plan folder is first copied there under its lock
     (:func:`qcplan.plan.writer.snapshot`): the run reads, checks and hashes that copy, one
     whole state of the folder, whatever an ingest does to the folder meanwhile."""
-    from qcplan.errors import ParameterError, QcplanError
-    from qcplan.model.scenarios import load_scenarios
-    from qcplan.plan.load import resolve_data_dir
-
     problems: list[str] = []
 
     def bad(key: str, value: Any, expected: str) -> None:
         problems.append(str(ParameterError(ARGS_FILE, key, value, expected)))
-
-    from qcplan.options import check_options
 
     # The same rules as `assess` and the report notebook's parameters (qcplan/options.py).
     checked, option_problems = check_options(
@@ -166,16 +164,10 @@ def _read_plan(source_path: Path, snapshot_dir: Path | None, out: Any, lg: Any,
                problems: list[str]) -> tuple[Any, Path]:
     """The plan (None on a problem, added to ``problems``) and the folder it was read from: a
     snapshot of ``source_path`` taken under its lock when ``snapshot_dir`` is given."""
-    from qcplan.errors import QcplanError
-    from qcplan.plan.load import load_plan
-    from qcplan.plan.writer import PlanBusyError
-
     data_path = source_path
     plan = None
     try:
         if snapshot_dir is not None and source_path.is_dir():
-            from qcplan.plan.writer import snapshot
-
             skip = [Path(out).resolve()] if out is not None else []
             data_path = snapshot(source_path, snapshot_dir, skip=skip,
                                  log=None if lg is None else lg.plain)
@@ -193,9 +185,6 @@ def check_run_options(inputs: Inputs, out: Any, keep: Any, notify: str | None,
     be the plan or parameter folder itself, ``keep`` a whole number ≥ 0, ``notify`` /
     ``notify_format`` a usable webhook (:func:`qcplan.batch.notify.webhook_from`). Returns the
     webhook (or None) and the problems (:class:`~qcplan.errors.ParameterError`)."""
-    from qcplan.batch.notify import webhook_from
-    from qcplan.errors import ParameterError
-
     late = []
     if Path(out).resolve() in (inputs.source_dir, inputs.params_dir):  # its runs would be input
         late.append(ParameterError(ARGS_FILE, "--out", str(out), "a folder other than the "

@@ -39,6 +39,9 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from qcplan.errors import ParameterError
+from qcplan.render.i18n import STATUS
+
 ENV_URL = "QCPLAN_NOTIFY_URL"
 ENV_FORMAT = "QCPLAN_NOTIFY_FORMAT"
 ENV_LINK = "QCPLAN_REPORTS_URL"
@@ -98,8 +101,6 @@ def webhook_from(url: str | None, fmt: str | None) -> tuple[Webhook | None, Any]
     """The webhook asked for (``url`` None: ``$QCPLAN_NOTIFY_URL``; empty: none) and its format
     (None: ``$QCPLAN_NOTIFY_FORMAT``, else guessed from the host, else json); or a
     ParameterError for a bad address or format."""
-    from qcplan.errors import ParameterError
-
     if url is None:
         url = os.environ.get(ENV_URL, "")
     url = (url or "").strip()
@@ -136,8 +137,6 @@ def message(plan: Any, run_id: str, status: str, changes: Any, index: str,
             history: Any = None) -> dict[str, Any] | None:
     """What to say, or None when nothing worth a message happened (the run succeeded and no
     status changed nor any P(reach) moved by 10 points or more)."""
-    from qcplan.render.i18n import STATUS
-
     failed = status in FAILED or status == "invalid"
     table = None if changes is None or changes.first_run else changes.table
     moves = (table[table["change"].isin(["status", "prob_reach"])]

@@ -29,7 +29,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from qcplan.files import write_atomic
+from qcplan import __version__
+from qcplan.files import write_atomic, write_csv_safe
+from qcplan.render.changes import changes_frame, compare_runs, figure_snapshot, read_previous
+from qcplan.render.narrative import Narrator
 
 SUMMARY_COLUMNS = (
     "target_id", "pillar", "scenario", "status", "prob_reach", "projected_median",
@@ -321,8 +324,6 @@ def summary_table(tables: Mapping[str, Any], pillars: Sequence[str]) -> Any:
 
 def write_summary(path: Path, df: Any) -> None:
     """``summary.csv``: UTF-8 with a BOM, text that a spreadsheet would run neutralised."""
-    from qcplan.files import write_csv_safe
-
     write_csv_safe(df, path)
 
 
@@ -335,9 +336,8 @@ def write_dashboard(run_dir: Path, run_id: str, started: _dt.datetime, plan: Any
     """``index.html``: the pillar × scenario matrix of the run's reports; with ``history``
     (this run's rows included) each target's course and the at-risk list's arrows; with
     ``units`` (:func:`qcplan.render.units.write_unit_pages`) the "by unit" table."""
-    from qcplan import __version__
+    # imported here: the dashboard pulls in nbformat (seconds at start-up)
     from qcplan.render.dashboard import write_dashboard as _write
-    from qcplan.render.narrative import Narrator
 
     _write(
         run_dir / "index.html",
@@ -388,13 +388,6 @@ def write_changes(run_dir: Path, previous: tuple[str, Path] | None, summary: Any
     """Compare the run with ``previous`` (see :mod:`qcplan.render.changes`); write this run's
     ``figures.csv`` (the figures it used, for the next run) and ``changes.csv`` (also into
     ``cache_dir``, where the reports read it)."""
-    from qcplan.render.changes import (
-        changes_frame,
-        compare_runs,
-        figure_snapshot,
-        read_previous,
-    )
-
     figures = figure_snapshot(observations)
     prev = read_previous(previous[1]) if previous else None
     changes = compare_runs(previous[0] if prev is not None else None, prev, summary, figures)

@@ -25,8 +25,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
+
 from qcplan.batch.inputs import ARGS_FILE, validate_inputs
-from qcplan.batch.outputs import new_run_dir, switch_latest, versions, write_json
+from qcplan.batch.notify import webhook_from
+from qcplan.batch.outputs import new_run_dir, switch_latest, versions, write_json, write_summary
 from qcplan.batch.run import (
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_JOBS,
@@ -40,6 +43,7 @@ from qcplan.batch.run import (
     RunResult,
     run_batch,
 )
+from qcplan.errors import ParameterError
 
 
 def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
@@ -49,9 +53,54 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
               log: TextIO | None = None, **kwargs: Any) -> RunResult:
     """Render every plan of ``plan_dirs`` in one run (see the module docstring); ``kwargs`` go to
     :func:`qcplan.batch.run.run_batch` for each plan (jobs, timeout, n_sims, seed, as_of, ...)."""
-    from qcplan.errors import ParameterError
-
     stream = log if log is not None else sys.stderr
+    checked, problems = _check_plans(plan_dirs, pillars, scenarios, lang, params_dir, kwargs)
+    if problems:
+        for p in problems:
+            print(f"qcplan: {p}", file=stream)
+        return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
+    out_dir = Path(out).resolve()
+    try:
+        run_id, run_dir = new_run_dir(out_dir)
+    except OSError as e:
+        message = f"cannot create a run folder in {out_dir}: {e}"
+        print(f"qcplan: {message}", file=stream)
+        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
+    started = _dt.datetime.now(_dt.UTC)
+    results: list[tuple[Any, RunResult]] = []
+    for inputs in checked:
+        print(f"qcplan: plan {inputs.plan.id} ({inputs.data_dir})", file=stream)
+        res = run_batch(pillars=pillars, scenarios=scenarios, lang=lang,
+                        out=run_dir / "plans" / inputs.plan.id, data_dir=inputs.data_dir,
+                        params_dir=params_dir, log=log, history_dir=out_dir, **kwargs)
+        results.append((inputs, res))
+        if res.status == "interrupted":
+            break
+    errors = [f"{i.plan.id}: {e}" for i, r in results for e in r.errors]
+    status = "ok" if len(results) == len(checked) and all(r.ok for _, r in results) else (
+        "interrupted" if any(r.status == "interrupted" for _, r in results) else "failed")
+    try:
+        _write_summary(run_dir, results)
+        _write_index(run_dir, run_id, started, results, lang)
+    except Exception as e:  # the manifest must still be written
+        errors.append(f"writing summary.csv / index.html: {type(e).__name__}: {e}")
+        status = "failed" if status == "ok" else status
+    _write_manifest(run_dir, run_id, status, started, checked, results, errors, lang, scenarios,
+                    params_dir, kwargs)
+    reports = [rep for _, r in results for rep in r.reports]
+    result = _publish(RunResult(EXIT_OK, status, run_id, run_dir, reports, errors), out_dir,
+                      results)
+    print(f"qcplan: run {run_id} {result.status}: {len(results)}/{len(checked)} plans -> "
+          f"{run_dir}" + ("; latest updated" if result.latest_updated else "; latest unchanged"),
+          file=stream)
+    return result
+
+
+def _check_plans(plan_dirs: Sequence[str | os.PathLike[str]],
+                 pillars: Sequence[str] | str | None, scenarios: Sequence[str] | str | None,
+                 lang: str, params_dir: Any, kwargs: dict[str, Any]) -> tuple[list[Any],
+                                                                              list[str]]:
+    """Every plan's inputs checked before any work: (the plans' inputs, the problems)."""
     problems: list[str] = []
     if pillars is not None and len(plan_dirs) > 1:
         problems.append(str(ParameterError(ARGS_FILE, "--pillars", pillars,
@@ -72,43 +121,17 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
     for pid in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(str(ParameterError(ARGS_FILE, "--plan", pid,
                                            "plans with different ids (set `id:` in plan.yaml)")))
-    from qcplan.batch.notify import webhook_from
-
     _, notify_problem = webhook_from(kwargs.get("notify"), kwargs.get("notify_format"))
     if notify_problem is not None:
         problems.append(str(notify_problem))
-    if problems:
-        for p in problems:
-            print(f"qcplan: {p}", file=stream)
-        return RunResult(EXIT_BAD_INPUT, "invalid", errors=problems)
+    return checked, problems
 
-    out_dir = Path(out).resolve()
-    try:
-        run_id, run_dir = new_run_dir(out_dir)
-    except OSError as e:
-        message = f"cannot create a run folder in {out_dir}: {e}"
-        print(f"qcplan: {message}", file=stream)
-        return RunResult(EXIT_BAD_INPUT, "invalid", errors=[message])
-    started = _dt.datetime.now(_dt.UTC)
-    results: list[tuple[Any, RunResult]] = []
-    for inputs in checked:
-        print(f"qcplan: plan {inputs.plan.id} ({inputs.data_dir})", file=stream)
-        res = run_batch(pillars=pillars, scenarios=scenarios, lang=lang,
-                        out=run_dir / "plans" / inputs.plan.id, data_dir=inputs.data_dir,
-                        params_dir=params_dir, log=log, history_dir=out_dir, **kwargs)
-        results.append((inputs, res))
-        if res.status == "interrupted":
-            break
 
-    errors = [f"{i.plan.id}: {e}" for i, r in results for e in r.errors]
-    status = "ok" if len(results) == len(checked) and all(r.ok for _, r in results) else (
-        "interrupted" if any(r.status == "interrupted" for _, r in results) else "failed")
-    try:
-        _write_summary(run_dir, results)
-        _write_index(run_dir, run_id, started, results, lang)
-    except Exception as e:  # the manifest must still be written
-        errors.append(f"writing summary.csv / index.html: {type(e).__name__}: {e}")
-        status = "failed" if status == "ok" else status
+def _write_manifest(run_dir: Path, run_id: str, status: str, started: _dt.datetime,
+                    checked: list[Any], results: list[tuple[Any, RunResult]],
+                    errors: list[str], lang: str, scenarios: Sequence[str] | str | None,
+                    params_dir: Any, kwargs: dict[str, Any]) -> None:
+    """``manifest.json``: the run's parameters and, per plan, where it went and how it ended."""
     write_json(run_dir / "manifest.json", {
         "run_id": run_id, "status": status, "kind": "plans",
         "started": started.isoformat(timespec="seconds"),
@@ -127,11 +150,14 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
                    "status": r.status, "exit_code": r.exit_code} for i, r in results],
         "errors": errors,
     })
-    reports = [rep for _, r in results for rep in r.reports]
-    result = RunResult(EXIT_OK, status, run_id, run_dir, reports, errors)
-    if status == "ok":
+
+
+def _publish(result: RunResult, out_dir: Path,
+             results: list[tuple[Any, RunResult]]) -> RunResult:
+    """Switch ``OUT/latest`` to a run whose every plan succeeded; set the exit code."""
+    if result.status == "ok":
         try:
-            switch_latest(out_dir, run_id)
+            switch_latest(out_dir, result.run_id)
             result.latest_updated = True
         except OSError as e:
             result.errors.append(f"could not switch {out_dir / 'latest'}: {e}")
@@ -141,25 +167,16 @@ def run_plans(plan_dirs: Sequence[str | os.PathLike[str]], *,
         result.exit_code = EXIT_INTERRUPTED if EXIT_INTERRUPTED in codes else EXIT_FAILED
     elif result.status != "ok":
         result.exit_code = EXIT_FAILED
-    print(f"qcplan: run {run_id} {result.status}: {len(results)}/{len(checked)} plans -> "
-          f"{run_dir}" + ("; latest updated" if result.latest_updated else "; latest unchanged"),
-          file=stream)
     return result
 
 
 def _notify_manifest(kwargs: dict[str, Any]) -> Any:
     """The webhook of the run for its manifest, its key redacted (or None)."""
-    from qcplan.batch.notify import webhook_from
-
     hook, _ = webhook_from(kwargs.get("notify"), kwargs.get("notify_format"))
     return None if hook is None else hook.manifest()
 
 
 def _write_summary(run_dir: Path, results: list[tuple[Any, RunResult]]) -> None:
-    import pandas as pd
-
-    from qcplan.batch.outputs import write_summary
-
     frames = []
     for _, r in results:
         path = None if r.run_dir is None else r.run_dir / "summary.csv"
@@ -172,8 +189,7 @@ def _write_summary(run_dir: Path, results: list[tuple[Any, RunResult]]) -> None:
 
 def _write_index(run_dir: Path, run_id: str, started: _dt.datetime,
                  results: list[tuple[Any, RunResult]], lang: str) -> None:
-    import pandas as pd
-
+    # imported here: the render layer's pages pull in nbformat (seconds at start-up)
     from qcplan.render.plans_index import write_plans_index
 
     entries = []

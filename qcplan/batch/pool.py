@@ -28,6 +28,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import Any
 
+from qcplan.render.bundles import precompute, precompute_retro
+
 
 def children(pid: int) -> list[int]:
     """Every descendant process of ``pid`` (deepest last)."""
@@ -190,8 +192,6 @@ def precompute_task(plan: Any, scenarios: dict[str, Any], cache_dir: str, n_sims
         except Exception:  # noqa: S110 - the first report starts the kernel then
             _drop_kernel()
     try:
-        from qcplan.render.bundles import precompute, precompute_retro
-
         paths = precompute(plan, scenarios, Path(cache_dir), n_sims=n_sims, seed=seed,
                            as_of=as_of, targets=targets, retro=retro)
         if retro_of is not None:
@@ -354,6 +354,7 @@ def report_task(task: dict[str, Any]) -> dict[str, Any]:
                 "error": error, "stages": stages}
 
     try:
+        # imported here, with the engine that builds on it: papermill costs seconds at start-up
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -383,6 +384,7 @@ def report_task(task: dict[str, Any]) -> dict[str, Any]:
             info = {"stage": "execute", **error_info(e)}
             timed_out = type(e).__name__ in ("CellTimeoutError", "TimeoutError")
             return done("timeout" if timed_out else "failed", info)
+        # imported here: nbformat and nbconvert cost seconds at start-up
         from qcplan.render.export import add_font_seed, notebook_to_html
 
         t_export = time.monotonic()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from qcplan.batch.history import append_history, history_rows, read_history, vintage_text
+from qcplan.batch.notify import notify_run
 from qcplan.batch.outputs import (
     file_hashes,
     prune_runs,
@@ -23,6 +25,8 @@ from qcplan.batch.outputs import (
 from qcplan.batch.progress import Log
 from qcplan.batch.state import Run, input_hashes, manifest
 from qcplan.batch.steps import compare, scenario_tables
+from qcplan.render.bundles import cached_retro
+from qcplan.render.units import write_unit_pages
 
 
 def publish(run: Run, lg: Log) -> bool:
@@ -73,7 +77,6 @@ def _write_outputs(run: Run, lg: Log) -> None:
     inputs = run.inputs
     try:
         tables = scenario_tables(run)
-        from qcplan.render.bundles import cached_retro
 
         retro = cached_retro(run.cache_dir) if run.cache_dir.is_dir() else None
         summary = summary_table(tables, inputs.pillars)
@@ -121,8 +124,6 @@ def _history_with_this_run(run: Run, summary: Any, lg: Log) -> Any:
     """The plan's past course and this run's rows (kept for :func:`_append_history`)."""
     import pandas as pd
 
-    from qcplan.batch.history import history_rows, read_history, vintage_text
-
     inputs = run.inputs
     run.history = history_rows(summary, run.run_id, run.started.isoformat(timespec="seconds"),
                                inputs.as_of, vintage_text(safe(inputs.plan.vintage)),
@@ -141,8 +142,6 @@ def _history_with_this_run(run: Run, summary: Any, lg: Log) -> Any:
 def _append_history(run: Run, lg: Log) -> None:
     """A successful run's rows join ``OUT/history.csv``; when they cannot, the run fails (its
     manifest says why) and ``latest`` stays where it was."""
-    from qcplan.batch.history import append_history
-
     if run.history is None:
         return
     where = run.history_dir
@@ -162,8 +161,6 @@ def _unit_pages(run: Run, tables: dict[str, Any], changes: Any, history: Any,
                 lg: Log) -> Any:
     """One page per responsible unit (and a Word document with ``--formats …,docx``); the
     rows of index.html's "by unit" table (:mod:`qcplan.render.units`)."""
-    from qcplan.render.units import write_unit_pages
-
     inputs = run.inputs
     t0 = time.monotonic()
     try:
@@ -181,8 +178,6 @@ def _unit_pages(run: Run, tables: dict[str, Any], changes: Any, history: Any,
 def send_notice(run: Run, status: str, lg: Log) -> None:
     """Post a short message to the webhook when something changed or the run failed
     (:mod:`qcplan.batch.notify`); never changes the exit code."""
-    from qcplan.batch.notify import notify_run
-
     if not run.notify or run.interrupt == "SIGINT":  # Ctrl-C: someone is at the terminal
         return
     try:

@@ -78,6 +78,7 @@ from qcplan.batch.steps import (
     stop_workers,
 )
 from qcplan.options import check_cell_timeout
+from qcplan.plan.writer import PlanBusyError
 
 __all__ = ["DEFAULT_OUT", "LANG_CHOICES", "RunResult", "run_batch"]
 
@@ -172,8 +173,6 @@ def run_batch(
         progress = bool(getattr(stream, "isatty", lambda: False)()) and not quiet
     lg = Log(stream, quiet, progress)
     t_start = time.monotonic()
-
-    from qcplan.plan.writer import PlanBusyError
 
     snapshot_dir = Path(tempfile.mkdtemp(prefix="qcplan-plan-"))
     try:

@@ -21,6 +21,7 @@ from qcplan.batch.outputs import (
     sha256,
     versions,
 )
+from qcplan.model.scenarios import GENERIC_DIR
 
 if TYPE_CHECKING:
     from qcplan.batch.progress import Log
@@ -110,8 +111,6 @@ def input_hashes(inputs: Inputs, out_dir: Path) -> dict[str, str]:
     """SHA-256 of every file of the plan folder, of the generic scenarios, of an extra
     ``params_dir`` and of the report notebook. The output folder is left out where it lies
     inside one of them (its runs are not input)."""
-    from qcplan.model.scenarios import GENERIC_DIR
-
     skip = [out_dir]
     return {
         **file_hashes(inputs.data_dir, "data", skip=skip),

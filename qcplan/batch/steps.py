@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from qcplan.batch.history import read_history
 from qcplan.batch.inputs import Inputs
 from qcplan.batch.outputs import (
     RUNNING,
@@ -28,6 +29,8 @@ from qcplan.batch.outputs import (
 from qcplan.batch.pool import Pool, error_info, precompute_task, report_task, wait_step
 from qcplan.batch.progress import Log, error_suffix
 from qcplan.batch.state import Run, input_hashes, manifest
+from qcplan.files import write_csv_safe
+from qcplan.render.bundles import load_bundle
 
 
 class RunNotStarted(Exception):
@@ -168,6 +171,7 @@ def precompute(pool: Pool, run: Run, lg: Log) -> bool:
 
 def render(pool: Pool, run: Run, lg: Log) -> None:
     """Execute and export every report in the workers; fills ``run.reports``."""
+    # imported here: the export pulls in nbformat (seconds at start-up)
     from qcplan.render.export import font_seed_text
 
     t1 = time.monotonic()
@@ -236,8 +240,6 @@ def render(pool: Pool, run: Run, lg: Log) -> None:
 
 def scenario_tables(run: Run) -> dict[str, Any]:
     """The assessment table of each scenario of the run whose bundle was computed."""
-    from qcplan.render.bundles import load_bundle
-
     tables: dict[str, Any] = {}
     for name in run.inputs.scenarios:
         path = run.bundles.get(name)
@@ -287,8 +289,8 @@ class PlanDocuments:
                     self.write(name, lang)
 
     def write(self, name: str, lang: str) -> None:
+        # imported here: the Word documents pull in python-docx and nbformat (start-up time)
         from qcplan.render import documents
-        from qcplan.render.bundles import load_bundle
 
         run, inputs = self.run, self.run.inputs
         t0 = time.monotonic()
@@ -331,9 +333,6 @@ def _timeout(pool: Pool, reports: list[ReportOutcome], lg: Log, why: str) -> Non
 def history_for_reports(run: Run, lg: Log) -> None:
     """Keep the plan's past course (``OUT/history.csv``) in the run's cache, where each report
     reads it for its chart of P(reach) over the runs (:mod:`qcplan.batch.history`)."""
-    from qcplan.batch.history import read_history
-    from qcplan.files import write_csv_safe
-
     try:
         past = read_history(run.history_dir)
         past = past[past["plan_id"].astype(str) == str(run.inputs.plan.id)]

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from qcplan.errors import QcplanError
-from qcplan.explore.workbench import GoalSeek, Workbench, error_text, ui_text
+from qcplan.explore.goal_seek import GoalSeek
+from qcplan.explore.texts import error_text, ui_text
+from qcplan.explore.workbench import Workbench
 from qcplan.model.scenarios import METHODS, ScenarioError
 from qcplan.render.html import esc
 
@@ -24,15 +26,27 @@ class WorkbenchUI:
     """
 
     def __init__(self, wb: Workbench, redraw_delay: float = 0.15):
-        import ipywidgets as w
+        import ipywidgets as w  # imported here: ipywidgets is only needed with a browser
 
         self.wb = wb
         self.redraw_delay = redraw_delay
         self._pending: Any = None
         self._busy = False
-        lang = wb.lang
-        style = {"description_width": "150px"}
-        wide = w.Layout(width="440px")
+        self._last_seek: GoalSeek | None = None
+        self._style = {"description_width": "150px"}
+        self._wide = w.Layout(width="440px")
+        self._controls(w)
+        self._goal_widgets(w)
+        self._save_widgets(w)
+        self._sync_shock_years()
+        self._wire()
+        self.root = self._layout(w)
+        self.root.add_class("qc-workbench")
+        self.refresh(chart=True)
+
+    def _controls(self, w: Any) -> None:
+        """The selectors and sliders, the readout, the chart and the message line."""
+        wb, lang, style, wide = self.wb, self.wb.lang, self._style, self._wide
         self.pillar = w.Dropdown(options=wb.pillars(), value=wb.pillar,
                                  description=ui_text("pillar", lang), style=style, layout=wide)
         self.target = w.Dropdown(options=wb.target_options(), value=wb.target_id or None,
@@ -54,23 +68,27 @@ class WorkbenchUI:
                                    readout_format=".2f")
         self.method = w.Dropdown(options=list(METHODS), value=wb.method,
                                  description=ui_text("method", lang), style=style, layout=wide)
-        auto = w.Layout(width="auto")
         self.reset = w.Button(description=ui_text("reset", lang), layout=w.Layout(width="180px"))
         self.reading = w.HTML()
         self.reading.add_class("qc-reading-box")
         self.chart = w.Image(format="png", layout=w.Layout(width="680px"))
         self.message = w.HTML()
-        # goal seek
+
+    def _goal_widgets(self, w: Any) -> None:
+        """The goal seek: the probability, its buttons and outputs."""
+        lang, auto = self.wb.lang, w.Layout(width="auto")
         self.p_goal = w.FloatSlider(value=0.8, min=0.05, max=0.95, step=0.05,
-                                    description=ui_text("p_goal", lang), style=style,
-                                    layout=wide, readout_format=".2f")
+                                    description=ui_text("p_goal", lang), style=self._style,
+                                    layout=self._wide, readout_format=".2f")
         self.seek = w.Button(description=ui_text("seek", lang), button_style="info", layout=auto)
         self.apply = w.Button(description=ui_text("apply", lang), disabled=True, layout=auto)
         self.table_button = w.Button(description=ui_text("table", lang), layout=auto)
         self.seek_out = w.HTML()
         self.table_out = w.HTML()
-        self._last_seek: GoalSeek | None = None
-        # save
+
+    def _save_widgets(self, w: Any) -> None:
+        """Saving the settings as a scenario: its id, labels and descriptions."""
+        lang, style, wide = self.wb.lang, self._style, self._wide
         self.save_name = w.Text(placeholder="my_scenario", description=ui_text("save_name", lang),
                                 style=style, layout=wide)
         self.label_zh = w.Text(placeholder="(默认自动生成)", description=ui_text("label_zh", lang),
@@ -87,7 +105,8 @@ class WorkbenchUI:
                              layout=w.Layout(width="180px"))
         self.save_out = w.HTML()
 
-        self._sync_shock_years()
+    def _wire(self) -> None:
+        """Each widget's observer: one method of the workbench each."""
         self.pillar.observe(self._on_pillar, names="value")
         self.target.observe(self._on_target, names="value")
         self.scenario.observe(self._on_scenario, names="value")
@@ -102,6 +121,9 @@ class WorkbenchUI:
         self.table_button.on_click(self._on_table)
         self.save.on_click(self._on_save)
 
+    def _layout(self, w: Any) -> Any:
+        """The boxes: controls beside the readout, the chart, the goal seek, saving."""
+        lang = self.wb.lang
         controls = w.VBox([self.pillar, self.target, self.scenario, self.shift, self.shock_year,
                            self.shock_pct, self.scale, self.method, self.reset])
         top = w.HBox([controls, self.reading])
@@ -111,10 +133,8 @@ class WorkbenchUI:
         save = w.VBox([w.HTML(f"<b>{esc(ui_text('save', lang))}</b>"), self.save_name,
                        self.label_zh, self.label_en, self.description_zh, self.description_en,
                        self.save, self.save_out])
-        self.root = w.VBox([w.HTML(f"<h3>{esc(ui_text('title', lang))}</h3>"), top, self.chart,
-                            self.message, goal, save])
-        self.root.add_class("qc-workbench")
-        self.refresh(chart=True)
+        return w.VBox([w.HTML(f"<h3>{esc(ui_text('title', lang))}</h3>"), top, self.chart,
+                       self.message, goal, save])
 
     # -- refreshing -------------------------------------------------------------
     def _guard(self, fn: Callable[[], None]) -> None:

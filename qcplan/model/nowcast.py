@@ -7,17 +7,18 @@ of its sub-periods) the year's total is predicted from the *usual share of the y
                        same first k sub-periods in up to 8 earlier years' totals,
 
 with the spread of those shares (log scale), inflated for the uncertainty of their mean, and
-``df = n - 1`` for n earlier years. For a **stock** observed at the end of a sub-period (a
-quarter-end balance) the year-end value is predicted the same way from the usual change between
-the end of sub-period k and the year end. The known part is never contradicted: a non-negative
-flow's total is at least its year-to-date sum.
+``df = n - 1`` for n earlier years (:mod:`qcplan.model.shares`). For a **stock** observed at the
+end of a sub-period (a quarter-end balance) the year-end value is predicted the same way from the
+usual change between the end of sub-period k and the year end. The known part is never
+contradicted: a non-negative flow's total is at least its year-to-date sum.
 
 Why this model, and what each ingredient adds, is measured in ``bench/nowcast_backtest.py``
 (M3's 1,428 monthly and 756 quarterly series; see bench/README.md and docs/METHOD.md). The
-module also holds the two baselines of that backtest, the *YTD rule* (the year's growth = the
-growth so far, what analysts do by hand) and the *YTD ratio* with a Student-t spread, and the
-conversions of the forms Chinese statistics publish (cumulative year-to-date values, cumulative
-year-to-date growth rates) into each sub-period's own value.
+sub-period figures are checked and laid out by :mod:`qcplan.model.subannual`. This module holds
+the :class:`Nowcast` (how it conditions the annual model's draws), :func:`build` and
+:func:`fit_subannual` (``fit`` with sub-annual figures), and the published in-year forms as the
+assessment reads them (:func:`flow_from_published`, :func:`rate_nowcast`,
+:func:`ytd_rate_only`, :func:`required_rest_rate`).
 
 :func:`qcplan.project` takes the sub-period figures as ``subannual=`` and conditions the draws of
 the current year on them; later years follow from each path's nowcast value.
@@ -28,319 +29,27 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from qcplan.errors import ParameterError
 from qcplan.model.history import clean_history
+from qcplan.model.shares import (
+    DISCOUNT,
+    MAX_YEARS,
+    MIN_YEARS,
+    Predictive,
+    recency_weights,
+    share_model,
+    weighted_mean_sd,
+)
+from qcplan.model.subannual import SOURCE, Kind, SubAnnual, clean_subannual, sub_period
 
 __all__ = [
-    "MAX_YEARS", "DISCOUNT", "Nowcast", "Predictive", "SubAnnual", "basis_label",
-    "clean_subannual", "from_ytd_growth", "from_ytd_values", "required_rest_rate", "share_model",
-    "ytd_rate_only",
+    "Nowcast", "basis_label", "build", "fit_subannual", "flow_from_published", "rate_nowcast",
+    "required_rest_rate", "ytd_rate_only",
 ]
-
-#: Earlier years used for the usual share (the most recent ones).
-MAX_YEARS = 8
-#: Weight of a year's share relative to the year after it: recent years count more, since
-#: seasonal patterns drift (a year three years back counts about half as much as the last one).
-#: 1.0 gives the plain mean of the reference model. See bench/README.md for the sensitivity.
-DISCOUNT = 0.8
-#: Fewest earlier years with the same sub-periods for the share model (the spread needs two).
-MIN_YEARS = 2
-
-Kind = Literal["flow", "stock", "rate"]
-SOURCE = "subannual"
-
-
-# --------------------------------------------------------------------------------------------
-# the predictive distribution
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Predictive:
-    """A Student-t predictive ``loc + scale * t(df)``, optionally cut from below at ``floor``."""
-
-    loc: float
-    scale: float
-    df: float
-    floor: float = -math.inf
-
-    def sf(self, x: np.ndarray | float) -> np.ndarray:
-        """P(value >= x)."""
-        x = np.asarray(x, dtype=float)
-        if self.scale <= 0:
-            return (max(self.loc, self.floor) >= x).astype(float)
-        from scipy import stats  # imported here: 0.5 s that a report's kernel does not need
-
-        p = stats.t.sf((x - self.loc) / self.scale, self.df)
-        return np.where(x <= self.floor, 1.0, p)
-
-    def ppf(self, u: np.ndarray | float, spread: float = 1.0) -> np.ndarray:
-        """Quantiles at levels ``u``; ``spread`` multiplies the scale (scenario ``scale``)."""
-        u = np.asarray(u, dtype=float)
-        from scipy import stats
-
-        q = self.loc + spread * self.scale * stats.t.ppf(u, self.df)
-        return np.maximum(q, self.floor)
-
-
-def _weights(n: int, discount: float) -> np.ndarray:
-    w = discount ** np.arange(n - 1, -1, -1, dtype=float)
-    return w / w.sum()
-
-
-def _weighted(x: np.ndarray, discount: float) -> tuple[float, float]:
-    """Recency-weighted mean of ``x`` (oldest first) and the predictive sd of a new value.
-
-    The sd is the unbiased weighted sd around that mean, ``sum(w (x - m)**2) / (1 - sum(w**2))``
-    (the sample variance when the weights are equal), times ``sqrt(1 + sum(w**2))`` for the
-    uncertainty of the mean (``sqrt(1 + 1/n)`` with equal weights).
-    """
-    w = _weights(len(x), discount)
-    m = float(np.sum(w * x))
-    w2 = float(np.sum(w**2))
-    var = float(np.sum(w * (x - m) ** 2)) / (1.0 - w2)
-    return m, math.sqrt(var * (1.0 + w2))
-
-
-def share_model(ytd: Sequence[float], totals: Sequence[float], ytd_now: float,
-                discount: float = DISCOUNT, inflate: bool = True) -> Predictive:
-    """The usual share of the year so far: predictive of log(total) this year.
-
-    ``ytd`` and ``totals`` are the earlier years' year-to-date sums over the same sub-periods
-    and their totals (oldest first, all positive); ``ytd_now`` this year's. With n earlier
-    years: ``log s`` has the recency-weighted mean m of ``log(ytd / totals)`` (weights
-    ``discount ** age``; 1.0 gives the plain mean) and the weighted sd s of those log shares
-    around m (the sample sd with equal weights); the prediction is ``log(ytd_now) - m`` with
-    Student-t spread ``s * sqrt(1 + sum(w**2))`` (the sampling variance of a weighted mean of n
-    independent shares; ``1 + 1/n`` for equal weights) and ``df = n - 1``. The total cannot
-    fall below ``ytd_now`` (floor).
-    """
-    y = np.asarray(ytd, dtype=float)
-    a = np.asarray(totals, dtype=float)
-    n = len(y)
-    if n < MIN_YEARS:
-        raise ValueError(f"the share model needs {MIN_YEARS} earlier years; got {n}")
-    ls = np.log(y / a)
-    m, sd = _weighted(ls, discount)
-    if not inflate:
-        sd /= math.sqrt(1.0 + float(np.sum(_weights(n, discount) ** 2)))
-    base = math.log(ytd_now)
-    return Predictive(base - m, sd, float(n - 1), floor=base)
-
-
-# --------------------------------------------------------------------------------------------
-# sub-annual data
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubAnnual:
-    """Validated sub-period figures: one row per year from ``first``, ``periods`` columns (NaN
-    where unknown)."""
-
-    grid: np.ndarray
-    first: int
-    periods: int  # 12 (months) or 4 (quarters)
-    kind: Kind
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.first, self.first + self.grid.shape[0]))
-
-    @property
-    def last_year(self) -> int:
-        return self.first + self.grid.shape[0] - 1
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """The figures as a DataFrame (years × sub-periods 1..periods)."""
-        return pd.DataFrame(self.grid, index=pd.Index(self.years, name="year"),
-                            columns=range(1, self.periods + 1))
-
-    def row(self, year: int) -> np.ndarray:
-        return self.grid[int(year) - self.first]
-
-    def known(self, year: int) -> int:
-        """Sub-periods known in ``year`` (its first k; 0 if none)."""
-        if not self.first <= year <= self.last_year:
-            return 0
-        return int(np.sum(~np.isnan(self.row(year))))
-
-    def complete_years(self) -> list[int]:
-        full = ~np.isnan(self.grid).any(axis=1)
-        return [self.first + int(i) for i in np.flatnonzero(full)]
-
-    def year_value(self, year: int) -> float:
-        """A complete year's value: the sum (flow) or the last sub-period's value (stock)."""
-        row = self.row(year)
-        return float(row.sum()) if self.kind == "flow" else float(row[-1])
-
-    def partial(self, year: int, k: int) -> float:
-        """The first k sub-periods of ``year``: their sum (flow) or the k-th value (stock)."""
-        row = self.row(year)[:k]
-        return float(row.sum()) if self.kind == "flow" else float(row[-1])
-
-
-def _freq_periods(index: pd.PeriodIndex) -> int | None:
-    code = index.freqstr.upper()
-    if code in ("M", "ME") or code.startswith("M"):
-        return 12
-    if code in ("Q", "Q-DEC", "QE", "QE-DEC"):
-        return 4
-    return None
-
-
-def clean_subannual(sub: pd.Series, kind: Kind = "flow",
-                    source: str = SOURCE) -> SubAnnual:
-    """Validate a sub-annual series and lay it out as years × sub-periods.
-
-    ``sub`` must be a ``pd.Series`` on a monthly or (calendar) quarterly ``pd.PeriodIndex``, with
-    numeric finite values, no duplicate period and no gap between its first and last period (the
-    first year may start late; its missing early periods make it unusable for the shares). Each
-    value is the sub-period's own value (flows) or its end-of-period value (stocks).
-
-    Raises
-    ------
-    ParameterError
-        naming the period and what was expected.
-    """
-    if kind not in ("flow", "stock"):
-        raise ParameterError(source, "kind", kind, "'flow' or 'stock'")
-    if not isinstance(sub, pd.Series):
-        raise ParameterError(source, "type", type(sub).__name__,
-                             "a pandas Series on a monthly or quarterly PeriodIndex")
-    idx = sub.index
-    if isinstance(idx, pd.DatetimeIndex):
-        raise ParameterError(source, "index", "DatetimeIndex",
-                             "a PeriodIndex (convert with .to_period('M') or .to_period('Q'))")
-    if not isinstance(idx, pd.PeriodIndex):
-        raise ParameterError(source, "index", type(idx).__name__,
-                             "a monthly or quarterly pandas PeriodIndex")
-    periods = _freq_periods(idx)
-    if periods is None:
-        raise ParameterError(source, "index frequency", idx.freqstr,
-                             "monthly ('M') or calendar-quarterly ('Q-DEC')")
-    if len(sub) == 0:
-        raise ParameterError(source, "values", "an empty series", "at least one sub-period")
-    if idx.has_duplicates:
-        dup = sorted({str(p) for p in idx[idx.duplicated()]})
-        raise ParameterError(source, "period", dup[:5], "each period once")
-    if sub.dtype.kind in "iuf":
-        values = sub.to_numpy(dtype=float)
-    else:
-        values = np.empty(len(sub))
-        for i, (p, v) in enumerate(zip(idx, sub.to_numpy(dtype=object), strict=True)):
-            numeric = isinstance(v, int | float | np.integer | np.floating)
-            if isinstance(v, bool | np.bool_) or not numeric:
-                raise ParameterError(source, str(p), v, "a number")
-            values[i] = float(v)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ParameterError(source, str(idx[i]), values[i], "a finite number (no gaps: leave "
-                             "a period out only after the last known one)")
-    order = np.argsort(idx.asi8, kind="stable")
-    pidx = idx[order]
-    values = values[order]
-    full = pd.period_range(pidx[0], pidx[-1], freq=pidx.freq)
-    if len(full) != len(pidx):
-        missing = [str(p) for p in full.difference(pidx)][:5]
-        raise ParameterError(source, "period", missing,
-                             "no gap between the first and the last sub-period")
-    years = np.asarray(pidx.year, dtype=int)
-    pos = np.asarray(pidx.month - 1 if periods == 12 else pidx.quarter - 1, dtype=int)
-    first = int(years[0])
-    grid = np.full((int(years[-1]) - first + 1, periods), np.nan)
-    grid[years - first, pos] = values
-    return SubAnnual(grid, first, periods, kind)
-
-
-def _period(year: int, j: int, periods: int) -> pd.Period:
-    """The j-th (0-based) sub-period of ``year``."""
-    if periods == 12:
-        return pd.Period(year=int(year), month=j + 1, freq="M")
-    return pd.Period(year=int(year), quarter=j + 1, freq="Q")
-
-
-def _period_index(years: Sequence[int], periods: int) -> pd.PeriodIndex:
-    return pd.period_range(_period(int(years[0]), 0, periods), periods=len(years) * periods)
-
-
-def from_ytd_values(ytd: pd.Series, source: str = SOURCE) -> pd.Series:
-    """Cumulative year-to-date values (1—9月累计) → each sub-period's own value.
-
-    The first sub-period of a year is its year-to-date value; each later one is the difference
-    from the previous cumulative value of the same year, which must be known (a year may start
-    at its first period only: a cumulative figure after a missing one cannot be split).
-    """
-    sa = clean_subannual(ytd, "stock", source)  # validation and layout; values are cumulative
-    out = {}
-    periods = sa.periods
-    for y in sa.years:
-        row = sa.row(y)
-        k = int(np.sum(~np.isnan(row)))
-        if k and np.isnan(row[0]):
-            first = int(np.argmax(~np.isnan(row))) + 1
-            raise ParameterError(source, f"{y} period {first}", row[first - 1],
-                                 "the year's cumulative figures from its first sub-period on "
-                                 "(a cumulative value after a missing one cannot be split)")
-        own = np.diff(np.concatenate([[0.0], row[:k]]))
-        for j, v in enumerate(own):
-            out[(int(y), j)] = float(v)
-    keys = sorted(out)
-    index = pd.PeriodIndex([_period(y, j, periods) for y, j in keys])
-    return pd.Series([out[k] for k in keys], index=index, name=ytd.name)
-
-
-def from_ytd_growth(rates: pd.Series, earlier: pd.Series, source: str = SOURCE) -> pd.Series:
-    """Cumulative year-to-date growth rates (1—9月累计增长, %) → each sub-period's own value.
-
-    ``earlier`` holds sub-period values (not cumulative) of the years before; a year's
-    year-to-date value is the same months' sum a year before times ``1 + rate/100``, and the
-    sub-periods' own values are the differences of those cumulative values. Years are filled in
-    order, so a rate for one year can rest on the previous year's values implied by its rates.
-    Returns ``earlier`` with the implied periods added.
-    """
-    base = clean_subannual(earlier, "flow", source)
-    r = clean_subannual(rates, "stock", source)
-    if r.periods != base.periods:
-        raise ParameterError(source, "index frequency", rates.index.freqstr,
-                             f"the frequency of the earlier values ({earlier.index.freqstr})")
-    table = base.table.copy()
-    for y in r.table.index:
-        row = r.table.loc[y].to_numpy(dtype=float)
-        prev = y - 1
-        if prev not in table.index:
-            raise ParameterError(source, f"{y}", "no figures for the year before",
-                                 f"sub-period values of {prev} to apply the growth rates to")
-        if y not in table.index:
-            table.loc[y] = np.nan
-            table = table.sort_index()
-        cum_prev = np.cumsum(table.loc[prev].to_numpy(dtype=float))
-        k = int(np.sum(~np.isnan(row)))
-        if k and np.isnan(row[0]):
-            raise ParameterError(source, f"{y}", "a rate after a missing one",
-                                 "the year's cumulative growth rates from its first sub-period on")
-        if np.any(np.isnan(cum_prev[:k])):
-            raise ParameterError(source, f"{y}", "incomplete figures for the year before",
-                                 f"the first {k} sub-periods of {prev}")
-        if np.any(row[:k] <= -100.0):
-            raise ParameterError(source, f"{y}", row[:k].min(), "growth rates above -100%")
-        cum = cum_prev[:k] * (1.0 + row[:k] / 100.0)
-        own = np.diff(np.concatenate([[0.0], cum]))
-        known = np.array(table.loc[y], dtype=float)
-        known[:k] = own
-        table.loc[y] = known
-    years = list(table.index)
-    idx = _period_index(years, base.periods)
-    flat = table.to_numpy(dtype=float).ravel()
-    out = pd.Series(flat, index=idx, name=earlier.name)
-    return out[out.notna()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,8 +216,8 @@ def build(annual: pd.Series, sa: SubAnnual, year: int, scale: str,
                 else math.nan
         else:
             c = ts - ys  # the rest of the year (flow) or the change to the year end (stock)
-            w = _weights(len(c), discount)
-            m, sd = _weighted(c, discount)
+            w = recency_weights(len(c), discount)
+            m, sd = weighted_mean_sd(c, discount)
             pred = Predictive(known + m, sd, float(len(c) - 1))
             if sa.kind == "flow":
                 nc.usual_share = float(np.sum(w * ys) / np.sum(w * ts)) if np.sum(w * ts) else \
@@ -543,7 +252,7 @@ def fit_subannual(fit_fn, history: pd.Series, method: str, bounds: tuple[float, 
     values = sa.grid
     if kind == "flow" and len(h) and bool((h > 0).all()) and np.nanmin(values) < 0:
         y, j = np.argwhere(values < 0)[0]
-        raise ParameterError(SOURCE, str(_period(sa.first + int(y), int(j), sa.periods)),
+        raise ParameterError(SOURCE, str(sub_period(sa.first + int(y), int(j), sa.periods)),
                              float(values[y, j]),
                              "a value ≥ 0: the yearly figures of this flow are all positive")
     if bounds is not None:
@@ -712,7 +421,7 @@ def rate_nowcast(rows: pd.DataFrame, rates: pd.Series, index: pd.Series,
                  step=step)
     if len(errs) >= MIN_YEARS:
         e = np.array([x for _, x in errs])
-        m_e, sd = _weighted(e, discount)
+        m_e, sd = weighted_mean_sd(e, discount)
         nc.method = "ytd_growth"
         nc.predictive = Predictive(anchor + step + m_e, sd, float(len(e) - 1))
     elif rates.notna().sum() < MIN_YEARS and (only := ytd_rate_only(

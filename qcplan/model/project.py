@@ -247,7 +247,7 @@ def project(
         In a year known in part they act on the part still to come.
     subannual : pandas.Series, optional
         Each sub-period's own value on a monthly or quarterly ``pd.PeriodIndex`` (not
-        cumulative; see :mod:`qcplan.model.nowcast` for the published cumulative forms), for
+        cumulative; see :mod:`qcplan.model.subannual` for the published cumulative forms), for
         earlier years and the first k sub-periods of the current, incomplete year. That year
         becomes the first projected year, its draws conditioned on the figures so far (the
         usual share of the year so far, :mod:`qcplan.model.nowcast`); later years follow from

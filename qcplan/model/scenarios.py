@@ -47,6 +47,7 @@ import yaml
 
 from qcplan.errors import ParameterError, Problem, excerpt
 from qcplan.files import load_yaml
+from qcplan.numbers import is_real_number
 from qcplan.plan.schema import MEASURES
 from qcplan.resources import generic_scenarios_dir
 from qcplan.text import UNSAFE_TEXT, unsafe_character
@@ -270,9 +271,6 @@ def _unsafe_texts(value: Any, where: str) -> Iterable[tuple[str, str, str]]:
             yield from _unsafe_texts(v, f"{where}[{i}]")
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
-        and abs(value) != float("inf")
 
 
 #: What a scenario file accepts: growth shift (pp a year, either way), a set growth rate (% a
@@ -388,19 +386,19 @@ def _parse_assumption(item: Any, where: str, scopes_ok: dict[str, set[str] | Non
         elif scopes_ok[kind] is not None and ident not in scopes_ok[kind]:
             probs.bad(f"{where}.scope", scope, f"a {kind} id of the plan")
     shift = item.get("growth_shift_pp", 0.0)
-    if not _number(shift) or abs(shift) > SHIFT_LIMIT:
+    if not is_real_number(shift) or abs(shift) > SHIFT_LIMIT:
         probs.bad_number(f"{where}.growth_shift_pp", shift, "a number of percentage points "
                          f"between -{SHIFT_LIMIT:g} and {SHIFT_LIMIT:g}")
         shift = 0.0
     set_g = item.get("growth_set_pct")
     lo, hi = GROWTH_SET_LIMITS
-    if set_g is not None and (not _number(set_g) or not lo <= set_g <= hi):
+    if set_g is not None and (not is_real_number(set_g) or not lo <= set_g <= hi):
         probs.bad_number(f"{where}.growth_set_pct", set_g,
                          f"a yearly growth rate in % between {lo:g} and {hi:g}")
         set_g = None
     scale = item.get("uncertainty_scale", 1.0)
     lo, hi = SCALE_LIMITS
-    if not _number(scale) or not lo <= scale <= hi:
+    if not is_real_number(scale) or not lo <= scale <= hi:
         probs.bad_number(f"{where}.uncertainty_scale", scale,
                          f"a number from {lo:g} to {hi:g} (1 = unchanged)")
         scale = 1.0
@@ -438,7 +436,7 @@ def _parse_shocks(raw: Any, where: str, probs: _Problems) -> dict[int, float]:
         except (TypeError, ValueError, OverflowError):
             probs.bad(f"{where}.shocks", y, f"a year between {first} and {last}")
             continue
-        if not _number(p) or not lo <= p <= hi:
+        if not is_real_number(p) or not lo <= p <= hi:
             probs.bad_number(f"{where}.shocks.{year}", p,
                              f"a level change in % between {lo:g} and {hi:g}")
             continue

@@ -40,8 +40,10 @@ from qcplan.plan.schema import (
     OBS_MEASURES,
     PERIODS,
     STATUS_LABELS,
+    UNIT_CUTOFF,
     split_aliases,
 )
+from qcplan.text import suggest
 
 SHEET = "填报"
 INFO_SHEET = "说明"
@@ -233,14 +235,64 @@ def _safe_name(unit: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", unit).strip(". ") or "unit"
 
 
-def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.date) -> bytes:
-    """The workbook of one unit, as .xlsx bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+class _EntrySheet:
+    """The 填报 sheet being written: its cells (locked grey or editable yellow) and validations."""
 
-    indicators = plan.indicators.set_index("indicator_id")
+    def __init__(self, ws: Any):
+        # imported here: openpyxl takes about a second to import, which only `collect` needs
+        from openpyxl.styles import Font, PatternFill
+
+        self.ws = ws
+        self.col = {name: i + 1 for i, name in enumerate(FIELD_NAMES)}
+        self.grey = PatternFill("solid", fgColor="EEEEEE")
+        self.yellow = PatternFill("solid", fgColor="FFF2CC")
+        self.bold = Font(bold=True)
+        self.number_dvs: dict[tuple[float, float], Any] = {}
+        self.lists: dict[str, Any] = {}
+
+    def put(self, r: int, name: str, value: Any, editable: bool = False) -> None:
+        from openpyxl.styles import Protection
+
+        cell = self.ws.cell(row=r, column=self.col[name], value=value)
+        cell.protection = Protection(locked=not editable)
+        cell.fill = self.yellow if editable else self.grey
+
+    def cell(self, r: int, name: str) -> Any:
+        return self.ws.cell(row=r, column=self.col[name])
+
+    def list_dv(self, name: str, letter: str, n: int) -> None:
+        """A drop-down for column ``name`` from column ``letter`` of the hidden lists sheet."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        ref = f"{LISTS_SHEET}!${letter}$1:${letter}${max(n, 1)}"
+        dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True)
+        dv.errorTitle = "请从列表中选择 Choose from the list"
+        dv.error = f"请从列表中选择{name} / choose {name} from the list"
+        self.ws.add_data_validation(dv)
+        self.lists[name] = dv
+
+    def number_dv(self, low: float, high: float) -> Any:
+        """The validation of numbers from ``low`` to ``high`` (one per range)."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        key = (low, high)
+        if key not in self.number_dvs:
+            dv = DataValidation(type="decimal", operator="between", formula1=str(low),
+                                formula2=str(high), allow_blank=True, showErrorMessage=True)
+            dv.errorTitle = "只填数字 Numbers only"
+            dv.error = (f"请填写 {low:g} 到 {high:g} 之间的数字,不带单位 / a number between "
+                        f"{low:g} and {high:g}, without unit")
+            self.ws.add_data_validation(dv)
+            self.number_dvs[key] = dv
+        return self.number_dvs[key]
+
+
+def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.date) -> bytes:
+    """The workbook of one unit, as .xlsx bytes: the 填报 sheet (header, issued rows, free
+    rows, protection), the hidden lists sheet behind its drop-downs, and the 说明 sheet."""
+    # imported here: openpyxl takes about a second to import, which only `collect` needs
+    from openpyxl import Workbook
+
     series = unit_series(plan, unit)
     wb = Workbook()
     ws = wb.active
@@ -248,25 +300,40 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
     info = wb.create_sheet(INFO_SHEET)
     lists = wb.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
+    sheet = _EntrySheet(ws)
+    _write_header(sheet)
+    _write_lists(sheet, lists, series)
+    first_free = _write_issued_rows(sheet, plan, rows, series)
+    _write_free_rows(sheet, plan, first_free)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # widening a column stays allowed
+    ws.protection.formatRows = False
+    _write_info(info, unit, issued, rows, sheet.bold)
+    for s in wb.worksheets:
+        neutralise_sheet(s)
+    wb.active = 0
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
-    grey = PatternFill("solid", fgColor="EEEEEE")
-    yellow = PatternFill("solid", fgColor="FFF2CC")
-    bold = Font(bold=True)
-    col = {name: i + 1 for i, name in enumerate(FIELD_NAMES)}
 
-    def put(r: int, name: str, value: Any, editable: bool = False) -> None:
-        cell = ws.cell(row=r, column=col[name], value=value)
-        cell.protection = Protection(locked=not editable)
-        cell.fill = yellow if editable else grey
+def _write_header(sheet: _EntrySheet) -> None:
+    """Field names (read back by ingest) and labels; column widths; frozen panes."""
+    from openpyxl.utils import get_column_letter
 
+    ws, col = sheet.ws, sheet.col
     for name, label, width, _ in FIELDS:
         c = ws.cell(row=HEADER_ROW, column=col[name], value=name)
-        c.font = bold
-        ws.cell(row=LABEL_ROW, column=col[name], value=label).font = bold
+        c.font = sheet.bold
+        ws.cell(row=LABEL_ROW, column=col[name], value=label).font = sheet.bold
         ws.column_dimensions[get_column_letter(col[name])].width = width
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=col["value"])
 
-    # drop-down lists (a hidden sheet: a list written inline is limited to 255 characters)
+
+def _write_lists(sheet: _EntrySheet, lists: Any,
+                 series: dict[tuple[str, str], list[dict[str, str]]]) -> None:
+    """The drop-down lists (a hidden sheet: a list written inline is limited to 255
+    characters) and their validations."""
     ids = sorted({ind for ind, _ in series})
     geos = sorted({geo for _, geo in series})
     columns = {"A": ids, "B": geos, "C": list(PERIODS[1:]), "D": list(OBS_MEASURES),
@@ -274,40 +341,26 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
     for letter, values in columns.items():
         for i, v in enumerate(values, start=1):
             lists[f"{letter}{i}"] = v
+    sheet.list_dv("status", "E", len(INGEST_STATUSES))
+    sheet.list_dv("indicator_id", "A", len(ids))
+    sheet.list_dv("geography", "B", len(geos))
+    sheet.list_dv("period", "C", len(PERIODS) - 1)
+    sheet.list_dv("measure", "D", len(OBS_MEASURES))
 
-    def list_dv(letter: str, n: int, what: str) -> DataValidation:
-        ref = f"{LISTS_SHEET}!${letter}$1:${letter}${max(n, 1)}"
-        dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True)
-        dv.errorTitle = "请从列表中选择 Choose from the list"
-        dv.error = f"请从列表中选择{what} / choose {what} from the list"
-        ws.add_data_validation(dv)
-        return dv
 
-    dv_status = list_dv("E", len(INGEST_STATUSES), "status")
-    dv_ind = list_dv("A", len(ids), "indicator_id")
-    dv_geo = list_dv("B", len(geos), "geography")
-    dv_period = list_dv("C", len(PERIODS) - 1, "period")
-    dv_measure = list_dv("D", len(OBS_MEASURES), "measure")
-    number_dvs: dict[tuple[float, float], DataValidation] = {}
+def _value_range(indicators: Any, ind: str) -> tuple[float, float]:
+    """The range a figure of ``ind`` may take (its measure's, within ±1e12)."""
+    m = str(indicators.loc[ind, "measure"]) if ind in indicators.index else ""
+    low, high = MEASURE_RANGES.get(m, (-1e12, 1e12))
+    return (max(low, -1e12), min(high, 1e12))
 
-    def number_dv(low: float, high: float) -> DataValidation:
-        key = (low, high)
-        if key not in number_dvs:
-            dv = DataValidation(type="decimal", operator="between", formula1=str(low),
-                                formula2=str(high), allow_blank=True, showErrorMessage=True)
-            dv.errorTitle = "只填数字 Numbers only"
-            dv.error = (f"请填写 {low:g} 到 {high:g} 之间的数字,不带单位 / a number between "
-                        f"{low:g} and {high:g}, without unit")
-            ws.add_data_validation(dv)
-            number_dvs[key] = dv
-        return number_dvs[key]
 
-    def value_range(ind: str, measure: str = "period") -> tuple[float, float]:
-        m = str(indicators.loc[ind, "measure"]) if ind in indicators.index else ""
-        low, high = MEASURE_RANGES.get(m, (-1e12, 1e12)) if measure != "ytd_growth" else (
-            -1e12, 1e12)
-        return (max(low, -1e12), min(high, 1e12))
-
+def _write_issued_rows(sheet: _EntrySheet, plan: Any, rows: list[CollectRow],
+                       series: dict[tuple[str, str], list[dict[str, str]]]) -> int:
+    """One row per figure asked for: editable where a figure is to fill, locked where an
+    official figure is held. Returns the first row after them."""
+    indicators = plan.indicators.set_index("indicator_id")
+    put = sheet.put
     r = FIRST_ROW
     for row in rows:
         ind = indicators.loc[row.indicator_id] if row.indicator_id in indicators.index else None
@@ -330,39 +383,51 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
         if row.fill:
             for name in ("value", "status", "source", "note"):
                 put(r, name, None, editable=True)
-            number_dv(*value_range(row.indicator_id)).add(ws.cell(row=r, column=col["value"]))
-            dv_status.add(ws.cell(row=r, column=col["status"]))
+            sheet.number_dv(*_value_range(indicators, row.indicator_id)).add(
+                sheet.cell(r, "value"))
+            sheet.lists["status"].add(sheet.cell(r, "status"))
         else:  # an official figure held: shown, locked
             put(r, "value", row.held_value)
             put(r, "status", row.held_status)
             put(r, "source", "")
             put(r, "note", "已有正式数据(锁定) official figure held (locked)")
         r += 1
-    first_free = r
+    return r
+
+
+def _write_free_rows(sheet: _EntrySheet, plan: Any, first_free: int) -> None:
+    """FREE_ROWS editable rows for figures not asked for, with their drop-downs and checks."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    r = first_free
     for _ in range(FREE_ROWS):
         for name in INPUT_FIELDS:
-            put(r, name, None, editable=True)
+            sheet.put(r, name, None, editable=True)
         for name in FIELD_NAMES:
             if name not in INPUT_FIELDS:
-                put(r, name, None)
+                sheet.put(r, name, None)
         r += 1
-    if FREE_ROWS:
-        span = f"{{}}{first_free}:{{}}{r - 1}"
-        letter = {n: get_column_letter(col[n]) for n in FIELD_NAMES}
-        for name, dv in (("indicator_id", dv_ind), ("geography", dv_geo),
-                         ("period", dv_period), ("measure", dv_measure), ("status", dv_status)):
-            dv.add(span.format(letter[name], letter[name]))
-        dv_year = DataValidation(type="whole", operator="between",
-                                 formula1=str(plan_years(plan)[0]),
-                                 formula2=str(plan_years(plan)[1]), allow_blank=True,
-                                 showErrorMessage=True)
-        dv_year.error = "请填写四位年份 / a year such as 2025"
-        ws.add_data_validation(dv_year)
-        dv_year.add(span.format(letter["year"], letter["year"]))
-        number_dv(-1e12, 1e12).add(span.format(letter["value"], letter["value"]))
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False  # widening a column stays allowed
-    ws.protection.formatRows = False
+    if not FREE_ROWS:
+        return
+    span = f"{{}}{first_free}:{{}}{r - 1}"
+    letter = {n: get_column_letter(sheet.col[n]) for n in FIELD_NAMES}
+    for name in ("indicator_id", "geography", "period", "measure", "status"):
+        sheet.lists[name].add(span.format(letter[name], letter[name]))
+    dv_year = DataValidation(type="whole", operator="between",
+                             formula1=str(plan_years(plan)[0]),
+                             formula2=str(plan_years(plan)[1]), allow_blank=True,
+                             showErrorMessage=True)
+    dv_year.error = "请填写四位年份 / a year such as 2025"
+    sheet.ws.add_data_validation(dv_year)
+    dv_year.add(span.format(letter["year"], letter["year"]))
+    sheet.number_dv(-1e12, 1e12).add(span.format(letter["value"], letter["value"]))
+
+
+def _write_info(info: Any, unit: str, issued: _dt.date, rows: list[CollectRow],
+                bold: Any) -> None:
+    """The 说明 sheet: the unit, the issue date, the rows to fill and the instructions."""
+    from openpyxl.styles import Alignment
 
     info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 110
@@ -384,12 +449,6 @@ def workbook_bytes(plan: Any, unit: str, rows: list[CollectRow], issued: _dt.dat
             line += 1
         line += 1
     info.protection.sheet = True
-    for sheet in wb.worksheets:
-        neutralise_sheet(sheet)
-    wb.active = 0
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def collect(plan: Any, out: str | Path, units: list[str] | None = None, year: int | None = None,
@@ -406,12 +465,10 @@ def collect(plan: Any, out: str | Path, units: list[str] | None = None, year: in
     for u in units or known:
         name = aliases.get(unicodedata.normalize("NFKC", u).strip(), u.strip())
         if name not in known:
-            from qcplan.plan.validate import UNIT_CUTOFF, _suggest
-
             raise ParameterError("command line", "--units", u,
                                  "a unit named in responsible_units of targets.csv (or one of "
                                  "its other names in responsible_units.csv)"
-                                 + _suggest(u, list(known) + list(aliases), UNIT_CUTOFF))
+                                 + suggest(u, list(known) + list(aliases), UNIT_CUTOFF))
         if name not in chosen:
             chosen.append(name)
     low, high = plan_years(plan)

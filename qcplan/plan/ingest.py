@@ -26,13 +26,14 @@ unit's target series; status may also be ``derived`` (one subtraction stated on 
 whole before it replaces the old one (atomically).
 
 The files are read by :mod:`qcplan.plan.returns` (archive checks, the streamed sheet, the
-limits); this module checks each row and applies the figures.
+limits) and their rows checked by :mod:`qcplan.plan.returned_rows`; this module applies the
+figures.
 
-Reading a cell (:func:`parse_value`): a number is taken as it is; a text is read as a number
-when its meaning is certain (full-width digits ``１２``, a trailing ``%`` on an indicator in %, a
-cell formatted as a percentage on an indicator in %); a comma (``12,5``), a unit word
-(``12亿元``), words (``约12``), a formula, a merged cell, a renamed header, an extra sheet with
-content are errors.
+Reading a cell (:func:`qcplan.numbers.read_cell_number`): a number is taken as it is; a text is
+read as a number when its meaning is certain (full-width digits ``１２``, a trailing ``%`` on an
+indicator in %, a cell formatted as a percentage on an indicator in %); a comma (``12,5``), a
+unit word (``12亿元``), words (``约12``), a formula, a merged cell, a renamed header, an extra
+sheet with content are errors.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ import csv
 import datetime as _dt
 import io
 import math
-import re
 import shutil
 import tempfile
 import unicodedata
@@ -52,42 +52,11 @@ from typing import Any
 
 from qcplan.errors import DataError, Problem, QcplanError
 from qcplan.files import neutralise_cell
-from qcplan.plan.collect import (
-    INFO_SHEET,
-    INPUT_FIELDS,
-    UNIT_CELL,
-    plan_years,
-    unit_aliases,
-    unit_names,
-    units_series,
-)
-from qcplan.plan.returns import Cell, Sheet, read_csv_file, read_workbook
-from qcplan.plan.schema import (
-    INGEST_STATUSES,
-    JUMP_FACTOR,
-    MEASURE_RANGES,
-    NUMBER_PATTERN,
-    OBS_MEASURES,
-    PERIOD_MONTHS,
-    PERIODS,
-    PUBLIC_STATUSES,
-    SCHEMAS,
-    STATUS_WORDS,
-)
-from qcplan.plan.validate import UNIT_CUTOFF, _suggest
-from qcplan.plan.vintages import resolve_measure
-
-STATUS_EXPECTED = ("a status: 正式 (正式数), 初步 (初步数, 预计, 快报) or 估计, or the codes "
-                   + ", ".join(INGEST_STATUSES))
-
-
-def read_status(text: str) -> str:
-    """The status code of a status cell: a code (any case) or a word units write
-    (:data:`qcplan.plan.schema.STATUS_WORDS`: 正式 -> official, 预计 -> preliminary, ...); the
-    text as it is when it is neither."""
-    t = unicodedata.normalize("NFKC", text).strip()
-    return STATUS_WORDS.get(t, t.lower() if t.lower() in INGEST_STATUSES else t)
-
+from qcplan.plan.load import load_plan
+from qcplan.plan.returned_rows import Figure, RowChecker, figure_label
+from qcplan.plan.returns import Sheet, read_csv_file, read_workbook
+from qcplan.plan.schema import JUMP_FACTOR, PERIOD_MONTHS, SCHEMAS
+from qcplan.plan.writer import plan_lock, write_file
 
 FIRM = {"official": 3, "derived": 3, "preliminary": 2, "estimate": 1}
 OUT_COLUMNS = SCHEMAS["observations"].names
@@ -119,32 +88,6 @@ def format_problem(p: Problem) -> str:
 
 
 @dataclass
-class Figure:
-    """One figure read from a returned file, with the cell it came from."""
-
-    indicator_id: str
-    geography: str
-    year: int
-    period: str
-    measure: str
-    value: float
-    status: str
-    source: str
-    note: str
-    unit: str
-    reporting_unit: str
-    file: str
-    sha256: str
-    where: str  # file!sheet!cell of the value
-    row_where: str  # file!sheet!row
-    excerpt: str = ""  # the source's passage, verbatim (public figures)
-
-    @property
-    def key(self) -> tuple[str, str, int, str, str]:
-        return (self.indicator_id, self.geography, self.year, self.period, self.measure)
-
-
-@dataclass
 class IngestResult:
     new: list[Figure] = field(default_factory=list)
     revised: list[tuple[Figure, float, str]] = field(default_factory=list)
@@ -157,13 +100,13 @@ class IngestResult:
         lines = [f"{len(self.new)} new, {len(self.revised)} revised, {len(self.unchanged)} "
                  f"unchanged, {len(self.conflicts)} conflicts held back"]
         for f in self.new:
-            lines.append(f"  new        {_label(f)} = {f.value:g} {f.status}  ({f.where})")
+            lines.append(f"  new        {figure_label(f)} = {f.value:g} {f.status}  ({f.where})")
         for f, old, st in self.revised:
-            lines.append(f"  revised    {_label(f)}: {old:g} {st} -> {f.value:g} {f.status}  "
-                         f"({f.where})")
+            lines.append(f"  revised    {figure_label(f)}: {old:g} {st} -> {f.value:g} "
+                         f"{f.status}  ({f.where})")
         for f, old, st in self.conflicts:
-            lines.append(f"  CONFLICT   {_label(f)}: {old:g} {st} held, {f.value:g} {f.status} "
-                         f"given ({f.where}); not applied (use --accept-revisions)")
+            lines.append(f"  CONFLICT   {figure_label(f)}: {old:g} {st} held, {f.value:g} "
+                         f"{f.status} given ({f.where}); not applied (use --accept-revisions)")
         for w in self.warnings:
             lines.append(f"  warning    {w}")
         if self.written is not None:
@@ -173,236 +116,7 @@ class IngestResult:
         return "\n".join(lines)
 
 
-def _label(f: Figure) -> str:
-    when = f"{f.year}" + (f" {f.period}" if f.period else "")
-    if f.measure != "period":
-        when += f" {f.measure}"
-    return f"{f.indicator_id}@{f.geography} {when}"
-
-
-# ------------------------------------------------------------------ reading a cell's figure
-def parse_value(cell: Cell, unit: str) -> tuple[float | None, str | None]:
-    """(number, None) or (None, what was expected)."""
-    v = cell.value
-    if isinstance(v, bool):
-        return None, "a number, not TRUE/FALSE"
-    if isinstance(v, int | float):
-        x = float(v)
-        if not math.isfinite(x):
-            return None, "a finite number"
-        if cell.percent:
-            if unit != "%":
-                return None, f"a number in {unit} (the cell is formatted as a percentage)"
-            return round(x * 100, 10), None
-        return x, None
-    if isinstance(v, _dt.datetime | _dt.date):
-        return None, "a number (the cell holds a date)"
-    text = unicodedata.normalize("NFKC", str(v)).strip()
-    text = text.replace("\u2212", "-")
-    if text.endswith("%"):
-        if unit != "%":
-            return None, f"a number in {unit} without a % sign"
-        text = text[:-1].strip()
-    if NUMBER_PATTERN.match(text):
-        x = float(text)
-        return (x, None) if math.isfinite(x) else (None, "a finite number")
-    if re.fullmatch(r"[+-]?[0-9]+(,[0-9]+)+(\.[0-9]+)?", text):
-        return None, ("a number with '.' as the decimal point and no thousands separator "
-                      "(12.5, 1234)")
-    m = re.match(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*(\S.*)$", text)
-    if m:
-        return None, f"a bare number without a unit or words (the unit is {unit or 'none'})"
-    return None, "a number"
-
-
-def _is_blank(cell: Cell | None) -> bool:
-    return cell is None or cell.value is None or (isinstance(cell.value, str)
-                                                  and not cell.value.strip())
-
-
-# ------------------------------------------------------------------ checking rows
-class _Checker:
-    def __init__(self, plan: Any, received: _dt.date, public: bool = False):
-        self.plan = plan
-        self.received = received
-        self.public = public
-        self.statuses = PUBLIC_STATUSES if public else INGEST_STATUSES
-        self.status_expected = STATUS_EXPECTED + (
-            ", or derived (one subtraction or addition stated on the page)" if public else "")
-        self.geographies = plan_geographies(plan)
-        ind = plan.indicators.set_index("indicator_id")
-        self.units = dict(zip(ind.index, ind["unit"]))
-        self.measures = dict(zip(ind.index, ind["measure"]))
-        self.known_units = unit_names(plan)
-        self.aliases = unit_aliases(plan)
-        self.series_of = units_series(plan)
-        self.years = plan_years(plan)
-
-    def canonical(self, name: str | None) -> str | None:
-        """The unit a name stands for (its own name when it is no other unit's alias)."""
-        if name is None:
-            return None
-        name = unicodedata.normalize("NFKC", name).strip()
-        return self.aliases.get(name, name)
-
-    def figures(self, sheet: Sheet, path: Path) -> tuple[list[Figure], list[Problem]]:
-        problems = list(sheet.problems)
-        name = sheet.name
-        if self.public:
-            if path.suffix.lower() != ".csv":
-                return [], problems + [Problem(name, "", "", None,
-                                               "a CSV file (--public reads figures read from "
-                                               "published pages, one a row, with source and "
-                                               "excerpt)")]
-            for f in ("source", "excerpt"):
-                if sheet.rows and f not in sheet.rows[0][1]:
-                    problems.append(Problem(name, "line 1", "", None,
-                                            f"a column {f!r} (--public: the page and the "
-                                            "passage each figure was read from)"))
-            if problems:
-                return [], problems
-            figures = []
-            for r, cells in sheet.rows:
-                fig, found = self._row(sheet, "", r, cells)
-                problems += found
-                if fig is not None:
-                    figures.append(fig)
-            return figures, problems
-        unit = self.canonical(sheet.unit)
-        if unit is None and any(not p.location for p in problems):
-            return [], problems  # the file as a whole was refused: nothing more to say
-        if unit is None:
-            problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", None,
-                                    "the reporting unit the workbook was issued to (for a CSV "
-                                    "file: --unit, or a file named after the unit)"))
-            return [], problems
-        if unit not in self.known_units:
-            problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
-                                    "a unit named in responsible_units of targets.csv (or one "
-                                    "of its other names in responsible_units.csv)"
-                                    + _suggest(unit, list(self.aliases) or self.known_units,
-                                               UNIT_CUTOFF)))
-            return [], problems
-        stem = unicodedata.normalize("NFKC", path.stem).strip()
-        named = max((u for u in self.aliases if stem.startswith(u)), key=len, default=None)
-        named = self.aliases.get(named, named) if named is not None else None
-        if named is not None and named != unit:
-            problems.append(Problem(name, f"{INFO_SHEET}!{UNIT_CELL}", "", unit,
-                                    f"the unit the file is named after ({named}): this is "
-                                    f"{unit}'s workbook under another unit's name"))
-        figures = []
-        for r, cells in sheet.rows:
-            fig, found = self._row(sheet, unit, r, cells)
-            problems += found
-            if fig is not None:
-                figures.append(fig)
-        return figures, problems
-
-    def _row(self, sheet: Sheet, unit: str, r: int,
-             cells: dict[str, Cell]) -> tuple[Figure | None, list[Problem]]:
-        name = sheet.name
-        problems: list[Problem] = []
-
-        def bad(f: str, expected: str, show: bool = True) -> None:
-            c = cells[f]
-            problems.append(Problem(name, c.ref, f, c.text if show else None, expected))
-
-        for f, c in cells.items():
-            if c.formula and f in INPUT_FIELDS:
-                problems.append(Problem(name, c.ref, f, c.text,
-                                        "a typed value, not a formula (copy, then paste values)"))
-        if problems:
-            return None, problems
-        if _is_blank(cells.get("value")):
-            return None, []  # a figure not yet available: left blank
-        required = ("indicator_id", "geography", "year") + (
-            ("source", "excerpt") if self.public else ())
-        for f in required:  # status: checked below
-            if f in cells and _is_blank(cells[f]):
-                bad(f, {"status": self.status_expected,
-                        "year": "a year such as 2025"}.get(f, "a value (this cell is required "
-                                                              "when a value is given)"))
-        if problems:
-            return None, problems
-        ind = unicodedata.normalize("NFKC", cells["indicator_id"].text)
-        geo = cells["geography"].text
-        if ind not in self.units:
-            bad("indicator_id", "an indicator_id of indicators.csv"
-                + _suggest(ind, self.units))
-            return None, problems
-        if self.public:
-            if geo not in self.geographies:
-                bad("geography", "a geography of the plan (targets, benchmarks or figures held: "
-                    + ", ".join(sorted(self.geographies)) + ")" + _suggest(geo, self.geographies))
-                return None, problems
-        elif (ind, geo) not in self.series_of[unit]:
-            owners = [u for u, s in self.series_of.items() if (ind, geo) in s]
-            who = f"; it is reported by {'、'.join(owners)}" if owners else ""
-            bad("indicator_id", f"a series of {unit}'s targets (this workbook was issued to "
-                f"{unit}; {ind}@{geo} is not one of them{who})")
-            return None, problems
-        year_text = unicodedata.normalize("NFKC", cells["year"].text)
-        low, high = self.years
-        high = min(high, self.received.year)
-        year = 0
-        if not re.fullmatch(r"[0-9]{4}", year_text):
-            bad("year", "a year such as 2025")
-        elif not low <= int(year_text) <= high:
-            bad("year", f"a year of the plan from {low} to {high} (not after the year received)")
-        else:
-            year = int(year_text)
-        period = unicodedata.normalize("NFKC", cells["period"].text).upper() \
-            if "period" in cells else ""
-        if period not in PERIODS:
-            bad("period", "blank (whole year), M01-M12, Q1-Q4 or H1")
-        measure = cells["measure"].text if "measure" in cells else ""
-        if measure and measure not in OBS_MEASURES:
-            bad("measure", "one of " + ", ".join(OBS_MEASURES) + _suggest(measure, OBS_MEASURES))
-        elif not period and measure in ("ytd", "ytd_growth"):
-            bad("measure", "period (or blank) for a whole-year figure")
-        status = read_status(cells["status"].text)
-        if status not in self.statuses:
-            bad("status", self.status_expected + _suggest(cells["status"].text,
-                                                          list(STATUS_WORDS) + list(self.statuses)))
-        if period not in PERIODS or (measure and measure not in OBS_MEASURES):
-            return None, problems
-        measure = resolve_measure(period, measure, self.measures[ind])
-        unit_expected = "%" if measure == "ytd_growth" else self.units[ind]
-        given_unit = cells["unit"].text if "unit" in cells else ""
-        if given_unit and given_unit != unit_expected:
-            bad("unit", f"{unit_expected!r}, the unit of {ind} (the unit cannot be changed)")
-        value, expected = parse_value(cells["value"], unit_expected)
-        if value is None:
-            bad("value", expected or "a number")
-            return None, problems
-        m = self.measures[ind]
-        if measure != "ytd_growth" and m in MEASURE_RANGES:
-            lo, hi = MEASURE_RANGES[m]
-            if m == "flag" and value not in (0.0, 1.0):
-                bad("value", f"0 or 1 ({ind} is a milestone: 1 done, 0 not yet)")
-            elif not lo <= value <= hi:
-                what = f"between {lo:g} and {hi:g}" if hi != math.inf else f"≥ {lo:g}"
-                bad("value", f"a value {what} ({ind} is of measure {m})")
-        if problems:
-            return None, problems
-        vc = cells["value"]
-        return Figure(ind, geo, year, period, measure, value, status,
-                      cells["source"].text if "source" in cells else "",
-                      cells["note"].text if "note" in cells else "", unit_expected, unit, name,
-                      sheet.sha256, f"{name}!{vc.ref}", f"{name}!{vc.ref.split('!')[0]}!{r}",
-                      cells["excerpt"].text if "excerpt" in cells else ""), []
-
-
 # ------------------------------------------------------------------ applying
-def plan_geographies(plan: Any) -> set[str]:
-    """Every geography the plan uses: of its targets, their benchmarks and the figures held."""
-    geos = set(plan.targets["geography"]) | set(plan.observations["geography"])
-    for b in plan.targets.get("benchmark", []):
-        if isinstance(b, str) and "@" in b:
-            geos.add(b.split("@", 1)[1])
-    return {str(g) for g in geos if str(g) and str(g) != "nan"}
-
-
 def _held(plan: Any) -> dict[tuple, tuple[float, str]]:
     """Current real figures held: key -> (value, status)."""
     obs = plan.observations
@@ -428,9 +142,6 @@ def ingest(plan: Any, files: Sequence[str | Path], accept_revisions: bool = Fals
     and ``observations.csv`` is replaced: another ingest cannot slip in between the read and
     the replace. A dry run reads and compares under the lock too, and writes nothing.
     """
-    from qcplan.plan.load import load_plan
-    from qcplan.plan.writer import plan_lock
-
     if public and unit:
         raise QcplanError("--public figures come from published pages, not from a unit: "
                           "give --public or --unit, not both")
@@ -452,7 +163,7 @@ def ingest(plan: Any, files: Sequence[str | Path], accept_revisions: bool = Fals
 def _ingest(plan: Any, read: list[tuple[Path, Sheet | None, str | None]],
             accept_revisions: bool, received: _dt.date, unit: str | None,
             dry_run: bool, public: bool = False) -> IngestResult:
-    checker = _Checker(plan, received, public)
+    checker = RowChecker(plan, received, public)
     problems: list[Problem] = []
     figures: list[Figure] = []
     for path, sheet, kind in read:
@@ -480,7 +191,7 @@ def _ingest(plan: Any, read: list[tuple[Path, Sheet | None, str | None]],
             unique.append(fig)
         elif other.value != fig.value:
             problems.append(Problem(fig.file, fig.where.split("!", 1)[1], "value", f"{fig.value:g}",
-                                    f"one value for {_label(fig)} (also given as "
+                                    f"one value for {figure_label(fig)} (also given as "
                                     f"{other.value:g} at {other.where})"))
     problems += _ytd_problems(plan, unique)
     if problems:
@@ -563,8 +274,6 @@ def _jump_warnings(plan: Any, figures: list[Figure]) -> list[str]:
 def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
     """observations.csv with the figures appended (new columns added to the header), validated
     as a whole in a scratch copy of the plan folder, then written atomically."""
-    from qcplan.plan.load import load_plan
-
     path = plan.files["observations"]
     if path.suffix != ".csv":
         raise QcplanError(f"{path.name}: ingest appends to observations.csv; this plan keeps "
@@ -604,6 +313,5 @@ def _append(plan: Any, figures: list[Figure], received: _dt.date) -> Path:
             raise IngestError([Problem(p.file, p.location, p.column, p.value,
                                        p.expected + " (after appending; nothing written)")
                                for p in e.problems]) from None
-    from qcplan.plan.writer import write_file
 
     return write_file(plan.data_dir, path, new_text)

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from qcplan.errors import DataError, Problem
+from qcplan.numbers import parse_int, parse_number
+from qcplan.plan.cross_checks import plausibility
 from qcplan.plan.meta import (
     PlanInfo,
     choose_plan_dir,
@@ -34,7 +36,7 @@ from qcplan.plan.schema import (
     TABLES,
 )
 from qcplan.plan.tables import RawTable
-from qcplan.plan.validate import assumptions, parse_int, parse_number, plausibility, validate
+from qcplan.plan.validate import assumptions, validate
 from qcplan.plan.vintages import default_received, resolve, resolve_measure
 
 COMMENT = "#"  # a record whose first cell starts with this is a comment

@@ -33,13 +33,17 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from qcplan.errors import Problem, excerpt
 from qcplan.files import load_yaml
 from qcplan.plan.schema import YEAR_MAX, YEAR_MIN
+from qcplan.resources import example_plan_dir
 from qcplan.text import UNSAFE_TEXT, unsafe_character
 
 PLAN_FILE = "plan.yaml"
@@ -126,18 +130,23 @@ def _year(value: Any) -> int | None:
     return None
 
 
+Bad = Callable[[str, Any, str], None]
+TEXT_KEYS = ("title_zh", "title_en", "issuer_zh", "issuer_en", "geography", "source")
+
+
 def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
     """Read and check ``folder/plan.yaml``; every problem names the file and the key.
 
     Without a ``plan.yaml`` the folder's name stands in for the id and the title (no problem:
     the tables alone are a plan; ``qcplan validate`` says so).
     """
-    import yaml
-
     path = folder / PLAN_FILE
     fid = folder_id(folder)
     if not path.is_file():
         return PlanInfo(id=fid, title_zh=folder.resolve().name, title_en=folder.resolve().name), []
+    data, unreadable = _read_yaml(path)
+    if unreadable is not None:
+        return PlanInfo(id=fid, title_zh=fid, title_en=fid, path=path), [unreadable]
     probs: list[Problem] = []
 
     def bad(key: str, value: Any, expected: str) -> None:
@@ -145,6 +154,28 @@ def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
         shown = value if value is None or isinstance(value, str) else excerpt(value)
         probs.append(Problem(path.name, f"key {key}", "", shown, expected))
 
+    for key in sorted(set(map(str, data)) - set(KEYS)):
+        bad(key, data.get(key), "one of " + ", ".join(KEYS))
+    text = {key: _text(key, data.get(key), bad) for key in TEXT_KEYS}
+    pid = data.get("id", fid)
+    if not isinstance(pid, str) or not _SAFE_ID.match(pid):
+        bad("id", pid, "a safe id: lower-case letters, digits and _, starting with a letter")
+        pid = fid
+    status, sdate = _status(data, bad)
+    years = _years(data, bad)
+    info = PlanInfo(
+        id=pid, title_zh=text["title_zh"] or fid, title_en=text["title_en"] or text["title_zh"]
+        or fid, geography=text["geography"], issuer_zh=text["issuer_zh"],
+        issuer_en=text["issuer_en"], status=status, status_date=sdate,
+        period_start=years["period_start"], period_end=years["period_end"],
+        base_year=years["base_year"], workpoint_years=_workpoint_years(data, bad),
+        source=text["source"], path=path,
+    )
+    return info, probs
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Problem | None]:
+    """The mapping of ``plan.yaml``, or the problem that makes it unreadable."""
     try:
         raw = path.read_bytes()
         if len(raw) > MAX_PLAN_FILE_BYTES:
@@ -154,38 +185,35 @@ def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc)
-        return (PlanInfo(id=fid, title_zh=fid, title_en=fid, path=path),
-                [Problem(path.name, where, "", None, f"valid UTF-8 YAML ({what})")])
+        return {}, Problem(path.name, where, "", None, f"valid UTF-8 YAML ({what})")
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return (PlanInfo(id=fid, title_zh=fid, title_en=fid, path=path),
-                [Problem(path.name, "(top level)", "", type(data).__name__,
-                         "a mapping of keys such as title_zh, title_en, geography")])
-    for key in sorted(set(map(str, data)) - set(KEYS)):
-        bad(key, data.get(key), "one of " + ", ".join(KEYS))
-    text: dict[str, str] = {}
-    for key in ("title_zh", "title_en", "issuer_zh", "issuer_en", "geography", "source"):
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if key in REQUIRED:
-                bad(key, value, "a non-empty text")
-            text[key] = ""
-        elif not isinstance(value, str | int | float) or isinstance(value, bool):
-            bad(key, value, "a text")
-            text[key] = ""
-        elif isinstance(value, str) and unsafe_character(value) is not None:
-            bad(key, value, f"{UNSAFE_TEXT}; found {unsafe_character(value)}")
-            text[key] = ""
-        elif len(str(value)) > 500:
-            bad(key, str(value)[:40] + "…", "a text of at most 500 characters")
-            text[key] = ""
-        else:
-            text[key] = str(value).strip()
-    pid = data.get("id", fid)
-    if not isinstance(pid, str) or not _SAFE_ID.match(pid):
-        bad("id", pid, "a safe id: lower-case letters, digits and _, starting with a letter")
-        pid = fid
+        return {}, Problem(path.name, "(top level)", "", type(data).__name__,
+                           "a mapping of keys such as title_zh, title_en, geography")
+    return data, None
+
+
+def _text(key: str, value: Any, bad: Bad) -> str:
+    """A text field ('' after a problem, or when it is blank and optional)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if key in REQUIRED:
+            bad(key, value, "a non-empty text")
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        bad(key, value, "a text")
+        return ""
+    if isinstance(value, str) and unsafe_character(value) is not None:
+        bad(key, value, f"{UNSAFE_TEXT}; found {unsafe_character(value)}")
+        return ""
+    if len(str(value)) > 500:
+        bad(key, str(value)[:40] + "…", "a text of at most 500 characters")
+        return ""
+    return str(value).strip()
+
+
+def _status(data: dict[str, Any], bad: Bad) -> tuple[str, str]:
+    """(status, status_date as YYYY-MM-DD); '' for each missing or refused."""
     status = data.get("status", "")
     if status is None:
         status = ""
@@ -205,6 +233,11 @@ def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
         except ValueError:
             bad("status_date", sdate, "a date YYYY-MM-DD")
             sdate = ""
+    return status, sdate
+
+
+def _years(data: dict[str, Any], bad: Bad) -> dict[str, int | None]:
+    """period_start, period_end and base_year, checked (and start ≤ end)."""
     years: dict[str, int | None] = {}
     for key in ("period_start", "period_end", "base_year"):
         value = data.get(key)
@@ -214,32 +247,28 @@ def read_plan_info(folder: Path) -> tuple[PlanInfo, list[Problem]]:
     if (years["period_start"] is not None and years["period_end"] is not None
             and years["period_start"] > years["period_end"]):
         bad("period_end", years["period_end"], f"a year ≥ period_start ({years['period_start']})")
+    return years
+
+
+def _workpoint_years(data: dict[str, Any], bad: Bad) -> tuple[int, ...] | None:
+    """The years of the plan's work points (None when the key is absent)."""
+    if "workpoint_years" not in data:
+        return None
     wp_raw = data.get("workpoint_years")
-    workpoints: tuple[int, ...] | None = None
-    if "workpoint_years" in data:
-        items = [] if wp_raw is None else wp_raw
-        if isinstance(items, int | str) and not isinstance(items, bool):
-            items = [items]
-        if not isinstance(items, list):
-            bad("workpoint_years", wp_raw, "a list of years, e.g. [2026, 2028] (or [])")
-            items = []
-        found = []
-        for i, y in enumerate(items):
-            year = _year(y)
-            if year is None:
-                bad(f"workpoint_years[{i}]", y, f"a year between {YEAR_MIN} and {YEAR_MAX}")
-            else:
-                found.append(year)
-        workpoints = tuple(sorted(set(found)))
-    info = PlanInfo(
-        id=pid, title_zh=text["title_zh"] or fid, title_en=text["title_en"] or text["title_zh"]
-        or fid, geography=text["geography"], issuer_zh=text["issuer_zh"],
-        issuer_en=text["issuer_en"], status=status, status_date=sdate,
-        period_start=years["period_start"], period_end=years["period_end"],
-        base_year=years["base_year"], workpoint_years=workpoints, source=text["source"],
-        path=path,
-    )
-    return info, probs
+    items = [] if wp_raw is None else wp_raw
+    if isinstance(items, int | str) and not isinstance(items, bool):
+        items = [items]
+    if not isinstance(items, list):
+        bad("workpoint_years", wp_raw, "a list of years, e.g. [2026, 2028] (or [])")
+        items = []
+    found = []
+    for i, y in enumerate(items):
+        year = _year(y)
+        if year is None:
+            bad(f"workpoint_years[{i}]", y, f"a year between {YEAR_MIN} and {YEAR_MAX}")
+        else:
+            found.append(year)
+    return tuple(sorted(set(found)))
 
 
 # --------------------------------------------------------------------------- finding the plan
@@ -257,8 +286,6 @@ def shipped_example_dir() -> Path:
     repository's ``data/``); in a source checkout it is the repository's ``data/`` itself, so
     there is one copy only.
     """
-    from qcplan.resources import example_plan_dir
-
     return example_plan_dir()
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from qcplan.errors import ParameterError
-from qcplan.plan.meta import PLAN_FILE
+from qcplan.plan.meta import PLAN_FILE, folder_id
+from qcplan.plan.meta import STATUSES as PLAN_STATUSES
 from qcplan.plan.schema import KINDS, MEASURES, SCHEMAS, STATUSES, TABLES
 from qcplan.plan.writer import lock_wait, plan_lock, write_file
 
@@ -154,9 +155,6 @@ def new_plan(folder: str | Path, *, title_zh: str, title_en: str = "", geography
     waiting ``wait`` seconds at most for another writer). Returns the files written. Raises
     :class:`~qcplan.errors.ParameterError` for a bad option.
     """
-    from qcplan.plan.meta import STATUSES as PLAN_STATUSES
-    from qcplan.plan.meta import folder_id
-
     folder = Path(folder)
     if fmt not in ("csv", "xlsx"):
         raise ParameterError("command line", "--format", fmt, "csv or xlsx")

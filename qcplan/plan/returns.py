@@ -34,7 +34,7 @@ from qcplan.plan.collect import (
     UNIT_CELL,
 )
 from qcplan.plan.schema import SCHEMAS
-from qcplan.plan.validate import _suggest
+from qcplan.text import suggest
 
 OBS_COLUMNS = SCHEMAS["observations"].names  # also read from a CSV file
 
@@ -280,11 +280,10 @@ def read_workbook(path: Path) -> Sheet:
         wb.close()
 
 
-def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
-                 get_column_letter: Any, scans: dict[str, _Scan]) -> Sheet:
-    if SHEET not in wb.sheetnames:
-        return Sheet(name, None, [], [Problem(name, "", "", None,
-                      f"a sheet named {SHEET} (found: {', '.join(wb.sheetnames)})")], sha)
+def _extra_sheets(wb: Any, name: str, scans: dict[str, _Scan]) -> list[Problem]:
+    """A problem for each sheet with content besides the entry sheet, the 说明 sheet and the
+    lists, naming its first used cell."""
+    problems = []
     for ws in wb.worksheets:
         if ws.title in (SHEET, INFO_SHEET, LISTS_SHEET):
             continue
@@ -300,6 +299,11 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
         problems.append(Problem(name, where, "", None,
                                 f"no sheet besides {SHEET} and {INFO_SHEET} (figures go "
                                 f"in {SHEET}; delete or empty sheet {ws.title!r})"))
+    return problems
+
+
+def _issued_unit(wb: Any) -> str | None:
+    """The unit written in the 说明 sheet's unit cell (None when absent or blank)."""
     unit = None
     if INFO_SHEET in wb.sheetnames:
         info = wb[INFO_SHEET]
@@ -308,6 +312,16 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
             if r == row_u:
                 v = next((c.value for c in cells if c.column == col_u), None)
                 unit = str(v).strip() if v not in (None, "") else None
+    return unit
+
+
+def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
+                 get_column_letter: Any, scans: dict[str, _Scan]) -> Sheet:
+    if SHEET not in wb.sheetnames:
+        return Sheet(name, None, [], [Problem(name, "", "", None,
+                      f"a sheet named {SHEET} (found: {', '.join(wb.sheetnames)})")], sha)
+    problems += _extra_sheets(wb, name, scans)
+    unit = _issued_unit(wb)
     ws = wb[SHEET]
     scan = _scan_of(wb, ws, scans)
     header: dict[str, int] = {}
@@ -328,7 +342,7 @@ def _read_sheets(wb: Any, name: str, sha: str, problems: list[Problem],
                 else:
                     problems.append(Problem(name, f"{SHEET}!{c.coordinate}", "", text,
                                             "a header as issued: one of " + ", ".join(
-                                                INPUT_FIELDS) + _suggest(text, FIELD_NAMES)))
+                                                INPUT_FIELDS) + suggest(text, FIELD_NAMES)))
             continue
         if r < 2 or not header:
             continue
@@ -389,7 +403,7 @@ def read_csv_file(path: Path, unit: str | None) -> Sheet:
             header.setdefault(h, j)
         else:
             problems.append(Problem(name, "line 1", "", h, "a column of the workbook's header: "
-                                    + ", ".join(INPUT_FIELDS) + _suggest(h, FIELD_NAMES)))
+                                    + ", ".join(INPUT_FIELDS) + suggest(h, FIELD_NAMES)))
     for f in REQUIRED_FIELDS:
         if f not in header:
             problems.append(Problem(name, "line 1", "", None, f"a column {f!r}"))

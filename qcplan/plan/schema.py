@@ -14,9 +14,9 @@ OPTIONAL_TABLES: tuple[str, ...] = ("illustrative", "responsible_units")
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 YEAR_MIN, YEAR_MAX = 1990, 2100
-# A plain decimal number: no thousands separators, no nan/inf, ASCII digits only.
-NUMBER_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
-INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]+$")
+# Names of units differ more than ids do (区人社局 / 区人力资源社会保障局): a looser "did you
+# mean" match (qcplan.text.suggest).
+UNIT_CUTOFF = 0.5
 
 KINDS: tuple[str, ...] = (
     "level", "growth", "share", "flow", "cumulative", "relative", "workpoint", "milestone",

@@ -46,9 +46,13 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qcplan.errors import QcplanError
+from qcplan.errors import ParameterError, QcplanError
 from qcplan.files import write_atomic
+
+if TYPE_CHECKING:
+    import filelock
 
 LOCK_NAME = ".qcplan.lock"
 #: The soft lock's own file: a kernel lock leaves its (empty) file behind when released, which a
@@ -87,8 +91,6 @@ class PlanBusyError(QcplanError):
 
 def lock_wait(wait: float | None = None) -> float:
     """Seconds a writer waits for the lock: ``wait``, else ``$QCPLAN_LOCK_WAIT``, else 60."""
-    from qcplan.errors import ParameterError
-
     where, key = "command line", "--wait"
     if wait is None:
         where, key = "environment", WAIT_ENV
@@ -213,39 +215,10 @@ def plan_lock(folder: str | os.PathLike[str], action: str, *, wait: float | None
             with _HELD_GUARD:
                 held[1] -= 1
         return
-    import filelock
-
     seconds = lock_wait(wait)
     lock = _new_lock(lock_path(folder))
-    deadline = time.monotonic() + seconds
-    announced = None
-    unlockable = False
-    while True:
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                lock.acquire(timeout=0)
-            for w in caught:
-                if "flock" in str(w.message):
-                    log(f"qcplan: {folder} has no kernel file locks (flock): using a lock file "
-                        f"that names its holder instead (a dead holder's is reclaimed; one from "
-                        f"another host after {_lifetime():g} s)")
-            break
-        except filelock.Timeout:
-            who = describe_holder(_read_holder(folder))
-            if time.monotonic() >= deadline:
-                raise PlanBusyError(folder, action, who, seconds) from None
-            if who != announced:
-                log(f"qcplan: {who}; waiting (up to {seconds:g} s)…")
-                announced = who
-            time.sleep(POLL_SECONDS)
-        except OSError as e:
-            if reader and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-                unlockable = True  # nobody can write here: nothing to wait for
-                break
-            raise
-    if unlockable:
-        yield folder
+    if not _acquire(lock, folder, action, seconds, log, reader):
+        yield folder  # nobody can write here: read without a lock
         return
     token = secrets.token_hex(8)
     try:
@@ -274,6 +247,40 @@ def plan_lock(folder: str | os.PathLike[str], action: str, *, wait: float | None
                 (folder / HOLDER_NAME).unlink(missing_ok=True)
         finally:
             lock.release()
+
+
+def _acquire(lock: filelock.BaseFileLock, folder: Path, action: str, seconds: float, log: Log,
+             reader: bool) -> bool:
+    """Take ``lock``, waiting at most ``seconds`` (raising :class:`PlanBusyError` then) and
+    saying who holds it; False when the folder cannot be locked and ``reader`` (a read-only
+    folder: nobody can write it either)."""
+    import filelock
+
+    deadline = time.monotonic() + seconds
+    announced = None
+    while True:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                lock.acquire(timeout=0)
+            for w in caught:
+                if "flock" in str(w.message):
+                    log(f"qcplan: {folder} has no kernel file locks (flock): using a lock file "
+                        f"that names its holder instead (a dead holder's is reclaimed; one from "
+                        f"another host after {_lifetime():g} s)")
+            return True
+        except filelock.Timeout:
+            who = describe_holder(_read_holder(folder))
+            if time.monotonic() >= deadline:
+                raise PlanBusyError(folder, action, who, seconds) from None
+            if who != announced:
+                log(f"qcplan: {who}; waiting (up to {seconds:g} s)…")
+                announced = who
+            time.sleep(POLL_SECONDS)
+        except OSError as e:
+            if reader and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                return False  # nobody can write here: nothing to wait for
+            raise
 
 
 def write_file(folder: str | os.PathLike[str], path: str | os.PathLike[str],

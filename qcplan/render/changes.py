@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from qcplan.numbers import as_float
 from qcplan.render.html import target_anchor
 
 #: A move of P(reach) reported as a change: 10 percentage points or more.
@@ -84,12 +85,6 @@ def read_previous(run_dir: Path | None) -> Previous | None:
     return summary, figures
 
 
-def _num(value: Any) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out
 
 
 def _is_real(status: Any) -> bool:
@@ -114,7 +109,7 @@ def compare_summaries(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame
         s0, s1 = str(old.get("status", "")), str(rec.get("status", ""))
         if s0 != s1:
             rows.append({**base, "change": "status", "before": s0, "after": s1})
-        p0, p1 = _num(old.get("prob_reach")), _num(rec.get("prob_reach"))
+        p0, p1 = as_float(old.get("prob_reach")), as_float(rec.get("prob_reach"))
         if not (math.isnan(p0) or math.isnan(p1)) and abs(p1 - p0) >= PROB_STEP - 1e-9:
             rows.append({**base, "change": "prob_reach", "before": round(p0, 3),
                          "after": round(p1, 3)})
@@ -135,12 +130,12 @@ def compare_figures(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         base = {c: rec.get(c, "") for c in ("indicator_id", "geography", "year", "period",
                                              "unit", "reporting_unit", "file")}
         old = prev.get(k)
-        new_value = _num(rec.get("value"))
+        new_value = as_float(rec.get("value"))
         if old is None or not _is_real(old.get("status")):
             rows.append({**base, "change": "new_figure", "before": "" if old is None else
                          f"{old.get('value', '')} (illustrative)", "after": new_value})
             continue
-        old_value = _num(old.get("value"))
+        old_value = as_float(old.get("value"))
         same_value = (math.isclose(old_value, new_value, rel_tol=1e-9, abs_tol=1e-12)
                       or (math.isnan(old_value) and math.isnan(new_value)))
         if not same_value or str(old.get("status")) != str(rec.get("status")):
@@ -233,7 +228,7 @@ _WORDS = {
 
 
 def _fmt(value: Any) -> str:
-    v = _num(value)
+    v = as_float(value)
     if math.isnan(v):
         return str(value)
     return f"{v:.0%}" if 0 <= v <= 1 and isinstance(value, float) else f"{v:g}"

@@ -22,6 +22,8 @@ from typing import Any
 
 import pandas as pd
 
+from qcplan.numbers import is_finite
+
 W, H = 168, 46
 PAD_X, TOP, PLOT_H = 6, 4, 26
 
@@ -55,18 +57,13 @@ def _w(key: str, lang: str) -> str:
     return WORDS[key][lang != "zh"]
 
 
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def sparkline_svg(dates: Sequence[str], probs: Sequence[float], label: str = "") -> str:
     """P(reach) (0-1) at each run, oldest first, as a small ``<svg>``; points without a
     P(reach) are left out of the line. The y axis is fixed 0-100 % (gridline at 50 %), so two
     targets' lines compare."""
-    pts = [(d, float(p)) for d, p in zip(dates, probs) if _finite(p)]
+    pts = [(d, float(p)) for d, p in zip(dates, probs) if is_finite(p)]
     esc = html.escape
     parts = [f'<svg class="spark" role="img" aria-label="{esc(label)}" width="{W}" '
              f'height="{H}" viewBox="0 0 {W} {H}">',
@@ -99,7 +96,7 @@ def sparkline_svg(dates: Sequence[str], probs: Sequence[float], label: str = "")
 
 def arrow_html(before: Any, after: Any, lang: str | None = None) -> str:
     """``↑`` / ``↓`` / ``→`` with a tooltip, or '' when either P(reach) is unknown."""
-    if not (_finite(before) and _finite(after)):
+    if not (is_finite(before) and is_finite(after)):
         return ""
     a = arrow_of(float(before), float(after))
     key = {"↑": "up", "↓": "down", "→": "same"}[a]
@@ -116,7 +113,7 @@ def points(history: pd.DataFrame, target_id: str, scenario: str = "baseline",
                 & (history["scenario"].astype(str) == scenario)]
     h = h.sort_values(["run_date", "run_id"], kind="stable")
     dates = [str(d)[:10] for d in h["run_date"]]
-    return dates, [float(p) if _finite(p) else math.nan for p in h["prob_reach"]]
+    return dates, [float(p) if is_finite(p) else math.nan for p in h["prob_reach"]]
 
 
 def previous_prob(history: pd.DataFrame, target_id: str, run_id: str,
@@ -130,7 +127,7 @@ def previous_prob(history: pd.DataFrame, target_id: str, run_id: str,
         return None
     h = h.sort_values(["run_date", "run_id"], kind="stable")
     p = h["prob_reach"].iloc[-1]
-    return float(p) if _finite(p) else None
+    return float(p) if is_finite(p) else None
 
 
 def _n_runs(history: pd.DataFrame) -> int:
@@ -165,7 +162,7 @@ def course_section_html(history: pd.DataFrame | None, table: pd.DataFrame | None
         else:
             note = ""
         p_now = getattr(r, "prob_reach", None)
-        now = f"{float(p_now):.0%}" if _finite(p_now) else "—"
+        now = f"{float(p_now):.0%}" if is_finite(p_now) else "—"
         label = f"{r.name_zh} · {tid}"
         rows.append(
             f'<tr id="course-{esc(target_anchor(tid))}"><td>{esc(str(r.name_zh))}<br>'
@@ -215,17 +212,17 @@ def report_course_html(past: pd.DataFrame | None, table: pd.DataFrame, scenario:
         dates, probs = points(h, tid, scenario)
         prev = probs[-1] if probs else None
         p_now = getattr(r, "prob_reach", None)
-        dates, probs = [*dates, run_date[:10]], [*probs, float(p_now) if _finite(p_now)
+        dates, probs = [*dates, run_date[:10]], [*probs, float(p_now) if is_finite(p_now)
                                                  else math.nan]
         name = r.name_zh if lang == "zh" else (r.name_en or r.name_zh)
         note = (f'<br><span class="qc-note">{esc(_w("new", lang))}</span>'
                 if n_past and len(dates) == 1 else "")
-        now = f"{float(p_now):.0%}" if _finite(p_now) else "—"
+        now = f"{float(p_now):.0%}" if is_finite(p_now) else "—"
         rows.append(f'<tr class="qc-course" data-target="{esc(target_anchor(tid))}">'
                     f"<td>{esc(str(name))}{note}</td>"
                     f"<td>{sparkline_svg(dates, probs, f'{name}: ' + _w('course', lang))}</td>"
                     f"<td>{esc(now)} {arrow_html(prev, p_now, lang)}</td>"
-                    f"<td>{len([p for p in probs if _finite(p)])}</td></tr>")
+                    f"<td>{len([p for p in probs if is_finite(p)])}</td></tr>")
     head = "".join(f"<th>{esc(_w(k, lang))}</th>" for k in ("target", "course", "now", "runs"))
     out.append(f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
                f'<tbody>{"".join(rows)}</tbody></table></div>'

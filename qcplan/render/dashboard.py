@@ -22,9 +22,21 @@ import pandas as pd
 
 from qcplan.files import write_atomic
 from qcplan.model.status import STATUS_ORDER
-from qcplan.render.export import embedded_font_style, label_table_cells, page_style
+from qcplan.render.changes import render_changes_html
+from qcplan.render.course import arrow_html, course_section_html, previous_prob
+from qcplan.render.export import (
+    check_self_contained,
+    embedded_font_style,
+    label_table_cells,
+    page_style,
+)
 from qcplan.render.html import esc as _esc
+from qcplan.render.html import target_anchor
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
+from qcplan.render.narrative import Narrator
+from qcplan.render.retro import reliability_html, retro_table_html
+from qcplan.render.units import units_table_html
+from qcplan.render.wording import percent_short
 
 TITLE = ("规划目标跟踪 · 评估报告总览", "Plan targets · overview of the reports")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -178,11 +190,6 @@ def at_risk_html(table: pd.DataFrame | None, reports: Sequence[Mapping[str, Any]
     against the pace observed, the responsible units and links to its row in its pillar's
     reports (``#target-<id>``). With ``history`` (:mod:`qcplan.batch.history`, this run's rows
     included) an arrow beside each P(reach) says how it moved since the run before."""
-    from qcplan.render.course import arrow_html, previous_prob
-    from qcplan.render.html import target_anchor
-    from qcplan.render.narrative import Narrator
-    from qcplan.render.wording import percent_short
-
     narrator = narrator or Narrator()
     title = both("需要关注的目标(基准情景)", "Targets needing attention (baseline)")
     if table is None or table.empty:
@@ -242,7 +249,6 @@ def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
     """The "since the last run" section, linking each target to its report (Chinese first)."""
     if changes is None:
         return ""
-    from qcplan.render.changes import render_changes_html
 
     links: dict[tuple[str, str], str] = {}
     for r in sorted(reports, key=lambda r: r.get("lang") != "zh"):
@@ -257,7 +263,6 @@ def _course_html(history: pd.DataFrame | None, table: pd.DataFrame | None,
     """Each baseline target's P(reach) over the runs (:mod:`qcplan.render.course`)."""
     if history is None or table is None:
         return ""
-    from qcplan.render.course import course_section_html
 
     return course_section_html(history, table[table["pillar"].isin(list(pillars["pillar"]))],
                                run_id)
@@ -267,7 +272,6 @@ def _units_html(units: Any) -> str:
     """The "by unit" table linking each responsible unit's page."""
     if not units:
         return ""
-    from qcplan.render.units import units_table_html
 
     return units_table_html(units)
 
@@ -284,7 +288,6 @@ def retro_section(retro: pd.DataFrame | None) -> str:
     """The retrospective (Chinese tables, the English ones folded below), or '' without one."""
     if retro is None:
         return ""
-    from qcplan.render.retro import reliability_html, retro_table_html
 
     title = both("预测回顾:此前的判断与实际结果", "How well did the projections call it")
     if retro.empty:
@@ -370,13 +373,40 @@ def render_dashboard(
     ``changes``: a :class:`~qcplan.render.changes.Changes` shown at the top ("since the last
     run"), or None. Above the matrix, the at-risk list of the baseline (:func:`at_risk_html`).
     """
+    settings = _settings_text(as_of, n_sims, seed)
+    top = _top_html(plan_title, _any_illustrative(tables, scenarios, pillars), reports, changes,
+                    run_date, run_id, vintage, settings, version)
+    matrix = _matrix_html(matrix_head(scenarios), _matrix_rows(pillars, scenarios, tables,
+                                                                reports))
+    body = f"""
+{top}
+{at_risk_html(tables.get("baseline"), reports, pillars, narrator, history=history,
+              run_id=run_id)}
+{_units_html(units)}
+{_empty_plan_notice() if pillars.empty else ""}
+{matrix}
+{_course_html(history, tables.get("baseline"), pillars, run_id)}
+{retro_section(retro)}
+{_legend_and_footer(tables)}
+"""
+    return _page(body, run_id)
+
+
+def _any_illustrative(tables: Mapping[str, pd.DataFrame], scenarios: Mapping[str, Any],
+                      pillars: pd.DataFrame) -> bool:
+    """Whether any figure of the run's pillars rests on illustrative data."""
     illustrative = False
     for name, table in tables.items():
         if name in scenarios and "illustrative" in table:
             sub = table[table["pillar"].isin(list(pillars["pillar"]))]
             illustrative |= bool(sub["illustrative"].fillna(False).astype(bool).any())
+    return illustrative
 
-    head = matrix_head(scenarios)
+
+def _matrix_rows(pillars: pd.DataFrame, scenarios: Mapping[str, Any],
+                 tables: Mapping[str, pd.DataFrame],
+                 reports: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The matrix's rows: one per pillar, then the total over pillars when there are several."""
     rows = pillar_rows(pillars, scenarios, tables, reports)
     if len(pillars) > 1:
         cells = []
@@ -386,14 +416,10 @@ def render_dashboard(
             cells.append(_cell(sub, ""))
         rows.append(f'<tr class="total"><th>{both("合计", "all pillars")}</th>'
                     f"{''.join(cells)}</tr>")
+    return rows
 
-    shown = set()
-    for table in tables.values():
-        shown |= set(table["status"].astype(str))
-    legend = "".join(
-        f"{_status_chip(s)}<span class='en'>{_esc(STATUS.get(s, (s, s))[1])}</span> "
-        for s in _ordered_statuses(shown | {"on_track", "needs_acceleration", "off_track"})
-    )
+
+def _settings_text(as_of: str, n_sims: int | None, seed: int | None) -> str:
     settings = []
     if as_of:
         settings.append(f"{both('评估基准日', 'as of')}: {_esc(as_of)}")
@@ -401,9 +427,14 @@ def render_dashboard(
         settings.append(f"{both('模拟次数', 'draws')}: {_esc(n_sims)}")
     if seed is not None:
         settings.append(f"seed: {_esc(seed)}")
+    return " · ".join(settings) or "—"
 
-    body = f"""
-<header>
+
+def _top_html(plan_title: tuple[str, str] | None, illustrative: bool,
+              reports: Sequence[Mapping[str, Any]], changes: Any, run_date: _dt.datetime,
+              run_id: str, vintage: Mapping[str, Any], settings: str, version: str) -> str:
+    """The title, the banners, what changed, and the run's metadata."""
+    return f"""<header>
 <h1>{_esc(plan_title[0] + " · " if plan_title else "")}{_esc(TITLE[0])}</h1>
 <div class="en">{_esc(plan_title[1] + " · " if plan_title else "")}{_esc(TITLE[1])}</div>
 </header>
@@ -415,31 +446,42 @@ def render_dashboard(
 <td>{_esc(run_date.strftime("%Y-%m-%d %H:%M:%S UTC"))} · {both("运行编号", "run id")}
 {_esc(run_id)}</td></tr>
 <tr><td>{both("数据版本", "data vintage")}</td><td>{_vintage_text(vintage)}</td></tr>
-<tr><td>{both("参数", "settings")}</td><td>{" · ".join(settings) or "—"}</td></tr>
+<tr><td>{both("参数", "settings")}</td><td>{settings}</td></tr>
 <tr><td>qcplan</td><td>{_esc(version)}</td></tr>
-</table>
-{at_risk_html(tables.get("baseline"), reports, pillars, narrator, history=history,
-              run_id=run_id)}
-{_units_html(units)}
-{_empty_plan_notice() if pillars.empty else ""}
-<h2>{both("各领域 × 情景:目标状态与平均达标概率",
+</table>"""
+
+
+def _matrix_html(head: str, rows: list[str]) -> str:
+    return f"""<h2>{both("各领域 × 情景:目标状态与平均达标概率",
            "Pillars × scenarios: target status and mean P(reach)")}</h2>
 <table class="matrix">
 <thead><tr><th>{both("领域", "pillar")}</th>{head}</tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody>
-</table>
-{_course_html(history, tables.get("baseline"), pillars, run_id)}
-{retro_section(retro)}
-<h2>{both("状态图例", "Legend")}</h2>
+</table>"""
+
+
+def _legend_and_footer(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The legend of the statuses shown (the three trend classes always), and the footer."""
+    shown = set()
+    for table in tables.values():
+        shown |= set(table["status"].astype(str))
+    legend = "".join(
+        f"{_status_chip(s)}<span class='en'>{_esc(STATUS.get(s, (s, s))[1])}</span> "
+        for s in _ordered_statuses(shown | {"on_track", "needs_acceleration", "off_track"})
+    )
+    return f"""<h2>{both("状态图例", "Legend")}</h2>
 <p class="legend">{legend}</p>
 <footer>
 {both("达标概率为模型估计值,不是统计数据;各报告给出数据来源与方法。",
        "P(reach) is a model estimate, not a statistic; each report lists its sources and method.")}
 <br>{both("文件", "files")}: summary.csv · manifest.json
-</footer>
-"""
+</footer>"""
+
+
+def _page(body: str, run_id: str) -> str:
+    """The whole HTML document around ``body``: style, the embedded CJK font, labelled cells."""
     doc = (
         '<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -452,8 +494,6 @@ def render_dashboard(
 
 def write_dashboard(path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Render (:func:`render_dashboard`) and write atomically; checked to reach no URL."""
-    from qcplan.render.export import check_self_contained
-
     doc = render_dashboard(**kwargs)
     check_self_contained(doc, path)
     return write_atomic(path, doc)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from qcplan import __version__
 from qcplan.files import write_atomic
+from qcplan.numbers import is_finite
 from qcplan.render.changes import status_changes
 from qcplan.render.html import fmt, name_of, pct
 from qcplan.render.i18n import schedule_word, status_label, t
@@ -382,11 +382,6 @@ def write_document(path: str | Path, spec: DocumentSpec) -> Path:
 
 
 # --------------------------------------------------------------------------- from the assessment
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def _unit(row: Mapping[str, Any], lang: str) -> str:
@@ -409,20 +404,20 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
         unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
                                                    _unit(r, lang))
         latest = "—"
-        if _finite(r.get("latest_value")):
+        if is_finite(r.get("latest_value")):
             latest = f"{fmt(r['latest_value'], 2)} ({int(r['latest_year'])})"
         thr = fmt(r.get("decision_threshold", r.get("threshold")), 2)
         projection = "—"
-        if _finite(r.get("projected_median")):
+        if is_finite(r.get("projected_median")):
             projection = f"{fmt(r['projected_median'], 2)} {unit}".strip()
-            if _finite(r.get("projected_p10")):
+            if is_finite(r.get("projected_p10")):
                 projection += f" ({fmt(r['projected_p10'], 2)}–{fmt(r['projected_p90'], 2)})"
         rate_unit = str(r.get("rate_unit") or "")
         if not zh and rate_unit and not rate_unit.startswith("%"):
             rate_unit = f"{_unit(r, 'en')}/yr"
         rate_unit = rate_unit.replace("/年", "/年" if zh else "/yr")
         pace = "—"
-        if _finite(r.get("required_rate")) or _finite(r.get("observed_rate")):
+        if is_finite(r.get("required_rate")) or is_finite(r.get("observed_rate")):
             pace = (f"{fmt(r.get('required_rate'), 1)} / {fmt(r.get('observed_rate'), 1)} "
                     f"{rate_unit}").strip()
         rows.append([
@@ -430,7 +425,7 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
             status_label(r["status"], lang),
             pct(r.get("prob_reach")) + (
                 f" ({t('prob_reach_trend', lang)} {pct(r.get('prob_reach_trend'))})"
-                if str(r.get("ref_class") or "") and _finite(r.get("prob_reach_trend")) else ""),
+                if str(r.get("ref_class") or "") and is_finite(r.get("prob_reach_trend")) else ""),
             latest,
             f"{thr} {unit}".strip(),
             projection,
@@ -453,7 +448,7 @@ def workpoint_table(table: Any, lang: str) -> Table:
              "实际/预测" if lang == "zh" else "Actual / projected", t("status", lang)]
     rows = []
     for r in wp.to_dict("records"):
-        if _finite(r.get("target_year_value")):
+        if is_finite(r.get("target_year_value")):
             actual = fmt(r["target_year_value"], 2)
         else:
             actual = ("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2)

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from qcplan.files import write_atomic
+from qcplan.numbers import is_finite
 from qcplan.render.sources import year_ranges
 
 UNITS_DIR = "units"
@@ -116,11 +117,6 @@ def _slug(i: int, name_en: str) -> str:
     return f"{i:02d}-{words or 'unit'}"
 
 
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 @dataclass
@@ -253,16 +249,16 @@ def _status_chip(status: str) -> str:
 
 
 def _p_text(row: Mapping[str, Any]) -> str:
-    if row.get("status") in ("missed", "overdue") or not _finite(row.get("prob_reach")):
+    if row.get("status") in ("missed", "overdue") or not is_finite(row.get("prob_reach")):
         return "—"
     return f"{float(row['prob_reach']):.0%}"
 
 
 def _latest(row: Mapping[str, Any], narrator: Any, lang: str) -> str:
-    if not _finite(row.get("latest_value")):
+    if not is_finite(row.get("latest_value")):
         return "—"
     value = narrator.with_unit(float(row["latest_value"]), row, lang)
-    year = int(row["latest_year"]) if _finite(row.get("latest_year")) else ""
+    year = int(row["latest_year"]) if is_finite(row.get("latest_year")) else ""
     status = str(row.get("latest_status") or "")
     from qcplan.render.i18n import data_status_label
 

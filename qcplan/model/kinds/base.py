@@ -170,6 +170,23 @@ class TargetKind:
         """The value the indicator must reach in the target year (for the pace needed)."""
         return model.threshold
 
+    def implied_rate(self, model: TargetModel, ev: Evaluation, h: pd.Series, percent: bool
+                     ) -> float:
+        """The pace the projection's median implies from the latest figure of ``h`` to the target
+        year, in the unit of the required rate: compound growth in % where ``percent`` (a
+        falling kind: the yearly fall), the yearly change otherwise; a kind whose rates are on
+        the growth index reads the index."""
+        series = model.history.dropna().sort_index() if self.rates_as_index else h
+        start_year, start = int(series.index[-1]), float(series.iloc[-1])
+        n = model.target_year - start_year
+        med = float(np.nanmedian(ev.projection.values(model.target_year)))
+        if n <= 0 or not math.isfinite(med):
+            return math.nan
+        if percent and start > 0 and med > 0:
+            rate = ((med / start) ** (1.0 / n) - 1.0) * 100.0
+            return -rate if self.falls else rate
+        return (med - start) / n
+
     def rates(self, model: TargetModel, ev: Evaluation, h: pd.Series, window: pd.Series
               ) -> Rates:
         """(required rate, recent rate, unit, schedule ratio) from the figures ``h`` and their

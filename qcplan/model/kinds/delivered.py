@@ -75,12 +75,27 @@ class Flow(TargetKind):
         return pd.Series([last] + [model.threshold] * n, index=years, dtype=float)
 
 
+    def implied_rate(self, model: TargetModel, ev: Evaluation, h: pd.Series, percent: bool
+                     ) -> float:
+        """The median of the decision quantity (the period's flow)."""
+        return ev.quantile(0.5)
+
+
 class Cumulative(Flow):
     """The running total of yearly deliveries over the period against ``threshold``."""
 
     name = "cumulative"
     running_total = True
     in_year_schedule = False
+
+    def implied_rate(self, model: TargetModel, ev: Evaluation, h: pd.Series, percent: bool
+                     ) -> float:
+        """The median total still to deliver per remaining year of the period."""
+        last_year = int(h.index[-1])
+        years = model.period_years()
+        delivered = float(sum(h.loc[y] for y in years if y in h.index))
+        remaining = [y for y in years if y > last_year]
+        return (ev.quantile(0.5) - delivered) / len(remaining) if remaining else math.nan
 
     def decide(self, model: TargetModel, draws: Draws, adj: Adjustment, n: int,
                seed: int | None) -> Decision:
