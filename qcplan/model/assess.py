@@ -37,10 +37,12 @@ from qcplan.errors import QcplanError
 from qcplan.model import kinds, status
 from qcplan.model import nowcast as _nowcast
 from qcplan.model import pooling as _pooling
+from qcplan.model.outside_view import shipped_view
 from qcplan.model.project import fit as _fit_projection
 from qcplan.model.records import AssessmentResult, TargetAssessment
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
 from qcplan.model.target import Evaluation, TargetModel, in_year_basis
+from qcplan.options import parse_date
 
 #: Columns of the assessment table besides the target's own (the table of a plan with no targets).
 EMPTY_TABLE_COLUMNS = (
@@ -56,8 +58,6 @@ EMPTY_TABLE_COLUMNS = (
 def as_of_date(as_of: Any = None) -> _dt.date:
     """``as_of`` as a date: None → today; an int year → 31 December of that year (no range check:
     the entry points check with :func:`qcplan.options.check_as_of`)."""
-    from qcplan.options import parse_date
-
     return parse_date(as_of)
 
 
@@ -113,8 +113,6 @@ class Assessor:
         #: the outside view (None: trend only); fitted without the plan's own geographies
         self.outside = None
         if outside:
-            from qcplan.model.outside_view import shipped_view
-
             geos = tuple(sorted(set(map(str, plan.targets["geography"]))))
             self.outside = shipped_view(geos)
         # What was known then: figures received by as_of, each at the vintage current then.

@@ -49,6 +49,7 @@ from qcplan.errors import ParameterError, Problem, excerpt
 from qcplan.files import load_yaml
 from qcplan.numbers import is_real_number
 from qcplan.plan.schema import MEASURES
+from qcplan.plan.writer import plan_lock, write_file
 from qcplan.resources import generic_scenarios_dir
 from qcplan.text import UNSAFE_TEXT, unsafe_character
 
@@ -526,8 +527,6 @@ def save_scenario(scenario: Scenario, params_dir: str | Path | None = None, *,
     _, probs = parse_scenario(data, str(path))
     if probs:
         raise ScenarioError(probs)
-    from qcplan.plan.writer import plan_lock, write_file
-
     params_dir.mkdir(parents=True, exist_ok=True)
     with plan_lock(params_dir, "save scenario", wait=wait):
         if path.exists() and not overwrite:

@@ -45,6 +45,7 @@ import pandas as pd
 from qcplan.model import grades
 from qcplan.model.grades import is_downward
 from qcplan.model.kinds import conventional_grade, grade_columns, observed_window, rates
+from qcplan.model.outside_view import domain_of, form_group_of, qualifier_group
 from qcplan.model.target import Evaluation, TargetModel, in_year_basis
 
 P_ON_TRACK = 0.8
@@ -85,12 +86,6 @@ def milestone(model: TargetModel) -> dict[str, Any]:
 def outside_view(view: Any, model: TargetModel, p_trend: float, req: float, recent: float
                   ) -> dict[str, Any]:
     """The combined P(reach) and the reference class of ``model``'s target."""
-    from qcplan.model.outside_view import (
-        domain_of,
-        form_group_of,
-        qualifier_group,
-    )
-
     row = model.row
     group = form_group_of(model.kind, model.measure, model.direction)
     ob = str(row.get("obligation") or "") if isinstance(row.get("obligation"), str) else ""
