@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from qcplan.model.outside_view import (
-    class_words,
     fit,
     form_group_of,
     load_judged,
     qualifier_group,
     shipped_view,
 )
+from qcplan.render.wording import class_words
 
 
 def _judged(rows: list[tuple[str, str, float, int]]) -> pd.DataFrame:

@@ -47,29 +47,9 @@ from qcplan.model.shares import (
 from qcplan.model.subannual import SOURCE, Kind, SubAnnual, clean_subannual, sub_period
 
 __all__ = [
-    "Nowcast", "basis_label", "build", "fit_subannual", "flow_from_published", "rate_nowcast",
+    "Nowcast", "build", "fit_subannual", "flow_from_published", "rate_nowcast",
     "required_rest_rate", "ytd_rate_only",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# labels
-# --------------------------------------------------------------------------------------------
-
-_CN_Q = {1: "一季度", 2: "上半年", 3: "前三季度", 4: "全年"}
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
-_EN_Q = {1: "the first quarter", 2: "the first half", 3: "the first three quarters",
-         4: "the whole year"}
-
-
-def basis_label(k: int, periods: int, lang: str = "zh") -> str:
-    """The in-year basis in words: ``1—9月`` / ``January–September``, ``前三季度`` / ..."""
-    if periods == 12:
-        if lang == "zh":
-            return f"{k}月" if k == 1 else f"1—{k}月"
-        return _EN_MONTHS[0] if k == 1 else f"{_EN_MONTHS[0]}–{_EN_MONTHS[k - 1]}"
-    return _CN_Q[k] if lang == "zh" else _EN_Q[k]
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,13 +92,6 @@ class Nowcast:
         if self.kind == "flow" and math.isfinite(self.usual_share):
             return float(min(max(1.0 - self.usual_share, 0.0), 1.0))
         return (self.periods - self.k) / self.periods
-
-    def basis(self, lang: str = "zh") -> str:
-        """``基于1—9月数据`` / ``based on January–September figures``."""
-        label = basis_label(self.k, self.periods, lang)
-        if lang == "zh":
-            return f"基于{label}数据"
-        return f"based on {label} figures"
 
     def condition(self, z: np.ndarray, scale_obj: object, spread: float = 1.0) -> np.ndarray:
         """Replace row 0 of ``z`` (the current year, model scale) by nowcast draws.

@@ -33,7 +33,6 @@ targets of the plan's own geographies.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -316,27 +315,3 @@ def pace_gap_of(required: float, observed: float, direction: str) -> float:
     if not (np.isfinite(required) and np.isfinite(observed)):
         return math.nan
     return float(required - observed)
-
-
-OBLIGATION_WORDS = {"binding": ("约束性", "binding"), "expected": ("预期性", "expected"),
-                    "unmarked": ("", "")}
-DOMAIN_ZH = {"economy": ("经济", "economic"), "environment": ("环境", "environmental"),
-             "social": ("民生", "social"), "innovation": ("创新", "innovation"),
-             "fiscal": ("财政", "fiscal"), "infrastructure": ("基础设施", "infrastructure"),
-             "other": ("其他", "other")}
-FORM_ZH = {"annual_growth": ("年度增速目标", "yearly growth targets"),
-           "ceiling": ("上限类目标", "ceiling targets"),
-           "level": ("水平类目标", "level targets"),
-           "multi_year_growth": ("多年增速/降幅目标", "multi-year growth or reduction targets")}
-
-
-def class_words(key: str, lang: str = "zh") -> str:
-    """同类约束性环境水平类目标 / binding environmental level targets (from a class key)."""
-    m = re.match(r"^(\S+) · (\S+) · (\S+)$", key or "")
-    if not m:
-        return ""
-    ob, dom, form = m.groups()
-    i = 0 if lang == "zh" else 1
-    parts = [OBLIGATION_WORDS.get(ob, ("", ""))[i], DOMAIN_ZH.get(dom, (dom, dom))[i],
-             FORM_ZH.get(form, (form, form))[i]]
-    return ("" if lang == "zh" else " ").join(p for p in parts if p)

@@ -213,7 +213,9 @@ class Projection:
         for note in m.notes:
             row("Note", note)
         if self.nowcast is not None:
-            row("In-year basis", f"{self.nowcast.year}: {self.nowcast.basis('en')}")
+            nc = self.nowcast
+            row("In-year basis", f"{nc.year}: {nc.k} of {nc.periods} "
+                f"{'months' if nc.periods == 12 else 'quarters'} known ({nc.method})")
         a = self.adjustments
         row("Draws", f"{self.n_sims}, seed {self.seed}")
         if a.get("shift") or a.get("shocks") or a.get("scale", 1.0) != 1.0:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from qcplan.model.nowcast import basis_label
-
 LANGS = ("zh", "en")
 
 STATUS = {
@@ -266,6 +264,30 @@ SCHEDULE = {
 def schedule_word(key: str, lang: str = "zh") -> str:
     """A word of the 序时进度 view in ``lang``."""
     return pick(SCHEDULE[key], lang)
+
+
+#: The months or quarters of a year known so far, in words (:func:`basis_label`).
+_CN_Q = {1: "一季度", 2: "上半年", 3: "前三季度", 4: "全年"}
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_EN_Q = {1: "the first quarter", 2: "the first half", 3: "the first three quarters",
+         4: "the whole year"}
+
+
+def basis_label(k: int, periods: int, lang: str = "zh") -> str:
+    """The first ``k`` of a year's ``periods`` (12 months or 4 quarters) in words: ``1—9月`` /
+    ``January–September``, ``前三季度`` / ``the first three quarters``."""
+    if periods == 12:
+        if lang == "zh":
+            return f"{k}月" if k == 1 else f"1—{k}月"
+        return _EN_MONTHS[0] if k == 1 else f"{_EN_MONTHS[0]}–{_EN_MONTHS[k - 1]}"
+    return pick((_CN_Q[k], _EN_Q[k]), lang)
+
+
+def basis_text(k: int, periods: int, lang: str = "zh") -> str:
+    """A nowcast's basis: ``基于1—9月数据`` / ``based on January–September figures``."""
+    return pick(("基于{label}数据", "based on {label} figures"), lang).format(
+        label=basis_label(k, periods, lang))
 
 
 def in_year_basis_text(row: Any, lang: str = "zh") -> str:

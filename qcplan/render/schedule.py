@@ -12,10 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from qcplan.model.nowcast import basis_label
 from qcplan.model.schedule import schedule_rows
 from qcplan.render.html import STYLE, esc, fmt, pct
-from qcplan.render.i18n import schedule_word
+from qcplan.render.i18n import basis_label, schedule_word
 
 
 def _month_span(months: int, lang: str) -> str:

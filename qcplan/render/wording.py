@@ -10,10 +10,10 @@ Every function here formats a value it is given; none computes one.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from qcplan.model.outside_view import class_words
 from qcplan.render.i18n import pick, t
 
 #: Units whose figures are whole things (firms, places, people): shown without decimals.
@@ -157,6 +157,33 @@ def signed_pct(v: float) -> str:
     return ("−" if v < 0 and text != "0" else "") + f"{text}%"
 
 
-__all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "decimals", "finite", "geography_name", "grow",
-           "likelihood", "number", "percent", "percent_short", "sentence",
+#: The words of a reference class (its key ``obligation · domain · form``, see
+#: :func:`qcplan.model.outside_view.class_key`).
+OBLIGATION_WORDS = {"binding": ("约束性", "binding"), "expected": ("预期性", "expected"),
+                    "unmarked": ("", "")}
+DOMAIN_WORDS = {"economy": ("经济", "economic"), "environment": ("环境", "environmental"),
+                "social": ("民生", "social"), "innovation": ("创新", "innovation"),
+                "fiscal": ("财政", "fiscal"), "infrastructure": ("基础设施", "infrastructure"),
+                "other": ("其他", "other")}
+FORM_WORDS = {"annual_growth": ("年度增速目标", "yearly growth targets"),
+              "ceiling": ("上限类目标", "ceiling targets"),
+              "level": ("水平类目标", "level targets"),
+              "multi_year_growth": ("多年增速/降幅目标", "multi-year growth or reduction targets")}
+
+
+def class_words(key: str, lang: str = "zh") -> str:
+    """同类约束性环境水平类目标 / binding environmental level targets (from a class key)."""
+    m = re.match(r"^(\S+) · (\S+) · (\S+)$", key or "")
+    if not m:
+        return ""
+    ob, dom, form = m.groups()
+    parts = [pick(OBLIGATION_WORDS.get(ob, ("", "")), lang),
+             pick(DOMAIN_WORDS.get(dom, (dom, dom)), lang),
+             pick(FORM_WORDS.get(form, (form, form)), lang)]
+    return pick(("", " "), lang).join(p for p in parts if p)
+
+
+__all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "class_words", "decimals", "finite", "geography_name",
+           "grow", "likelihood", "number", "percent", "percent_short", "sentence",
            "share_words", "signed_pct", "singular", "two_views", "years_word"]
+
