@@ -10,7 +10,7 @@ in words).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 from qcplan.model.nowcast import basis_label
 
@@ -167,8 +167,11 @@ TEXT = {
 }
 
 
-def pick(pair: tuple[str, str], lang: str) -> str:
-    """The ``lang`` side of a (zh, en) pair."""
+_T = TypeVar("_T")
+
+
+def pick(pair: tuple[_T, _T], lang: str) -> _T:
+    """The ``lang`` side of a (zh, en) pair (words, or anything that differs by language)."""
     return pair[0] if lang == "zh" else pair[1]
 
 
