@@ -266,6 +266,35 @@ SCHEDULE = {
 }
 
 
+#: A one-year target's 序时进度 sentence and its parts, filled by
+#: :func:`qcplan.render.schedule.schedule_finding` (``verdict`` is :data:`SCHEDULE`'s on / behind).
+SCHEDULE_SENTENCE = {
+    "no_figure": ("{name}:{no_figure}。", "{name}: {no_figure}."),
+    "level": ("({level}{unit})", " ({level} {unit})"),
+    "above": ("{name}:{span}增长{r}%{level},高于全年目标{thr}%{gap}个百分点,{verdict}",
+              "{name}: {span} {r}%{level}, {gap} points above the year's target of {thr}%: "
+              "{verdict}"),
+    "below": ("{name}:{span}增长{r}%{level},低于全年目标{thr}%{gap}个百分点,{verdict}",
+              "{name}: {span} {r}%{level}, {gap} points below the year's target of {thr}%: "
+              "{verdict}"),
+    "nowcast": (";全年预计增长{median}%(80%区间{p10}%—{p90}%),达标概率约{p}(模型估计)",
+                "; the full year is nowcast at {median}% (80% interval {p10}–{p90}%), P(reach) "
+                "about {p} (model estimate)"),
+    "clause": (";{}", "; {}"),
+    "rest": (";其余{left}个月需增长{rate}%左右才能完成全年目标({weights})",
+             "; the other {left} months must grow about {rate}% for the year to meet it "
+             "({weights})"),
+    "end": ("。", "."),
+    "task": ("{name}:{span}完成{level}{unit},为全年目标的{done},时间进度{time},{verdict};"
+             "其余月份需完成{remaining}{unit}。",
+             "{name}: {span} {level} {unit}, {done} of the year's target with {time} of the year "
+             "gone: {verdict}; the remaining months must deliver {remaining} {unit}."),
+    "level_only": ("{name}:{span}{level}{unit};{level_only}。",
+                   "{name}: {span} {level} {unit}; {level_only}."),
+    "gap": ("({gap:+.1f}个百分点)", " ({gap:+.1f} pp)"),
+}
+
+
 def schedule_word(key: str, lang: str = "zh") -> str:
     """A word of the 序时进度 view in ``lang``."""
     return pick(SCHEDULE[key], lang)
