@@ -160,6 +160,7 @@ TEXT = {
     "yearly_delivery": ("年度完成量", "Yearly delivery"),
     "running_total": ("累计完成量", "Running total"),
     "growth_index": ("增长指数(基期=100)", "Growth index (base = 100)"),
+    "chart_alt": ("图表", "Chart"),
     "estimate_note": (
         "预测值、区间和达标概率均为模型估计值,不是统计数据。",
         "Projections, intervals and probabilities are model estimates, not statistics.",
