@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# python-docx is imported inside the functions that build a document: it loads only for Word
+# output.
 from qcplan import __version__
 from qcplan.files import write_atomic
 from qcplan.render.changes import status_changes
@@ -139,7 +141,6 @@ class DocumentSpec:
 # --------------------------------------------------------------------------- python-docx helpers
 def _set_font(target: Any, role: dict[str, Any], bold: bool | None = None) -> None:
     """Set a style's or a run's fonts: Latin, East Asian and size."""
-    # python-docx loads only when a Word document is built
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -151,7 +152,6 @@ def _set_font(target: Any, role: dict[str, Any], bold: bool | None = None) -> No
     rpr = target.element.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
-        # python-docx loads only when a Word document is built
         from docx.oxml import OxmlElement
 
         rfonts = OxmlElement("w:rFonts")
@@ -162,7 +162,6 @@ def _set_font(target: Any, role: dict[str, Any], bold: bool | None = None) -> No
 
 
 def _new_document(lang: str) -> Any:
-    # python-docx loads only when a Word document is built
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, RGBColor
@@ -193,7 +192,6 @@ def _new_document(lang: str) -> Any:
 
 def _page_numbers(section: Any, lang: str) -> None:
     """A centred page number in the footer ('第 N 页' / 'Page N'), as a PAGE field."""
-    # python-docx loads only when a Word document is built
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -215,7 +213,6 @@ def _page_numbers(section: Any, lang: str) -> None:
 
 def _repeat_header(row: Any) -> None:
     """Mark a table row as a header row, repeated at the top of every page."""
-    # python-docx loads only when a Word document is built
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -226,7 +223,6 @@ def _repeat_header(row: Any) -> None:
 
 
 def _cant_split(row: Any) -> None:
-    # python-docx loads only when a Word document is built
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -244,7 +240,6 @@ TABLE_STYLE, HEAD_STYLE, CAPTION_STYLE, NOTE_STYLE = ("qc Table Text", "qc Table
 
 def _add_styles(doc: Any, lang: str) -> None:
     """The paragraph styles of tables, captions and notes, from :data:`FONTS`."""
-    # python-docx loads only when a Word document is built
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt
 
@@ -266,7 +261,6 @@ def _add_styles(doc: Any, lang: str) -> None:
 def _add_table(doc: Any, table: Table, lang: str) -> None:
     """A table: the header row repeated on every page, rows that do not split across pages,
     the column widths set in the grid (LibreOffice reads these) and in each cell (Word)."""
-    # python-docx loads only when a Word document is built
     from docx.shared import Mm
 
     t = doc.add_table(rows=1 + len(table.rows), cols=len(table.heads))
@@ -305,7 +299,6 @@ def _heading(doc: Any, text: str, level: int) -> Any:
 
 def build_document(spec: DocumentSpec) -> Any:
     """A python-docx Document from ``spec``."""
-    # python-docx loads only when a Word document is built
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Mm, Pt, RGBColor
 

@@ -1,5 +1,10 @@
-"""Labels in Chinese and English for statuses, kinds, columns and report text, and :func:`pick`,
-the one way a (zh, en) pair gives the text of a language.
+"""Labels in Chinese and English for statuses, kinds, columns and report text, the 序时进度
+view's words and sentences (:data:`SCHEDULE`, :data:`SCHEDULE_SENTENCE`), and :func:`pick`, the
+one way a (zh, en) pair gives the text of a language.
+
+A page's or document's own headings and notes are one (zh, en) table at the top of its module
+(``WORDS`` of :mod:`~qcplan.render.documents`, :mod:`~qcplan.render.retro`,
+:mod:`~qcplan.render.sources`, ``W`` of :mod:`~qcplan.render.units`), read through :func:`pick`.
 
 The family of word modules next to it: :mod:`qcplan.render.kind_words` (what depends on a
 target's kind, keyed by the kind's name), :mod:`qcplan.render.finding_words` (the sentences of a
