@@ -219,13 +219,17 @@ def qualified(text: str, qualifier: str, lang: str = "zh") -> str:
     return pick(pair, lang) + text if pair else text
 
 
+#: What separates the items of a list inside a sentence.
+LIST_SEP = ("、", ", ")
+
+
 def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
     """The readable texts of a row's ``caveats`` (``code:detail;code:detail``)."""
     out = []
     for item in filter(None, (caveats or "").split(";")):
         code, *details = item.split(":")
         pair = CAVEAT.get(code)
-        details = [d.replace(",", "、" if lang == "zh" else ", ") for d in details]
+        details = [d.replace(",", pick(LIST_SEP, lang)) for d in details]
         out.append(pick(pair, lang).format(*details) if pair else item)
     return out
 
@@ -306,13 +310,15 @@ def schedule_word(key: str, lang: str = "zh") -> str:
     return pick(SCHEDULE[key], lang)
 
 
+#: What an in-year nowcast rests on (``label``: the months, from
+#: :func:`qcplan.model.nowcast.basis_label`).
+IN_YEAR_BASIS = ("基于{year}年{label}数据", "based on {label} {year} figures")
+
+
 def in_year_basis_text(row: Any, lang: str = "zh") -> str:
     """"基于2025年1—9月数据" / "based on January–September 2025 figures" ("" without any)."""
     months = int(row.get("in_year_months") or 0) if hasattr(row, "get") else 0
     year = row.get("in_year_year") if hasattr(row, "get") else None
     if not months or year is None or not math.isfinite(float(year)):
         return ""
-    label = basis_label(months, 12, lang)
-    if lang == "zh":
-        return f"基于{int(year)}年{label}数据"
-    return f"based on {label} {int(year)} figures"
+    return pick(IN_YEAR_BASIS, lang).format(year=int(year), label=basis_label(months, 12, lang))
