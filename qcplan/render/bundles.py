@@ -36,6 +36,7 @@ from qcplan import __version__
 from qcplan.files import write_atomic
 from qcplan.model.assess import Assessor
 from qcplan.model.kinds import meeting_path
+from qcplan.model.retrospect import retrospect
 from qcplan.model.scenarios import Scenario
 from qcplan.model.target import Evaluation, TargetModel
 
@@ -189,8 +190,6 @@ def build_bundle(assessor: Assessor, scenario: Scenario, n_sims: int = 10_000,
 def _retrospect(assessor: Assessor, baseline: Scenario, n_sims: int,
                 seed: int | None) -> pd.DataFrame:
     """What the workbook would have said before each decided target's outcome (models alone)."""
-    from qcplan.model.retrospect import retrospect
-
     return retrospect(assessor.plan, baseline, as_of=assessor.as_of,
                       n_sims=min(int(n_sims), RETRO_N_SIMS), seed=seed)
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from qcplan.numbers import as_float
 from qcplan.render.html import target_anchor
+from qcplan.render.i18n import pick
 
 #: A move of P(reach) reported as a change: 10 percentage points or more.
 PROB_STEP = 0.10
@@ -236,7 +237,7 @@ def _fmt(value: Any) -> str:
 
 def _describe(rec: dict[str, Any], lang: str) -> str:
     change = rec["change"]
-    word = _WORDS[change][0 if lang == "zh" else 1]
+    word = pick(_WORDS[change], lang)
     if change in ("status", "prob_reach"):
         before = _fmt(rec["before"]) if change == "prob_reach" else rec["before"]
         after = _fmt(rec["after"]) if change == "prob_reach" else rec["after"]

@@ -6,15 +6,22 @@ Every text is plain: a ``$`` in a name is a dollar sign, never the start of math
 
 from __future__ import annotations
 
+import html
+import io
+import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.text import Text
 
 from qcplan.model.kinds import kind_of
+from qcplan.render.export import chart_font_stack
 from qcplan.render.fonts import use_cjk_font
-from qcplan.render.i18n import data_status_label, t
+from qcplan.render.i18n import STATUS_COLOUR, data_status_label, pick, status_label, t
 
 #: Colours safe for the common colour-vision deficiencies (Okabe & Ito), one role each, used
 #: the same way in every chart: history dark, projection blue, target vermillion, the path that
@@ -41,10 +48,15 @@ FONT = {"title": 12.5, "label": 10.5, "tick": 10, "legend": 9, "direct": 9.5}
 #: Short words for the labels written at the end of a line.
 SHORT = {"median": ("中位数", "median"), "meeting": ("达标路径", "path to target"),
          "target": ("目标", "target")}
+#: The work points chart's axis label, by the years due (joined by :data:`DUE_JOIN`).
+WORKPOINTS_AXIS = ("{due}年实际为目标的百分比(%);斜线为预测值;⚠ 含示意数据(非官方)",
+                   "{due} actual as % of the number; hatched: projected;\n"
+                   "⚠ illustrative (not official) data")
+DUE_JOIN = ("、", ", ")
 
 
 def _short(key: str, lang: str) -> str:
-    return SHORT[key][lang != "zh"]
+    return pick(SHORT[key], lang)
 
 
 def _frame(bundle: Mapping[str, Any], key: str, target_id: str) -> pd.DataFrame:
@@ -76,7 +88,7 @@ def indicator_chart(bundle: Mapping[str, Any], target_id: str, lang: str = "zh",
     else:
         fig = ax.figure
     kind = kind_of(row["kind"])
-    name = row["name_zh"] if lang == "zh" else (row["name_en"] or row["name_zh"])
+    name = pick((row["name_zh"], row["name_en"] or row["name_zh"]), lang)
     ylabel = _ylabel(row, hist, fan, lang)
 
     direct: list[tuple[float, float, str, str]] = []  # labels at the right edge
@@ -184,8 +196,6 @@ def _plain_texts(fig: Any) -> None:
     :func:`use_cjk_font` (every text of a figure a chart makes itself) are plain already, as
     it turns ``text.parse_math`` off; this covers texts made before it, e.g. on an ``ax`` the
     caller created. (Finding them makes every tick, which costs a third of a chart's build.)"""
-    from matplotlib.text import Text
-
     for text in fig.findobj(Text):
         text.set_parse_math(False)
         text.set_usetex(False)
@@ -199,15 +209,13 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
     Bars are coloured by status; a projected (not yet observed) value is hatched; a row that
     rests on illustrative figures is marked with ⚠.
     """
-    from qcplan.render.i18n import STATUS_COLOUR, status_label
-
     use_cjk_font()
     rows = table[table["kind"] == "workpoint"]
     if years is not None:
         rows = rows[rows["target_year"].isin([int(y) for y in years])]
-    due = "、".join(str(int(y)) for y in sorted(set(rows["target_year"])))
+    due = pick(DUE_JOIN, lang).join(str(int(y)) for y in sorted(set(rows["target_year"])))
     n = len(rows)
-    below = 0.62 if lang == "zh" else 0.8  # the English axis label takes two lines
+    below = pick((0.62, 0.8), lang)  # the English axis label takes two lines
     height = 0.42 * n + 0.38 + below
     fig, ax = plt.subplots(figsize=(7.6, height), dpi=100)
     fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.45 / height, bottom=below / height)
@@ -217,13 +225,13 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
         value = r["target_year_value"] if observed else r.get("projected_median")
         thr = r["threshold"]
         share = 100.0 * value / thr if thr and pd.notna(value) else float("nan")
-        name = r["name_zh"] if lang == "zh" else (r["name_en"] or r["name_zh"])
+        name = pick((r["name_zh"], r["name_en"] or r["name_zh"]), lang)
         labels.append(_wrap(("⚠ " if r.get("illustrative") else "") + str(name), lang))
         shares.append(share)
         colours.append(STATUS_COLOUR.get(r["status"], ("#cfcfcf", ""))[0])
         hatches.append("" if observed else "//")
         unit = "%" if r.get("unit") == "%" else str(
-            (r.get("unit_en") if lang != "zh" else None) or r.get("unit") or "")
+            pick((None, r.get("unit_en")), lang) or r.get("unit") or "")
         notes.append(f"{value:,.4g} / {thr:,.4g} {unit}" if pd.notna(value) else "—")
     y = range(n)
     bars = ax.barh(list(y), [0 if pd.isna(v) else v for v in shares], color=colours,
@@ -237,9 +245,7 @@ def workpoints_chart(table: pd.DataFrame, lang: str = "zh",
     ax.invert_yaxis()
     top = max([v for v in shares if pd.notna(v)] + [100.0])
     ax.set_xlim(0, top * 1.35)
-    ax.set_xlabel(f"{due}年实际为目标的百分比(%);斜线为预测值;⚠ 含示意数据(非官方)" if lang == "zh"
-                  else f"{due.replace('、', ', ')} actual as % of the number; hatched: "
-                       "projected;\n⚠ illustrative (not official) data")
+    ax.set_xlabel(pick(WORKPOINTS_AXIS, lang).format(due=due))
     ax.grid(axis="x", alpha=0.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOUR[s][0])
                for s in dict.fromkeys(rows["status"]) if s in STATUS_COLOUR]
@@ -255,9 +261,7 @@ WRAP = {"zh": 17, "en": 36}
 
 def _wrap(text: str, lang: str) -> str:
     """``text`` on lines of at most :data:`WRAP` characters (words kept whole in English)."""
-    import textwrap
-
-    width = WRAP["zh" if lang == "zh" else "en"]
+    width = WRAP.get(lang, WRAP["en"])
     if len(text) <= width:
         return text
     if lang == "zh":
@@ -269,7 +273,7 @@ def _ylabel(row: pd.Series, hist: pd.DataFrame, fan: pd.DataFrame, lang: str) ->
     """The y axis of a target's chart: a growth index, a running total or the unit, as the
     target's kind charts it."""
     kind = kind_of(row["kind"])
-    unit = (row.get("unit_en") if lang != "zh" else None) or row.get("unit") or ""
+    unit = pick((None, row.get("unit_en")), lang) or row.get("unit") or ""
     if kind.chart_index and row.get("rule", "") != "level" and _is_index(hist, fan):
         return t("growth_index", lang)
     if kind.running_total:
@@ -297,8 +301,6 @@ CHART_DPI = 150
 
 def chart_png(fig: Any) -> bytes:
     """A figure as PNG bytes at :data:`CHART_DPI`."""
-    import io
-
     buf = io.BytesIO()
     # zlib level 1: a fifth of the time of the default level 6, files about 6 % larger
     fig.savefig(buf, format="png", dpi=CHART_DPI, pil_kwargs={"compress_level": 1})
@@ -310,14 +312,6 @@ def chart_svg(fig: Any, title: str = "") -> str:
     of Noto Sans SC (its Latin face first, :func:`qcplan.render.export.chart_font_stack`), the
     font the chart was laid out with; no XML prologue or metadata; a ``<title>`` and
     ``aria-label`` for screen readers; ids stable from run to run."""
-    import html
-    import io
-    import re
-
-    import matplotlib as mpl
-
-    from qcplan.render.export import chart_font_stack
-
     buf = io.StringIO()
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "qcplan"}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})

@@ -23,6 +23,8 @@ from typing import Any
 import pandas as pd
 
 from qcplan.numbers import is_finite
+from qcplan.render.html import target_anchor
+from qcplan.render.i18n import pick
 
 W, H = 168, 46
 PAD_X, TOP, PLOT_H = 6, 4, 26
@@ -54,7 +56,7 @@ def arrow_of(before: float, after: float) -> str:
 
 
 def _w(key: str, lang: str) -> str:
-    return WORDS[key][lang != "zh"]
+    return pick(WORDS[key], lang)
 
 
 
@@ -140,8 +142,6 @@ def course_section_html(history: pd.DataFrame | None, table: pd.DataFrame | None
     target of ``table`` (this run's assessment under ``scenario``) with its chart."""
     if history is None or table is None or table.empty:
         return ""
-    from qcplan.render.html import target_anchor
-
     esc = html.escape
     h = history[history["scenario"].astype(str) == scenario]
     n = _n_runs(h)
@@ -198,8 +198,6 @@ def report_course_html(past: pd.DataFrame | None, table: pd.DataFrame, scenario:
     own point (``run_date``, P(reach) of ``table``); '' outside a run."""
     if past is None:
         return ""
-    from qcplan.render.html import target_anchor
-
     esc = html.escape
     h = past[past["scenario"].astype(str) == scenario]
     n_past = _n_runs(h)
@@ -214,7 +212,7 @@ def report_course_html(past: pd.DataFrame | None, table: pd.DataFrame, scenario:
         p_now = getattr(r, "prob_reach", None)
         dates, probs = [*dates, run_date[:10]], [*probs, float(p_now) if is_finite(p_now)
                                                  else math.nan]
-        name = r.name_zh if lang == "zh" else (r.name_en or r.name_zh)
+        name = pick((r.name_zh, r.name_en or r.name_zh), lang)
         note = (f'<br><span class="qc-note">{esc(_w("new", lang))}</span>'
                 if n_past and len(dates) == 1 else "")
         now = f"{float(p_now):.0%}" if is_finite(p_now) else "—"

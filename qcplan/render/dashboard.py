@@ -32,14 +32,17 @@ from qcplan.render.export import (
 )
 from qcplan.render.html import esc as _esc
 from qcplan.render.html import target_anchor
-from qcplan.render.i18n import STATUS, STATUS_COLOUR, t
+from qcplan.render.i18n import STATUS, STATUS_COLOUR, status_label, t
 from qcplan.render.narrative import Narrator
 from qcplan.render.retro import reliability_html, retro_table_html
 from qcplan.render.units import units_table_html
 from qcplan.render.wording import percent_short
 
+#: The page's own words, (zh, en): both are shown, the English beneath.
 TITLE = ("规划目标跟踪 · 评估报告总览", "Plan targets · overview of the reports")
+#: A report's language, named in its own language (the links to each report).
 LANG_NAMES = {"zh": "中文", "en": "English"}
+#: How a report of the run ended.
 OUTCOME_LABELS = {
     "ok": ("成功", "ok"),
     "failed": ("失败", "failed"),
@@ -254,8 +257,7 @@ def _changes_html(changes: Any, reports: Sequence[Mapping[str, Any]]) -> str:
     for r in sorted(reports, key=lambda r: r.get("lang") != "zh"):
         if r.get("html"):
             links.setdefault((str(r["pillar"]), str(r["scenario"])), str(r["html"]))
-    return render_changes_html(changes, lambda s, lang: STATUS.get(s, (s, s))[lang != "zh"],
-                               links)
+    return render_changes_html(changes, status_label, links)
 
 
 def _course_html(history: pd.DataFrame | None, table: pd.DataFrame | None,

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# python-docx is imported inside the functions that build a document: it loads only for Word
+# output.
 from qcplan import __version__
 from qcplan.files import write_atomic
 from qcplan.numbers import is_finite
 from qcplan.render.changes import status_changes
 from qcplan.render.html import fmt, name_of, pct
-from qcplan.render.i18n import schedule_word, status_label, t
+from qcplan.render.i18n import pick, schedule_word, status_label, t
 from qcplan.render.narrative import Narrator
 from qcplan.render.schedule import schedule_cells
 from qcplan.render.sources import plan_title, source_rows, vintage_text
@@ -76,12 +78,24 @@ WORDS = {
     "whole_plan": ("全面评估报告", "Assessment of the whole plan"),
     "pillar_report": ("分领域评估报告", "Pillar assessment"),
     "no_charts": ("本领域没有可绘制走势的指标。", "No indicator of this pillar has a chart."),
+    "finding_name": ("{}:", "{}: "),
+    "projection": ("预测中位数(80%区间)", "Projection (80 % interval)"),
+    "pace": ("所需/已实现速度", "Pace needed / so far"),
+    "per_year": ("/年", "/yr"),
+    "illustrative_mark": ("* 含示意数据(非官方)。", "* uses illustrative (not official) figures."),
+    "actual": ("实际/预测", "Actual / projected"),
+    "projected": ("预测 {}", "projected {}"),
+    "figure": ("图{} {}", "Figure {}. {}"),
+    "figure_workpoints": ("图{} 年度工作要点完成情况", "Figure {}. Annual work points"),
 }
+
+#: The numbers of a section's headings.
+NUMBERING = (("一、", "二、", "三、", "四、", "五、", "六、"),
+             ("1. ", "2. ", "3. ", "4. ", "5. ", "6. "))
 
 
 def word(key: str, lang: str) -> str:
-    zh, en = WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(WORDS[key], lang)
 
 
 @dataclass
@@ -335,7 +349,7 @@ def build_document(spec: DocumentSpec) -> Any:
                 doc.add_paragraph(sec.paragraph)
             for name, text in sec.findings:
                 par = doc.add_paragraph()
-                par.add_run(name + (":" if lang == "zh" else ": ")).bold = True
+                par.add_run(word("finding_name", lang).format(name)).bold = True
                 par.add_run(text)
         if sec.status is not None:
             _heading(doc, next(number) + word("status", lang), level)
@@ -365,9 +379,7 @@ def build_document(spec: DocumentSpec) -> Any:
 
 
 def _numbering(lang: str) -> Any:
-    marks = ("一、", "二、", "三、", "四、", "五、", "六、") if lang == "zh" else \
-        ("1. ", "2. ", "3. ", "4. ", "5. ", "6. ")
-    yield from marks
+    yield from pick(NUMBERING, lang)
 
 
 def document_bytes(spec: DocumentSpec) -> bytes:
@@ -386,7 +398,7 @@ def write_document(path: str | Path, spec: DocumentSpec) -> Path:
 
 def _unit(row: Mapping[str, Any], lang: str) -> str:
     """A row's unit in ``lang`` (English from the registry, see ``unit_en``)."""
-    return str((row.get("unit_en") if lang != "zh" else None) or row.get("unit") or "")
+    return str(pick((None, row.get("unit_en")), lang) or row.get("unit") or "")
 
 
 def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
@@ -394,11 +406,8 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
     latest figure, target, projection with its 80 % interval, pace needed against pace so far,
     and the responsible units."""
 
-    zh = lang == "zh"
     heads = [t("target_name", lang), t("status", lang), t("prob_reach", lang), t("latest", lang),
-             t("threshold", lang),
-             "预测中位数(80%区间)" if zh else "Projection (80 % interval)",
-             "所需/已实现速度" if zh else "Pace needed / so far", t("units", lang)]
+             t("threshold", lang), word("projection", lang), word("pace", lang), t("units", lang)]
     rows = []
     for r in table.to_dict("records"):
         unit = "%" if r["kind"] == "growth" else ("×" if r["kind"] == "relative" else
@@ -413,9 +422,9 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
             if is_finite(r.get("projected_p10")):
                 projection += f" ({fmt(r['projected_p10'], 2)}–{fmt(r['projected_p90'], 2)})"
         rate_unit = str(r.get("rate_unit") or "")
-        if not zh and rate_unit and not rate_unit.startswith("%"):
-            rate_unit = f"{_unit(r, 'en')}/yr"
-        rate_unit = rate_unit.replace("/年", "/年" if zh else "/yr")
+        if lang != "zh" and rate_unit and not rate_unit.startswith("%"):
+            rate_unit = _unit(r, "en") + word("per_year", "en")  # the registry's English unit
+        rate_unit = rate_unit.replace(word("per_year", "zh"), word("per_year", lang))
         pace = "—"
         if is_finite(r.get("required_rate")) or is_finite(r.get("observed_rate")):
             pace = (f"{fmt(r.get('required_rate'), 1)} / {fmt(r.get('observed_rate'), 1)} "
@@ -435,8 +444,7 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
         ])
     note = t("estimate_note", lang)
     if any(bool(r) for r in table.get("illustrative", [])):
-        note += " " + ("* 含示意数据(非官方)。" if zh
-                       else "* uses illustrative (not official) figures.")
+        note += " " + word("illustrative_mark", lang)
     return Table(heads, rows, note, widths=[30, 14, 10, 16, 14, 26, 16, 18])
 
 
@@ -445,13 +453,13 @@ def workpoint_table(table: Any, lang: str) -> Table:
 
     wp = table[table["kind"] == "workpoint"]
     heads = [t("target_name", lang), t("threshold", lang),
-             "实际/预测" if lang == "zh" else "Actual / projected", t("status", lang)]
+             word("actual", lang), t("status", lang)]
     rows = []
     for r in wp.to_dict("records"):
         if is_finite(r.get("target_year_value")):
             actual = fmt(r["target_year_value"], 2)
         else:
-            actual = ("预测 " if lang == "zh" else "projected ") + fmt(r.get("projected_median"), 2)
+            actual = word("projected", lang).format(fmt(r.get("projected_median"), 2))
         rows.append([name_of(r, lang) + (" *" if r.get("illustrative") else ""),
                      f"{fmt(r['threshold'], 2)} {_unit(r, lang)}".strip(), actual,
                      status_label(r["status"], lang)])
@@ -465,8 +473,7 @@ def produced_text(meta: Mapping[str, Any]) -> str:
 
 def chart_caption(row: Mapping[str, Any], lang: str, number: int) -> str:
 
-    return (f"图{number} {name_of(row, lang)}" if lang == "zh"
-            else f"Figure {number}. {name_of(row, lang)}")
+    return word("figure", lang).format(number, name_of(row, lang))
 
 
 
@@ -500,15 +507,14 @@ def _section(plan: Any, table: Any, pillar_row: Mapping[str, Any], lang: str,
     number = first_figure
     for target_id, png in charts:
         if target_id is None:
-            caption = ("图{} 年度工作要点完成情况" if lang == "zh"
-                       else "Figure {}. Annual work points").format(number)
+            caption = word("figure_workpoints", lang).format(number)
         else:
             caption = chart_caption(rows.loc[target_id].to_dict(), lang, number)
         pictures.append((caption, png))
         number += 1
     heads, body, sentences = schedule_cells(plan, table, lang)
     return Section(
-        title=str(pillar_row["name_zh"] if lang == "zh" else pillar_row["name_en"]),
+        title=str(pick((pillar_row["name_zh"], pillar_row["name_en"]), lang)),
         paragraph=narrator.pillar_paragraph(table, lang, changes=changes),
         findings=findings,
         status=status_table(table, lang, narrator),

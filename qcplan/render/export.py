@@ -20,12 +20,14 @@ they remain in the executed ``.ipynb``), widget views and widget state (they wou
 
 from __future__ import annotations
 
+import ast
 import base64
 import copy
 import html
 import io
 import os
 import re
+import secrets
 from collections.abc import Iterable
 from functools import cache
 from html.parser import HTMLParser
@@ -35,8 +37,13 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+import qcplan.model
+import qcplan.plan.meta
+import qcplan.render
 from qcplan.files import write_atomic
 from qcplan.options import LANGS
+from qcplan.render import i18n
+from qcplan.render.fonts import font_path
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html.j2"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -155,8 +162,6 @@ def strip_remote_scripts(document: str) -> str:
 @cache
 def _font_bytes() -> bytes | None:
     try:
-        from qcplan.render.fonts import font_path
-
         return font_path().read_bytes()
     except (ImportError, OSError):
         return None
@@ -194,8 +199,6 @@ def font_seed_text(plan: Any, scenarios: Iterable[Any], plan_yaml: Path) -> str:
     descriptions, the labels of :mod:`qcplan.render.i18n`, the rendering code's own words
     (:func:`code_vocabulary`) and ``plan_yaml``: the seed of each worker's font subset in a run
     (:func:`add_font_seed`)."""
-    from qcplan.render import i18n
-
     chars: set[str] = set()
     for frame in (plan.pillars, plan.indicators, plan.targets, plan.observations):
         for col in frame.columns:
@@ -222,12 +225,6 @@ def code_vocabulary() -> str:
     of ``qcplan.plan.meta``: labels, section titles, the words of the written findings, the
     plan's status words. With the data's text this makes a seed (:func:`add_font_seed`) that
     covers every page, so that a worker subsets the font once rather than once per new word."""
-    import ast
-
-    import qcplan.model
-    import qcplan.plan.meta
-    import qcplan.render
-
     files = [path for package in (qcplan.render, qcplan.model)
              for path in sorted(Path(package.__file__).parent.glob("*.py"))]
     files.append(Path(qcplan.plan.meta.__file__))
@@ -253,7 +250,7 @@ def _subset_css(chars: str, family: str) -> str:
     data = _font_bytes()
     if data is None:
         return ""
-    try:
+    try:  # fontTools loads only when a font is subset
         from fontTools import subset
         from fontTools.ttLib import TTFont
     except ImportError:  # pragma: no cover - fontTools comes with matplotlib
@@ -448,6 +445,7 @@ def clean_notebook(nb: NotebookNode) -> NotebookNode:
 
 @cache
 def _exporter(language_code: str) -> Any:
+    # nbconvert (and its HTML and template machinery) loads only when a notebook is exported
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -486,7 +484,7 @@ def render_html(
     charts = _take_charts(node)
     if title is not None:
         node.metadata["title"] = title
-    resources: dict[str, Any] = {"qcplan_image_alt": "图表" if lang == "zh" else "Chart"}
+    resources: dict[str, Any] = {"qcplan_image_alt": i18n.t("chart_alt", lang)}
     if path is not None:
         resources["metadata"] = {"name": path.stem, "path": str(path.parent)}
     body, _ = _exporter(lang if lang in ("zh", "en") else "en").from_notebook_node(
@@ -515,8 +513,6 @@ def _take_charts(node: NotebookNode) -> list[tuple[str, str]]:
     comment that :func:`render_html` swaps back after the export: the exporter's HTML parser
     (BeautifulSoup) and the checks need not walk their thousands of elements. Returns
     (comment, SVG) pairs."""
-    import secrets
-
     nonce = secrets.token_hex(8)
     out: list[tuple[str, str]] = []
     for cell in node.cells:

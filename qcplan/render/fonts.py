@@ -22,7 +22,7 @@ def font_path() -> Path:
 
 @cache
 def _register() -> str:
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # matplotlib loads only when a chart is drawn
 
     path = font_path()
     if not path.is_file():  # pragma: no cover - the dependency is declared
@@ -39,7 +39,7 @@ def use_cjk_font() -> str:
     ``text.parse_math`` is read when a text (a tick label too) is made, so it is set globally, not
     in a context that ends before the figure is drawn; every chart calls this first.
     """
-    import matplotlib as mpl
+    import matplotlib as mpl  # loaded only when a chart is drawn
 
     name = _register()
     mpl.rcParams["font.family"] = "sans-serif"

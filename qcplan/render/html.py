@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from qcplan.render.i18n import STATUS_COLOUR, status_label, t
+from qcplan.render.i18n import STATUS_COLOUR, pick, status_label, t
 
 
 def esc(value: Any) -> str:
@@ -76,7 +76,7 @@ def banner_html(lang: str) -> str:
 
 
 def name_of(row: Mapping[str, Any], lang: str) -> str:
-    return str(row.get("name_zh") if lang == "zh" else row.get("name_en") or row.get("name_zh"))
+    return str(pick((row.get("name_zh"), row.get("name_en") or row.get("name_zh")), lang))
 
 
 def target_anchor(target_id: str) -> str:

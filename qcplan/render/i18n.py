@@ -1,5 +1,10 @@
-"""Labels in Chinese and English for statuses, kinds, columns and report text, and :func:`pick`,
-the one way a (zh, en) pair gives the text of a language.
+"""Labels in Chinese and English for statuses, kinds, columns and report text, the 序时进度
+view's words and sentences (:data:`SCHEDULE`, :data:`SCHEDULE_SENTENCE`), and :func:`pick`, the
+one way a (zh, en) pair gives the text of a language.
+
+A page's or document's own headings and notes are one (zh, en) table at the top of its module
+(``WORDS`` of :mod:`~qcplan.render.documents`, :mod:`~qcplan.render.retro`,
+:mod:`~qcplan.render.sources`, ``W`` of :mod:`~qcplan.render.units`), read through :func:`pick`.
 
 The family of word modules next to it: :mod:`qcplan.render.kind_words` (what depends on a
 target's kind, keyed by the kind's name), :mod:`qcplan.render.finding_words` (the sentences of a
@@ -10,7 +15,7 @@ in words).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 LANGS = ("zh", "en")
 
@@ -158,6 +163,7 @@ TEXT = {
     "yearly_delivery": ("年度完成量", "Yearly delivery"),
     "running_total": ("累计完成量", "Running total"),
     "growth_index": ("增长指数(基期=100)", "Growth index (base = 100)"),
+    "chart_alt": ("图表", "Chart"),
     "estimate_note": (
         "预测值、区间和达标概率均为模型估计值,不是统计数据。",
         "Projections, intervals and probabilities are model estimates, not statistics.",
@@ -165,8 +171,11 @@ TEXT = {
 }
 
 
-def pick(pair: tuple[str, str], lang: str) -> str:
-    """The ``lang`` side of a (zh, en) pair."""
+_T = TypeVar("_T")
+
+
+def pick(pair: tuple[_T, _T], lang: str) -> _T:
+    """The ``lang`` side of a (zh, en) pair (words, or anything that differs by language)."""
     return pair[0] if lang == "zh" else pair[1]
 
 
@@ -208,13 +217,17 @@ def qualified(text: str, qualifier: str, lang: str = "zh") -> str:
     return pick(pair, lang) + text if pair else text
 
 
+#: What separates the items of a list inside a sentence.
+LIST_SEP = ("、", ", ")
+
+
 def caveat_texts(caveats: str, lang: str = "zh") -> list[str]:
     """The readable texts of a row's ``caveats`` (``code:detail;code:detail``)."""
     out = []
     for item in filter(None, (caveats or "").split(";")):
         code, *details = item.split(":")
         pair = CAVEAT.get(code)
-        details = [d.replace(",", "、" if lang == "zh" else ", ") for d in details]
+        details = [d.replace(",", pick(LIST_SEP, lang)) for d in details]
         out.append(pick(pair, lang).format(*details) if pair else item)
     return out
 
@@ -261,6 +274,35 @@ SCHEDULE = {
 }
 
 
+#: A one-year target's 序时进度 sentence and its parts, filled by
+#: :func:`qcplan.render.schedule.schedule_finding` (``verdict`` is :data:`SCHEDULE`'s on / behind).
+SCHEDULE_SENTENCE = {
+    "no_figure": ("{name}:{no_figure}。", "{name}: {no_figure}."),
+    "level": ("({level}{unit})", " ({level} {unit})"),
+    "above": ("{name}:{span}增长{r}%{level},高于全年目标{thr}%{gap}个百分点,{verdict}",
+              "{name}: {span} {r}%{level}, {gap} points above the year's target of {thr}%: "
+              "{verdict}"),
+    "below": ("{name}:{span}增长{r}%{level},低于全年目标{thr}%{gap}个百分点,{verdict}",
+              "{name}: {span} {r}%{level}, {gap} points below the year's target of {thr}%: "
+              "{verdict}"),
+    "nowcast": (";全年预计增长{median}%(80%区间{p10}%—{p90}%),达标概率约{p}(模型估计)",
+                "; the full year is nowcast at {median}% (80% interval {p10}–{p90}%), P(reach) "
+                "about {p} (model estimate)"),
+    "clause": (";{}", "; {}"),
+    "rest": (";其余{left}个月需增长{rate}%左右才能完成全年目标({weights})",
+             "; the other {left} months must grow about {rate}% for the year to meet it "
+             "({weights})"),
+    "end": ("。", "."),
+    "task": ("{name}:{span}完成{level}{unit},为全年目标的{done},时间进度{time},{verdict};"
+             "其余月份需完成{remaining}{unit}。",
+             "{name}: {span} {level} {unit}, {done} of the year's target with {time} of the year "
+             "gone: {verdict}; the remaining months must deliver {remaining} {unit}."),
+    "level_only": ("{name}:{span}{level}{unit};{level_only}。",
+                   "{name}: {span} {level} {unit}; {level_only}."),
+    "gap": ("({gap:+.1f}个百分点)", " ({gap:+.1f} pp)"),
+}
+
+
 def schedule_word(key: str, lang: str = "zh") -> str:
     """A word of the 序时进度 view in ``lang``."""
     return pick(SCHEDULE[key], lang)
@@ -290,13 +332,15 @@ def basis_text(k: int, periods: int, lang: str = "zh") -> str:
         label=basis_label(k, periods, lang))
 
 
+#: What an in-year nowcast rests on (``label``: the months, from
+#: :func:`basis_label`).
+IN_YEAR_BASIS = ("基于{year}年{label}数据", "based on {label} {year} figures")
+
+
 def in_year_basis_text(row: Any, lang: str = "zh") -> str:
     """"基于2025年1—9月数据" / "based on January–September 2025 figures" ("" without any)."""
     months = int(row.get("in_year_months") or 0) if hasattr(row, "get") else 0
     year = row.get("in_year_year") if hasattr(row, "get") else None
     if not months or year is None or not math.isfinite(float(year)):
         return ""
-    label = basis_label(months, 12, lang)
-    if lang == "zh":
-        return f"基于{int(year)}年{label}数据"
-    return f"based on {label} {int(year)} figures"
+    return pick(IN_YEAR_BASIS, lang).format(year=int(year), label=basis_label(months, 12, lang))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from qcplan.model.schedule import schedule_rows
 from qcplan.render.html import STYLE, esc, fmt, pct
-from qcplan.render.i18n import basis_label, schedule_word
+from qcplan.render.i18n import SCHEDULE_SENTENCE, basis_label, pick, schedule_word
 
 
 def _month_span(months: int, lang: str) -> str:
@@ -25,7 +25,7 @@ def _level_unit(plan: Any, indicator_id: str, lang: str) -> str:
     ind = plan.indicators.set_index("indicator_id")
     if indicator_id not in ind.index:
         return ""
-    col = "unit_en" if lang == "en" and "unit_en" in ind.columns else "unit"
+    col = pick(("unit", "unit_en"), lang) if "unit_en" in ind.columns else "unit"
     unit = ind.loc[indicator_id, col]
     return "" if not isinstance(unit, str) else unit
 
@@ -35,56 +35,40 @@ def schedule_finding(row: Mapping[str, Any], target: Mapping[str, Any], lang: st
     """One target's 序时进度 sentence: the growth so far against the year's target, the
     full-year nowcast and what the remaining months must deliver (all computed)."""
     w = schedule_word
-    zh = lang == "zh"
-    name = str(target.get("name_zh" if zh else "name_en", row["target_id"]))
+
+    def s(key: str) -> str:
+        return pick(SCHEDULE_SENTENCE[key], lang)
+
+    name = str(target.get(pick(("name_zh", "name_en"), lang), row["target_id"]))
     thr = fmt(target.get("threshold"))
     k = int(row.get("months") or 0)
     if row.get("note") == "no_figure" or k == 0:
-        return f"{name}:{w('no_figure', lang)}。" if zh else f"{name}: {w('no_figure', lang)}."
+        return s("no_figure").format(name=name, no_figure=w("no_figure", lang))
     span = _month_span(k, lang)
     if math.isfinite(float(row.get("ytd_growth", math.nan))):
         r, gap = float(row["ytd_growth"]), float(row["gap"])
-        level = (f"({fmt(row['ytd_level'])}{unit})" if zh else
-                 f" ({fmt(row['ytd_level'])} {unit})") if math.isfinite(
-                     float(row.get("ytd_level", math.nan))) else ""
-        if zh:
-            text = (f"{name}:{span}增长{fmt(r)}%{level},"
-                    + (f"高于全年目标{thr}%{fmt(gap)}个百分点,{w('on', lang)}"
-                       if gap >= 0 else
-                       f"低于全年目标{thr}%{fmt(-gap)}个百分点,{w('behind', lang)}"))
-        else:
-            text = (f"{name}: {span} {fmt(r)}%{level}, "
-                    + (f"{fmt(gap)} points above the year's target of {thr}%: {w('on', lang)}"
-                       if gap >= 0 else
-                       f"{fmt(-gap)} points below the year's target of {thr}%: "
-                       f"{w('behind', lang)}"))
+        level = s("level").format(level=fmt(row["ytd_level"]), unit=unit) if math.isfinite(
+            float(row.get("ytd_level", math.nan))) else ""
+        text = s("above" if gap >= 0 else "below").format(
+            name=name, span=span, r=fmt(r), level=level, thr=thr,
+            gap=fmt(gap if gap >= 0 else -gap), verdict=w("on" if gap >= 0 else "behind", lang))
         if math.isfinite(float(row.get("prob_reach", math.nan))):
-            text += (f";全年预计增长{fmt(row['median'])}%(80%区间{fmt(row['p10'])}%—"
-                     f"{fmt(row['p90'])}%),达标概率约{pct(row['prob_reach'])}(模型估计)"
-                     if zh else
-                     f"; the full year is nowcast at {fmt(row['median'])}% (80% interval "
-                     f"{fmt(row['p10'])}–{fmt(row['p90'])}%), P(reach) about "
-                     f"{pct(row['prob_reach'])} (model estimate)")
+            text += s("nowcast").format(median=fmt(row["median"]), p10=fmt(row["p10"]),
+                                        p90=fmt(row["p90"]), p=pct(row["prob_reach"]))
         else:
-            text += (";" if zh else "; ") + w("no_nowcast", lang)
+            text += s("clause").format(w("no_nowcast", lang))
         if math.isfinite(float(row.get("required_rest", math.nan))):
-            left = 12 - k
-            text += (f";其余{left}个月需增长{fmt(row['required_rest'])}%左右才能完成全年目标"
-                     f"({w('time_weights', lang)})" if zh else
-                     f"; the other {left} months must grow about {fmt(row['required_rest'])}% "
-                     f"for the year to meet it ({w('time_weights', lang)})")
-        return text + ("。" if zh else ".")
+            text += s("rest").format(left=12 - k, rate=fmt(row["required_rest"]),
+                                     weights=w("time_weights", lang))
+        return text + s("end")
     if math.isfinite(float(row.get("task_progress", math.nan))):
-        done, time = pct(row["task_progress"]), pct(row["time_progress"])
-        verdict = w("on" if row.get("on_schedule") else "behind", lang)
-        return (f"{name}:{span}完成{fmt(row['ytd_level'])}{unit},为全年目标的{done},时间进度{time},"
-                f"{verdict};其余月份需完成"
-                f"{fmt(row['remaining_amount'])}{unit}。" if zh else
-                f"{name}: {span} {fmt(row['ytd_level'])} {unit}, {done} of the year's target "
-                f"with {time} of the year gone: {verdict}; "
-                f"the remaining months must deliver {fmt(row['remaining_amount'])} {unit}.")
-    return (f"{name}:{span}{fmt(row['ytd_level'])}{unit};{w('level_only', lang)}。" if zh else
-            f"{name}: {span} {fmt(row['ytd_level'])} {unit}; {w('level_only', lang)}.")
+        return s("task").format(
+            name=name, span=span, level=fmt(row["ytd_level"]), unit=unit,
+            done=pct(row["task_progress"]), time=pct(row["time_progress"]),
+            verdict=w("on" if row.get("on_schedule") else "behind", lang),
+            remaining=fmt(row["remaining_amount"]))
+    return s("level_only").format(name=name, span=span, level=fmt(row["ytd_level"]), unit=unit,
+                                  level_only=w("level_only", lang))
 
 
 def schedule_cells(plan: Any, table: pd.DataFrame, lang: str = "zh"
@@ -98,14 +82,13 @@ def schedule_cells(plan: Any, table: pd.DataFrame, lang: str = "zh"
     rows = schedule_rows(plan, table)
     if rows.empty:
         return heads, [], []
-    zh = lang == "zh"
     targets = plan.targets.set_index("target_id")
     body, sentences = [], []
     for r in rows.to_dict("records"):
         t = targets.loc[r["target_id"]].to_dict()
         unit = _level_unit(plan, str(r["level_id"]), lang)
         k = int(r["months"] or 0)
-        name = str(t.get("name_zh" if zh else "name_en"))
+        name = str(t.get(pick(("name_zh", "name_en"), lang)))
         if k:
             so_far = _month_span(k, lang) + " "
             if math.isfinite(float(r["ytd_growth"])):
@@ -123,8 +106,7 @@ def schedule_cells(plan: Any, table: pd.DataFrame, lang: str = "zh"
         else:
             verdict = w("on" if r["on_schedule"] else "behind", lang)
             if math.isfinite(float(r["gap"])):
-                verdict += f" ({float(r['gap']):+.1f} pp)" if not zh else \
-                    f"({float(r['gap']):+.1f}个百分点)"
+                verdict += pick(SCHEDULE_SENTENCE["gap"], lang).format(gap=float(r["gap"]))
         nowcast = (f"{fmt(r['median'])}% ({fmt(r['p10'])}–{fmt(r['p90'])}%)"
                    if math.isfinite(float(r["median"])) else "—")
         rest = (f"{fmt(r['required_rest'])}%" if math.isfinite(float(r["required_rest"])) else

@@ -15,7 +15,26 @@ from typing import Any
 import pandas as pd
 
 from qcplan.render.html import STYLE, esc, fmt
-from qcplan.render.i18n import data_status_label
+from qcplan.render.i18n import data_status_label, pick
+
+#: The words of the sources and in-year tables, (zh, en).
+WORDS = {
+    "source_heads": (("指标", "地区/口径", "年份", "数据性质", "来源", "备注"),
+                     ("Indicator", "Geography (coverage)", "Years", "Status", "Source", "Note")),
+    "in_year_heads": (("指标", "地区/口径", "期间", "类型", "数值", "数据性质", "收到日期"),
+                      ("Indicator", "Geography", "Period", "Measure", "Value", "Status",
+                       "Received")),
+    "in_year_title": ("年内数据(月度、季度累计,仅展示,不进入预测)",
+                      "In-year figures (monthly and quarterly, shown but not projected)"),
+    "assumed": ("(期末,假定)", " (period end, assumed)"),
+    "vintage": ("数据截至 {latest}; 最新正式/初步数据年份 {official}",
+                "Data up to {latest}; latest official/preliminary year {official}"),
+}
+#: What an in-year figure's measure is.
+MEASURE = {"ytd": ("累计值", "year to date"), "ytd_growth": ("累计增长", "growth, year to date"),
+           "period": ("当期值", "period value")}
+#: The column of an indicator's name in ``lang``.
+NAME_COLUMN = ("name_zh", "name_en")
 
 
 def series_shown(table: pd.DataFrame) -> list[tuple[str, str]]:
@@ -34,10 +53,7 @@ def source_rows(plan: Any, table: pd.DataFrame,
                 lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """The sources of every figure shown for ``table``'s targets: header and rows (one row per
     series, status and source, with the years it covers and the notes), as plain text."""
-    zh = lang == "zh"
-    heads = ["指标" if zh else "Indicator", "地区/口径" if zh else "Geography (coverage)",
-             "年份" if zh else "Years", "数据性质" if zh else "Status", "来源" if zh else "Source",
-             "备注" if zh else "Note"]
+    heads = list(pick(WORDS["source_heads"], lang))
     series = series_shown(table)
     obs = plan.observations
     obs = obs[obs["indicator_id"].isin({ind for ind, _ in series})]
@@ -56,7 +72,7 @@ def source_rows(plan: Any, table: pd.DataFrame,
     names = plan.indicators.set_index("indicator_id")
     rows = []
     for ind, geo in series:
-        label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
+        label = names.loc[ind, pick(NAME_COLUMN, lang)] if ind in names.index else ind
         for (status, source), items in groups.get((ind, geo), {}).items():
             notes_text = "; ".join(dict.fromkeys(n for _, _, n in items if n))
             grp = {"year": [y for y, _, _ in items], "period": [p for _, p, _ in items]}
@@ -89,30 +105,35 @@ def sources_table_html(heads: list[str], rows: list[list[str]], lang: str = "zh"
 
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-QUARTERS_ZH = {"Q1": "一", "Q2": "二", "Q3": "三", "Q4": "四"}
+#: An in-year figure's period: a year to date (of the first month alone, or of several), a
+#: quarter, the first half or a month; filled with ``year``, ``months`` and ``month`` (the last
+#: month's English name).
+IN_YEAR = {
+    "ytd_1": ("{year}年1月", "Jan {year}"),
+    "ytd": ("{year}年1—{months}月", "Jan–{month} {year}"),
+    "Q1": ("{year}年第一季度", "Q1 {year}"),
+    "Q2": ("{year}年第二季度", "Q2 {year}"),
+    "Q3": ("{year}年第三季度", "Q3 {year}"),
+    "Q4": ("{year}年第四季度", "Q4 {year}"),
+    "H1": ("{year}年上半年", "H1 {year}"),
+    "month": ("{year}年{months}月", "{month} {year}"),
+}
 
 
 def in_year_label(year: int, period: str, measure: str, months: int, lang: str = "zh") -> str:
     """'2025年1—9月' (a year-to-date figure), '2025年9月', '2025年第三季度' (a period's own value);
     'Jan–Sep 2025', 'Sep 2025', 'Q3 2025' in English."""
-    zh = lang == "zh"
     if measure in ("ytd", "ytd_growth"):
-        if months == 1:
-            return f"{year}年1月" if zh else f"Jan {year}"
-        return f"{year}年1—{months}月" if zh else f"Jan–{MONTHS_EN[months - 1]} {year}"
-    if period in QUARTERS_ZH:
-        return f"{year}年第{QUARTERS_ZH[period]}季度" if zh else f"{period} {year}"
-    if period == "H1":
-        return f"{year}年上半年" if zh else f"H1 {year}"
-    return f"{year}年{months}月" if zh else f"{MONTHS_EN[months - 1]} {year}"
+        key = "ytd_1" if months == 1 else "ytd"
+    else:
+        key = period if period in ("Q1", "Q2", "Q3", "Q4", "H1") else "month"
+    return pick(IN_YEAR[key], lang).format(year=year, months=months,
+                                           month=MONTHS_EN[(months - 1) % 12])
 
 
 def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
     """The in-year figures (monthly, quarterly, year-to-date) of the pillar's series, the latest
     year of each: shown, not projected. Empty when there are none."""
-    zh = lang == "zh"
-    measure_label = {"ytd": ("累计值", "year to date"), "ytd_growth": ("累计增长", "growth, year "
-                     "to date"), "period": ("当期值", "period value")}
     series = series_shown(table)
     if not hasattr(plan, "subannual"):
         return ""
@@ -131,23 +152,21 @@ def subannual_html(plan: Any, table: pd.DataFrame, lang: str = "zh") -> str:
         if sub.empty:
             continue
         sub = sub[sub["year"] == sub["year"].max()]
-        label = names.loc[ind, "name_zh" if zh else "name_en"] if ind in names.index else ind
+        label = names.loc[ind, pick(NAME_COLUMN, lang)] if ind in names.index else ind
         unit = names.loc[ind, "unit"] if ind in names.index else ""
         for r in sub.itertuples():
             u = "%" if r.measure == "ytd_growth" else unit
             cells = [esc(label), esc(geo),
                      esc(in_year_label(int(r.year), r.period, r.measure, int(r.months), lang)),
-                     esc(measure_label[r.measure][0 if zh else 1]), f"{fmt(r.value)} {esc(u)}",
+                     esc(pick(MEASURE[r.measure], lang)), f"{fmt(r.value)} {esc(u)}",
                      esc(data_status_label(str(r.status), lang)),
-                     esc(r.received) + (esc("(期末,假定)" if zh else " (period end, assumed)")
+                     esc(r.received) + (esc(pick(WORDS["assumed"], lang))
                                         if r.received_assumed else "")]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     if not rows:
         return ""
-    heads = (["指标", "地区/口径", "期间", "类型", "数值", "数据性质", "收到日期"] if zh else
-             ["Indicator", "Geography", "Period", "Measure", "Value", "Status", "Received"])
-    title = ("年内数据(月度、季度累计,仅展示,不进入预测)" if zh else
-             "In-year figures (monthly and quarterly, shown but not projected)")
+    heads = pick(WORDS["in_year_heads"], lang)
+    title = pick(WORDS["in_year_title"], lang)
     return (f"<h3>{esc(title)}</h3>" + STYLE + '<table class="qc-table"><thead><tr>' +
             "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>" +
             "".join(rows) + "</tbody></table>")
@@ -190,6 +209,5 @@ def plan_title(plan: Any, lang: str) -> str:
 def vintage_text(plan: Any, lang: str) -> str:
     """'Data up to 2031; latest official/preliminary year 2030' in ``lang``."""
     vintage = plan.vintage()
-    return (f"{'数据截至' if lang == 'zh' else 'Data up to'} {vintage.get('latest_year', '—')}; "
-            f"{'最新正式/初步数据年份' if lang == 'zh' else 'latest official/preliminary year'} "
-            f"{vintage.get('latest_official_year', '—')}")
+    return pick(WORDS["vintage"], lang).format(latest=vintage.get("latest_year", "—"),
+                                                official=vintage.get("latest_official_year", "—"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import io
 import math
 import re
 import unicodedata
@@ -34,11 +35,23 @@ import pandas as pd
 
 from qcplan.files import write_atomic
 from qcplan.numbers import is_finite
+from qcplan.plan.collect import collect_rows, unit_aliases
+from qcplan.render import documents as d
+from qcplan.render.changes import _describe
+from qcplan.render.course import arrow_html, previous_prob
+from qcplan.render.export import (
+    check_self_contained,
+    embedded_font_style,
+    font_face_css,
+    label_table_cells,
+    page_style,
+)
+from qcplan.render.i18n import STATUS, STATUS_COLOUR, data_status_label, pick, status_label
+from qcplan.render.narrative import AT_RISK, Narrator
 from qcplan.render.sources import year_ranges
 
 UNITS_DIR = "units"
 SPLIT = re.compile(r"[、,，]")
-ROLE = {"lead": ("牵头", "lead"), "coop": ("配合", "co-operating")}
 W = {
     "kind": ("督办提示函", "Reminder to a responsible unit"),
     "to": ("致", "To"),
@@ -80,11 +93,13 @@ W = {
     "at_risk": ("需关注", "at risk"),
     "n_owed": ("尚欠数据", "figures owed"),
     "page": ("页面", "page"),
+    "latest_figure": ("{value}({year}年{status})", "{value} ({year}{status})"),
+    "latest_status": (",{}", ", {}"),
 }
 
 
 def _w(key: str, lang: str) -> str:
-    return W[key][lang != "zh"]
+    return pick(W[key], lang)
 
 
 def unit_list(text: Any, aliases: Mapping[str, str] | None = None) -> list[str]:
@@ -151,10 +166,6 @@ def unit_views(plan: Any, table: pd.DataFrame, as_of: str, changes: Any = None,
                names_en: Mapping[str, str] | None = None) -> list[UnitView]:
     """One :class:`UnitView` per unit named in the plan's targets, from ``table`` (this run's
     baseline assessment)."""
-    from qcplan.plan.collect import collect_rows, unit_aliases
-    from qcplan.render.course import previous_prob
-    from qcplan.render.narrative import AT_RISK
-
     names_en = dict(names_en or {})
     targets = plan.targets[plan.targets["target_id"].isin(set(table["target_id"]))]
     try:
@@ -240,8 +251,6 @@ def _both(key: str, **kw: Any) -> str:
 
 
 def _status_chip(status: str) -> str:
-    from qcplan.render.i18n import STATUS, STATUS_COLOUR
-
     bg, fg = STATUS_COLOUR.get(status, ("#cfcfcf", "#222222"))
     zh, en = STATUS.get(status, (status, status))
     return (f'<span class="chip" style="background:{bg};color:{fg}">{html.escape(zh)}</span>'
@@ -260,16 +269,11 @@ def _latest(row: Mapping[str, Any], narrator: Any, lang: str) -> str:
     value = narrator.with_unit(float(row["latest_value"]), row, lang)
     year = int(row["latest_year"]) if is_finite(row.get("latest_year")) else ""
     status = str(row.get("latest_status") or "")
-    from qcplan.render.i18n import data_status_label
-
-    st = data_status_label(status, lang) if status else ""
-    return f"{value}({year}年{',' + st if st else ''})" if lang == "zh" else \
-        f"{value} ({year}{', ' + st if st else ''})"
+    st = _w("latest_status", lang).format(data_status_label(status, lang)) if status else ""
+    return _w("latest_figure", lang).format(value=value, year=year, status=st)
 
 
 def _targets_html(rows: pd.DataFrame, view: UnitView, narrator: Any) -> str:
-    from qcplan.render.course import arrow_html
-
     if rows.empty:
         return f"<p>{_both('none_targets')}</p>"
     heads = "".join(f"<th>{_both(k)}</th>" for k in ("status", "p", "target", "need", "latest"))
@@ -306,15 +310,12 @@ def _owed_html(view: UnitView) -> str:
 
 
 def _changes_lines(view: UnitView, lang: str) -> list[str]:
-    from qcplan.render.changes import _describe
-    from qcplan.render.i18n import STATUS
-
     if view.changes is None:
         return []
     out = []
     for rec in view.changes.to_dict("records"):
         if rec["change"] == "status":  # the statuses in words, not their codes
-            rec = {**rec, **{k: STATUS.get(str(rec[k]), (rec[k], rec[k]))[lang != "zh"]
+            rec = {**rec, **{k: pick(STATUS.get(str(rec[k]), (rec[k], rec[k])), lang)
                              for k in ("before", "after")}}
         out.append(_describe(rec, lang))
     return out
@@ -334,8 +335,6 @@ def render_unit_page(view: UnitView, plan_title: tuple[str, str], as_of: str, ru
                      narrator: Any, styled: bool = True) -> str:
     """One unit's page, self-contained (``styled`` False: without the embedded font and the
     page style yet, see :func:`_style`)."""
-    from qcplan.render.export import label_table_cells
-
     esc = html.escape
     counts = _both("counts", n=view.n_targets, lead=len(view.lead), coop=len(view.coop),
                    risk=view.at_risk, owed=view.n_owed)
@@ -365,8 +364,6 @@ def render_unit_page(view: UnitView, plan_title: tuple[str, str], as_of: str, ru
 
 def _style(doc: str) -> str:
     """The embedded font subset and the reports' page style (phone width, print)."""
-    from qcplan.render.export import embedded_font_style, page_style
-
     return doc.replace("</head>", embedded_font_style(doc) + page_style() + "</head>", 1)
 
 
@@ -389,35 +386,27 @@ def units_table_html(views: Sequence[UnitView]) -> str:
 def unit_document(view: UnitView, plan_title: tuple[str, str], as_of: str, run_id: str,
                   narrator: Any, lang: str) -> bytes:
     """One unit's note as a Word document (``lang``: zh or en), in the reports' layout."""
-    import io
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # python-docx is loaded only for Word output
 
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    from qcplan.render import documents as d
-
-    zh = lang == "zh"
     doc = d._new_document(lang)
     title = doc.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run(_w("kind", lang))
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub.add_run(plan_title[0 if zh else 1])
-    doc.add_paragraph(f"{_w('to', lang)} {view.name if zh else (view.name_en or view.name)}"
-                      + (":" if zh else ":"))
+    sub.add_run(pick(plan_title, lang))
+    doc.add_paragraph(f"{_w('to', lang)} {pick((view.name, view.name_en or view.name), lang)}:")
     doc.add_paragraph(_w("intro", lang).format(as_of=as_of, run=run_id))
     doc.add_paragraph(_w("counts", lang).format(n=view.n_targets, lead=len(view.lead),
                                                 coop=len(view.coop), risk=view.at_risk,
                                                 owed=view.n_owed))
-    from qcplan.render.i18n import status_label
-
     for key, rows in (("lead", view.lead), ("coop", view.coop)):
         d._heading(doc, _w(key, lang), 1)
         if rows.empty:
             doc.add_paragraph(_w("none_targets", lang))
             continue
         table_rows = [[status_label(str(r["status"]), lang), _p_text(r),
-                       str(r["name_zh"] if zh else r["name_en"]), narrator.need(r, lang),
+                       str(pick((r["name_zh"], r["name_en"]), lang)), narrator.need(r, lang),
                        _latest(r, narrator, lang)] for r in rows.to_dict("records")]
         d._add_table(doc, d.Table([_w(k, lang) for k in ("status", "p", "target", "need",
                                                           "latest")], table_rows,
@@ -426,7 +415,7 @@ def unit_document(view: UnitView, plan_title: tuple[str, str], as_of: str, run_i
     if view.owed:
         doc.add_paragraph(_w("owed_note", lang))
         d._add_table(doc, d.Table([_w("indicator", lang), _w("years", lang)],
-                                  [[f"{zh_ if zh else en_} ({ind} @ {geo})", year_ranges(years)]
+                                  [[f"{pick((zh_, en_), lang)} ({ind} @ {geo})", year_ranges(years)]
                                    for ind, geo, years, zh_, en_ in view.owed],
                                   widths=[3, 2]), lang)
     else:
@@ -452,9 +441,6 @@ def write_unit_pages(run_dir: Path, plan: Any, tables: Mapping[str, pd.DataFrame
                      word: bool = False, reports: Any = None) -> list[UnitView]:
     """Write ``run_dir/units/*.html`` (and Word documents with ``word``); return the views for
     ``index.html``'s table. Uses the baseline table (else the first scenario's)."""
-    from qcplan.render.export import check_self_contained
-    from qcplan.render.narrative import Narrator
-
     if not tables:
         return []
     name = "baseline" if "baseline" in tables else next(iter(tables))
@@ -467,8 +453,6 @@ def write_unit_pages(run_dir: Path, plan: Any, tables: Mapping[str, pd.DataFrame
     pages = [render_unit_page(v, title, as_of, run_id, narrator, styled=False) for v in views]
     # One font subset for every page (the export keeps the last subset and reuses it for any
     # text it covers): a subset per page cost about half a second each.
-    from qcplan.render.export import font_face_css
-
     font_face_css(html.unescape("".join(pages)))
     for v, page in zip(views, pages):
         page = _style(page)
