@@ -304,10 +304,11 @@ def domain_of(indicator_id: str, name_zh: str) -> str:
     return "economy"
 
 
-def form_group_of(kind: str, measure: str, direction: str) -> str:
-    """The track record's form group of a plan target (kind, its indicator's measure): the
-    kind's :meth:`~qcplan.model.kinds.base.TargetKind.form_group`."""
-    return kind_of(kind).form_group(measure, direction)
+def form_group_of(kind: str, measure: str, direction: str, years: int | None = None) -> str:
+    """The track record's form group of a plan target (kind, its indicator's measure, its
+    direction, the years of its period): the kind's
+    :meth:`~qcplan.model.kinds.base.TargetKind.form_group`."""
+    return kind_of(kind).form_group(measure, direction, years)
 
 
 def pace_gap_of(required: float, observed: float, direction: str) -> float:

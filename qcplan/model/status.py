@@ -87,7 +87,8 @@ def outside_view(view: Any, model: TargetModel, p_trend: float, req: float, rece
                   ) -> dict[str, Any]:
     """The combined P(reach) and the reference class of ``model``'s target."""
     row = model.row
-    group = form_group_of(model.kind, model.measure, model.direction)
+    group = form_group_of(model.kind, model.measure, model.direction,
+                          len(model.period_years()))
     ob = str(row.get("obligation") or "") if isinstance(row.get("obligation"), str) else ""
     cls = view.class_rate(group, domain_of(str(row["indicator_id"]), str(row.get("name_zh"))),
                           ob or "unmarked", str(row["indicator_id"]))

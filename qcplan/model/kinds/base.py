@@ -137,8 +137,9 @@ class TargetKind:
         """The direction the decision quantity is compared in (the target's own by default)."""
         return model.direction
 
-    def form_group(self, measure: str, direction: str) -> str:
-        """The outside view's form group of a target of this kind (see
+    def form_group(self, measure: str, direction: str, years: int | None = None) -> str:
+        """The outside view's form group of a target of this kind whose indicator has
+        ``measure``, with ``direction`` and a period of ``years`` years (None: not known; see
         :func:`qcplan.model.outside_view.form_group_of`)."""
         return "level"
 

@@ -41,8 +41,9 @@ class Growth(TargetKind):
         return Decision(stat, model.threshold, model.target_year in model.history.index,
                         {"base_year": base_year})
 
-    def form_group(self, measure: str, direction: str) -> str:
-        return "multi_year_growth"
+    def form_group(self, measure: str, direction: str, years: int | None = None) -> str:
+        """A change over one year is a year's growth target; over more, a multi-year one."""
+        return "annual_growth" if years == 1 else "multi_year_growth"
 
     def grade(self, model: TargetModel, missed: bool = False) -> grades.Grade:
         return grades.grade_growth(model.history, model.threshold, model.direction,
@@ -115,8 +116,9 @@ class Reduction(TargetKind):
         return Decision(stat, model.threshold, model.target_year in model.history.index,
                         {"base_year": base_year})
 
-    def form_group(self, measure: str, direction: str) -> str:
-        return "multi_year_growth"
+    def form_group(self, measure: str, direction: str, years: int | None = None) -> str:
+        """A change over one year is a year's growth target; over more, a multi-year one."""
+        return "annual_growth" if years == 1 else "multi_year_growth"
 
     def met_early(self, model: TargetModel, ev: Evaluation, meets: Meets) -> bool:
         """The fall from the base year to the latest figure meets the threshold."""

@@ -36,7 +36,7 @@ class Level(TargetKind):
         return Decision(draws.at(model.target_year, n), model.threshold,
                         model.target_year in model.history.index, {})
 
-    def form_group(self, measure: str, direction: str) -> str:
+    def form_group(self, measure: str, direction: str, years: int | None = None) -> str:
         return "ceiling" if direction in CEILING_DIRECTIONS else "level"
 
     def met_early(self, model: TargetModel, ev: Evaluation, meets: Meets) -> bool:
@@ -73,7 +73,7 @@ class Workpoint(Level):
     can_fall_back = False
     own_chart = False
 
-    def form_group(self, measure: str, direction: str) -> str:
+    def form_group(self, measure: str, direction: str, years: int | None = None) -> str:
         if direction in CEILING_DIRECTIONS:
             return "ceiling"
         return "annual_growth" if measure in ("growth", "reduction") else "level"
