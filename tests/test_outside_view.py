@@ -69,6 +69,10 @@ def test_leave_one_plan_out_beats_the_trend_alone() -> None:
 def test_form_groups_and_words() -> None:
     assert form_group_of("workpoint", "growth", "at_least") == "annual_growth"
     assert form_group_of("growth", "growth", "at_least") == "multi_year_growth"
+    assert form_group_of("growth", "growth", "at_least", 5) == "multi_year_growth"
+    # growth over one year (2024 → 2025) is a year's growth target, as the track record files it
+    assert form_group_of("growth", "level", "at_least", 1) == "annual_growth"
+    assert form_group_of("reduction", "reduction", "at_most", 1) == "annual_growth"
     assert form_group_of("level", "rate", "at_most") == "ceiling"
     assert form_group_of("share", "share", "at_least") == "level"
     assert qualifier_group("增长6%左右") == "about" and qualifier_group("5.5%以上") == "floor"
@@ -95,10 +99,12 @@ def test_assessment_shows_both_views(data_dir: Path) -> None:
     for r in open_.itertuples():
         if "short_series_pooled" in r.caveats:
             assert r.method.endswith(":pooled")
+        elif r.status == "insufficient_data":  # no trend: the class view alone
+            assert np.isnan(r.prob_reach_trend) and np.isnan(t[r.target_id])
         else:
             assert r.prob_reach_trend == pytest.approx(t[r.target_id])
         assert 0 < r.prob_reach < 1 and r.ref_n >= 0
-    r = open_.iloc[0].to_dict()
+    r = open_[open_["prob_reach_trend"].notna()].iloc[0].to_dict()
     text = Narrator(plan).finding(r, "zh")
     assert f"按当前趋势实现概率{percent(r['prob_reach_trend'])}" in text
     assert f"综合判断{percent(r['prob_reach'])}" in text
@@ -125,3 +131,33 @@ def test_a_plan_never_learns_from_its_own_outcomes() -> None:
     assert anhui > 0
     assert shipped_view(("安徽省",)).n_targets == judged[
         ~judged["geography"].eq("安徽省")]["target_key"].nunique()
+
+
+def test_a_target_without_a_trend_gets_the_class_view_alone() -> None:
+    """Too few figures to project: the status stays insufficient_data, no trend P, but P(reach)
+    is the class view's (the combined model without a trend P, as the track record scores it),
+    and the finding and the status table say so."""
+    from qcplan import load_plan
+    from qcplan.model.assess import Assessor
+    from qcplan.render.narrative import Narrator
+    from qcplan.render.status_table import status_table_html
+    from qcplan.render.wording import percent
+
+    root = Path(__file__).resolve().parents[1]
+    plan = load_plan(root / "examples" / "qiaocheng_2025_targets")
+    table = Assessor(plan, as_of="2025-12-31").assess("baseline", n_sims=500)
+    bare = Assessor(plan, as_of="2025-12-31", outside=False).assess("baseline", n_sims=500)
+    short = table[table["status"] == "insufficient_data"]
+    assert len(short) > 0
+    assert bare.set_index("target_id").loc[short["target_id"], "prob_reach"].isna().all()
+    for r in short.itertuples():
+        assert np.isnan(r.prob_reach_trend) and 0 < r.prob_reach < 1 and r.ref_n > 0
+        # a growth target over one year is filed with the track record's year's growth targets
+        if r.kind == "growth" and r.target_year - r.period_start == 1:
+            assert r.ref_class.endswith("annual_growth")
+    r = short.iloc[0].to_dict()
+    zh = Narrator(plan).finding(r, "zh")
+    assert "不足以按趋势预测" in zh and f"实现概率{percent(r['prob_reach'])}" in zh
+    assert f"({r['ref_n']}项)" in zh
+    html = status_table_html(short.iloc[:1], "en", Narrator(plan))
+    assert "class record only" in html

@@ -12,7 +12,7 @@ from qcplan.model.kinds import kind_of
 from qcplan.render.html import STYLE, badge, esc, fmt
 from qcplan.render.i18n import in_year_basis_text, kind_label
 from qcplan.render.status_table import SCALE_SYMBOL
-from qcplan.render.wording import two_views
+from qcplan.render.wording import class_view, two_views
 
 if TYPE_CHECKING:
     from qcplan.explore.workbench import Workbench
@@ -44,7 +44,7 @@ def reading_html(wb: Workbench) -> str:
         (ui_text("method_used", lang), esc(r.method)),
     ]
     if str(row.get("ref_class") or ""):  # both views: the trend's P and the class's record
-        views = two_views(row, lang)
+        views = two_views(row, lang) or class_view(row, lang)
         if views:
             cells.insert(0, ("两种视角" if lang == "zh" else "Both views", esc(views)))
     basis = in_year_basis_text(row, lang)

@@ -422,8 +422,14 @@ class Assessor:
         if not model.target_kind.drawn:
             return out.with_values(status.milestone(model)), None
         if _lacks_figures(model):
-            return out.with_values({"status": "insufficient_data",
-                                    **kinds.grade_columns(kinds.conventional_grade(model))}), None
+            values = {"status": "insufficient_data",
+                      **kinds.grade_columns(kinds.conventional_grade(model))}
+            if self.outside is not None:
+                # no trend to project, but how targets like this one fared still speaks: the
+                # class view alone (the combined model without a trend P), the status unchanged
+                values.update(status.outside_view(self.outside, model, math.nan, math.nan,
+                                                  math.nan))
+            return out.with_values(values), None
         adj = adjustment if adjustment is not None else self.adjustment_for(scen, model)
         ev = model.evaluate(adj, n_sims, seed)
         if scen.mode == "plan":

@@ -35,6 +35,7 @@ from qcplan.render.i18n import pick, schedule_word, status_label, t
 from qcplan.render.narrative import Narrator
 from qcplan.render.schedule import schedule_cells
 from qcplan.render.sources import plan_title, source_rows, vintage_text
+from qcplan.render.wording import views_mark
 
 #: Fonts by language and role. East Asian text uses ``east_asia``; Latin text and digits ``latin``.
 FONTS: dict[str, dict[str, dict[str, Any]]] = {
@@ -432,9 +433,7 @@ def status_table(table: Any, lang: str, narrator: Any = None) -> Table:
         rows.append([
             name_of(r, lang) + (" *" if r.get("illustrative") else ""),
             status_label(r["status"], lang),
-            pct(r.get("prob_reach")) + (
-                f" ({t('prob_reach_trend', lang)} {pct(r.get('prob_reach_trend'))})"
-                if str(r.get("ref_class") or "") and is_finite(r.get("prob_reach_trend")) else ""),
+            pct(r.get("prob_reach")) + views_mark(r, lang),
             latest,
             f"{thr} {unit}".strip(),
             projection,
@@ -593,3 +592,4 @@ def plan_spec(plan: Any, scenario: Any, bundle: Mapping[str, Any], lang: str,
         sources=Table(heads, rows, widths=[22, 14, 14, 10, 26, 14]),
         meta_lines=_meta_lines(bundle.get("meta", {})),
     )
+

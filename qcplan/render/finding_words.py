@@ -62,6 +62,9 @@ FINDING = {
     "insufficient": ("{name}仅有{n}个年度数据,不足以预测,暂无法判断能否实现目标。",
                      "{name} has {n} yearly figure{s} only: too few to project, so whether the "
                      "target is met cannot be judged yet."),
+    "insufficient_class": ("{name}仅有{n}个年度数据,不足以按趋势预测;{view}。",
+                           "{name} has {n} yearly figure{s} only: too few to project a trend; "
+                           "{view}."),
     # where the conventional grades disagree with the status
     "anchors_by_ratio": ("按实际增速与所需增速之比({r})",
                          "the ratio of the observed to the required pace ({r})"),

@@ -23,6 +23,7 @@ from qcplan.render.kind_words import ABOVE, BOUND, TREND, YEARS, kind_text, kind
 from qcplan.render.labels import PlanLabels
 from qcplan.render.pace import pace
 from qcplan.render.wording import (
+    class_view,
     finite,
     geography_name,
     grow,
@@ -255,7 +256,9 @@ class FindingWriter(PlanLabels):
 
     def _insufficient(self, row: dict, lang: str) -> str:
         name, n = self.subject(row, lang), int(row.get("n_points") or 0)
-        return finding_text("insufficient", lang, name=name, n=n, s="s" if n != 1 else "")
+        view = class_view(row, lang)  # how targets like this one fared, where that is known
+        return finding_text("insufficient_class" if view else "insufficient", lang, name=name,
+                            n=n, s="s" if n != 1 else "", view=view)
 
     def _anchors(self, row: Mapping[str, Any], lang: str) -> str:
         """Where the Eurostat-style class or the plan-review grade disagrees with the status:

@@ -135,6 +135,11 @@ TEXT = {
     "two_views": ("按当前趋势实现概率{trend};同类{cls}以往{rate}如期实现({n}项);综合判断{combined}",
                   "on the current trend P(reach) is {trend}; of past {cls}, {rate} were met on "
                   "time ({n} targets); combined, {combined}"),
+    "class_view": ("同类{cls}以往{rate}如期实现({n}项);据以往规划同类目标的实现情况估计,"
+                   "实现概率{p}",
+                   "of past {cls}, {rate} were met on time ({n} targets); estimated from how "
+                   "past plans' targets like it fared, P(reach) is {p}"),
+    "class_view_short": ("仅按同类", "class record only"),
     "two_views_note": (
         "达标概率为综合判断:按当前趋势的概率与以往同类规划目标的实现情况相结合(见方法说明);"
         "“按趋势”为仅按趋势的概率。",

@@ -74,6 +74,8 @@ def _verdict(r: Mapping[str, Any], lang: str) -> str:
     if str(r.get("ref_class") or "") and _finite(pt):
         verdict += (f'<br><span class="qc-kind">{esc(t("prob_reach_trend", lang))} '
                     f"{percent_short(pt)}</span>")
+    elif str(r.get("ref_class") or ""):  # no trend: the outside view alone
+        verdict += f'<br><span class="qc-kind">{esc(t("class_view_short", lang))}</span>'
     return verdict
 
 

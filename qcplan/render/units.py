@@ -49,6 +49,7 @@ from qcplan.render.export import (
 from qcplan.render.i18n import STATUS, STATUS_COLOUR, data_status_label, pick, status_label
 from qcplan.render.narrative import AT_RISK, Narrator
 from qcplan.render.sources import year_ranges
+from qcplan.render.wording import views_mark
 
 UNITS_DIR = "units"
 SPLIT = re.compile(r"[、,，]")
@@ -263,6 +264,16 @@ def _p_text(row: Mapping[str, Any]) -> str:
     return f"{float(row['prob_reach']):.0%}"
 
 
+def _views_html(row: Mapping[str, Any]) -> str:
+    """Under the P(reach): the trend's alone beside the combined figure, or that the outside view
+    speaks alone, in both languages ("" without an outside view)."""
+    zh, en = views_mark(row, "zh").strip(), views_mark(row, "en").strip()
+    if not zh:
+        return ""
+    return (f'<br><span class="muted">{html.escape(zh)}</span>'
+            f'<br><span class="en">{html.escape(en)}</span>')
+
+
 def _latest(row: Mapping[str, Any], narrator: Any, lang: str) -> str:
     if not is_finite(row.get("latest_value")):
         return "—"
@@ -284,7 +295,7 @@ def _targets_html(rows: pd.DataFrame, view: UnitView, narrator: Any) -> str:
         arrow = arrow_html(view.previous.get(tid), rec.get("prob_reach")) if p != "—" else ""
         body.append(
             f"<tr><td>{_status_chip(str(rec['status']))}</td>"
-            f"<td>{html.escape(p)}{arrow}</td>"
+            f"<td>{html.escape(p)}{arrow}{_views_html(rec) if p != '—' else ''}</td>"
             f"<td>{html.escape(str(rec['name_zh']))}<br>"
             f"<span class=\"en\">{html.escape(str(rec['name_en']))}</span><br>"
             f'<span class="muted">{html.escape(tid)}</span></td>'
@@ -405,7 +416,8 @@ def unit_document(view: UnitView, plan_title: tuple[str, str], as_of: str, run_i
         if rows.empty:
             doc.add_paragraph(_w("none_targets", lang))
             continue
-        table_rows = [[status_label(str(r["status"]), lang), _p_text(r),
+        table_rows = [[status_label(str(r["status"]), lang),
+                       _p_text(r) + (views_mark(r, lang) if _p_text(r) != "—" else ""),
                        str(pick((r["name_zh"], r["name_en"]), lang)), narrator.need(r, lang),
                        _latest(r, narrator, lang)] for r in rows.to_dict("records")]
         d._add_table(doc, d.Table([_w(k, lang) for k in ("status", "p", "target", "need",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from qcplan.render.html import pct
 from qcplan.render.i18n import pick, t
 
 #: Units whose figures are whole things (firms, places, people): shown without decimals.
@@ -107,6 +108,29 @@ def two_views(row: Mapping[str, Any], lang: str = "zh") -> str:
         combined=percent(p, lang))
 
 
+def class_view(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """The outside view alone in words, for a target without a trend to project
+    ("同类民生水平类目标以往约九成如期实现(17项);据以往规划同类目标的实现情况估计,实现概率约96%");
+    "" where the row has a trend P or no reference class."""
+    p, key = row.get("prob_reach"), str(row.get("ref_class") or "")
+    if finite(row.get("prob_reach_trend")) or not (finite(p) and key and
+                                                    finite(row.get("ref_rate"))):
+        return ""
+    return t("class_view", lang).format(
+        cls=class_words(key, lang), rate=share_words(row["ref_rate"], lang),
+        n=int(row.get("ref_n") or 0), p=percent(p, lang))
+
+
+def views_mark(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """What stands beside a P(reach): " (按趋势 45%)" where there are two views, " (仅按同类)"
+    where the outside view speaks alone (no trend to project), "" without an outside view."""
+    if not str(row.get("ref_class") or "") or not finite(row.get("prob_reach")):
+        return ""
+    if finite(row.get("prob_reach_trend")):
+        return f" ({t('prob_reach_trend', lang)} {pct(row.get('prob_reach_trend'))})"
+    return f" ({t('class_view_short', lang)})"
+
+
 def years_word(n: int, lang: str = "zh") -> str:
     """A small count of years: 两年 / two years (digits beyond ten)."""
     small = 0 < n <= 10
@@ -183,7 +207,7 @@ def class_words(key: str, lang: str = "zh") -> str:
     return pick(("", " "), lang).join(p for p in parts if p)
 
 
-__all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "class_words", "decimals", "finite", "geography_name",
-           "grow", "likelihood", "number", "percent", "percent_short", "sentence",
-           "share_words", "signed_pct", "singular", "two_views", "years_word"]
+__all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "class_view", "class_words", "decimals", "finite",
+           "geography_name", "grow", "likelihood", "number", "percent", "percent_short", "sentence",
+           "share_words", "signed_pct", "singular", "two_views", "views_mark", "years_word"]
 
