@@ -73,7 +73,7 @@ class TargetAssessment:
     target_id: str = _f("identity", "the target's id in targets.csv")
     pillar: str = _f("identity", "the pillar (chapter) the target belongs to")
     indicator_id: str = _f("identity", "the indicator the target is measured on")
-    geography: str = _f("identity", "the series the target is assessed on, e.g. 谯城区")
+    geography: str = _f("identity", "the series the target is assessed on, a district, a city")
     name_zh: str = _f("identity", "the target's name in Chinese")
     name_en: str = _f("identity", "the target's name in English")
     unit: str = _f("identity", "the unit of the threshold and figures")
