@@ -117,9 +117,12 @@ def test_retrospective_uses_only_figures_known_then(plan, retro) -> None:
 
 def test_reliability_is_computed_from_the_rows(retro) -> None:
     rel = reliability(retro).set_index("lag")
-    scored = retro[np.isfinite(retro["prob_reach"])]
+    # scored: the calls with a trend P (a target too short to project shows the outside view's
+    # P alone and is counted as without a projection)
+    scored = retro[np.isfinite(retro["prob_reach"]) & np.isfinite(retro["prob_reach_trend"])]
     brier = float(((scored["prob_reach"] - scored["outcome"]) ** 2).mean())
     assert rel.loc["all", "brier"] == pytest.approx(brier)
+    assert rel.loc["all", "no_projection"] == len(retro) - len(scored)
     assert rel.loc["all", "calls"] == len(scored)
     on = retro[retro["status"] == "on_track"]
     assert rel.loc["all", "on_track_calls"] == len(on)

@@ -161,3 +161,20 @@ def test_a_target_without_a_trend_gets_the_class_view_alone() -> None:
     assert f"({r['ref_n']}项)" in zh
     html = status_table_html(short.iloc[:1], "en", Narrator(plan))
     assert "class record only" in html
+
+
+def test_the_look_back_scores_both_views_on_the_same_calls() -> None:
+    """A target-date with the outside view's P alone (no trend) is shown, not scored: both
+    Brier scores are taken over the calls that have a trend P."""
+    import pandas as pd
+
+    from qcplan.model.retrospect import reliability
+
+    retro = pd.DataFrame({
+        "target_id": ["a", "b", "c"], "lag": [1, 1, 1], "outcome": [1, 0, 1],
+        "prob_reach": [0.9, 0.4, 0.2], "prob_reach_trend": [0.7, 0.6, np.nan],
+        "status": ["on_track", "off_track", "insufficient_data"]})
+    row = reliability(retro).iloc[0]
+    assert row["calls"] == 2 and row["no_projection"] == 1
+    assert row["brier"] == pytest.approx((0.1 ** 2 + 0.4 ** 2) / 2)
+    assert row["brier_trend"] == pytest.approx((0.3 ** 2 + 0.6 ** 2) / 2)

@@ -108,7 +108,11 @@ def retrospect(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = No
 
 def reliability(retro: pd.DataFrame) -> pd.DataFrame:
     """Per lag (and ``all``): targets, calls with a probability, Brier score, and how often an
-    "on track" call was met and a "not on track" call (P < 0.8) was missed."""
+    "on track" call was met and a "not on track" call (P < 0.8) was missed.
+
+    A call is a target-date with a projection (a trend P): the combined and the trend's Brier are
+    scored on the same calls; a target too short to project (its P the outside view's alone) is
+    counted in ``no_projection``."""
     rows = []
     groups = [(str(k), g) for k, g in retro.groupby("lag", sort=False)]
     groups.sort(key=lambda kg: -int(kg[0]))
@@ -116,6 +120,8 @@ def reliability(retro: pd.DataFrame) -> pd.DataFrame:
         groups.append(("all", retro))
     for lag, g in groups:
         scored = g[np.isfinite(g["prob_reach"].astype(float))]
+        if "prob_reach_trend" in g:  # both views scored on the same calls: those with a trend
+            scored = scored[np.isfinite(scored["prob_reach_trend"].astype(float))]
         brier = float(((scored["prob_reach"] - scored["outcome"]) ** 2).mean()) if len(
             scored) else math.nan
         trend = scored["prob_reach_trend"].astype(float) if "prob_reach_trend" in scored else \
