@@ -42,6 +42,7 @@ from qcplan.model.project import fit as _fit_projection
 from qcplan.model.records import AssessmentResult, TargetAssessment
 from qcplan.model.scenarios import Adjustment, Scenario, get_scenario
 from qcplan.model.target import Evaluation, TargetModel, in_year_basis
+from qcplan.numbers import as_float
 from qcplan.options import parse_date
 
 #: Columns of the assessment table besides the target's own (the table of a plan with no targets).
@@ -505,7 +506,7 @@ def _base_record(model: TargetModel, scen: Scenario) -> TargetAssessment:
         unit=row.get("unit"),
         scenario=scen.name,
         threshold=model.threshold,
-        threshold_high=_float(row.get("threshold_high")),
+        threshold_high=as_float(row.get("threshold_high")),
         decision_threshold=model.threshold,
         period_start=model.period_start,
         target_year=model.target_year,
@@ -524,15 +525,6 @@ def _base_record(model: TargetModel, scen: Scenario) -> TargetAssessment:
         benchmark=row.get("benchmark") if isinstance(row.get("benchmark"), str) else "",
         caveats=tuple(model.notes()),
     )
-
-
-def _float(v: Any) -> float:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return f
-
 
 
 def assess(plan: Any, scenario: str | Scenario = "baseline", as_of: Any = None,
