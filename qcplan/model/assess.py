@@ -122,6 +122,9 @@ class Assessor:
         self._fits: dict[tuple, Any] = {}
         self._models: dict[tuple[str, str], TargetModel] = {}
         self._measure = dict(zip(plan.indicators["indicator_id"], plan.indicators["measure"]))
+        self._unit = dict(zip(plan.indicators["indicator_id"],
+                              plan.indicators["unit"].fillna("").astype(str))) \
+            if "unit" in plan.indicators.columns else {}
         self._index: dict[tuple[str, str], pd.DataFrame] | None = None
         #: (indicator, geography) → why its in-year figures were not used
         self.in_year_problems: dict[tuple[str, str], str] = {}
@@ -193,11 +196,8 @@ class Assessor:
                     key[3] in _pooling.POOLED_MEASURES and \
                     history.notna().sum() <= _pooling.SHORT_MAX_POINTS:
                 # a short series borrows how far series of its measure and unit move in a year
-                ind = self.plan.indicators
-                units = dict(zip(ind["indicator_id"], ind["unit"].fillna("").astype(str))) \
-                    if "unit" in ind.columns else {}
-                unit = units.get(key[0], "")
-                members = _pooling.plan_members(self._series_index(), self._measure, units,
+                unit = self._unit.get(key[0], "")
+                members = _pooling.plan_members(self._series_index(), self._measure, self._unit,
                                                 key[3], unit)
                 fitted = _pooling.assessment_fit(history, key[3], unit, key[:2], self.as_of,
                                                  members, m, fitted) or fitted

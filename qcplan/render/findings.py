@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from qcplan.numbers import is_finite
 from qcplan.render.finding_words import DATA_TAG, VERDICT, finding_text
 from qcplan.render.i18n import eurostat_label, pick, qualified, review_label, status_label
 from qcplan.render.kind_words import ABOVE, BOUND, TREND, YEARS, kind_text, kind_words
@@ -24,7 +25,6 @@ from qcplan.render.labels import PlanLabels
 from qcplan.render.pace import pace
 from qcplan.render.wording import (
     class_view,
-    finite,
     geography_name,
     grow,
     likelihood,
@@ -152,7 +152,7 @@ class FindingWriter(PlanLabels):
         val = qualified(self.with_unit(row["latest_value"], row, lang),
                         str(row.get("latest_qualifier") or ""), lang)
         tag = self._tag(row, lang)
-        if "stand" in kind_words(kind) and finite(row.get("observed_total")):
+        if "stand" in kind_words(kind) and is_finite(row.get("observed_total")):
             start = int(row["period_start"]) + 1
             span = pick(YEARS["year" if start == ly else "years"], lang).format(a=start, b=ly)
             return kind_text(kind, "stand", lang, span=span, name=name, ly=ly, val=val,
@@ -166,7 +166,7 @@ class FindingWriter(PlanLabels):
     def _projection(self, row: dict, lang: str) -> str:
         """The projection of the target's decision quantity with its 80 % interval, against
         the target (blank without a projection)."""
-        if not finite(row.get("projected_median")):
+        if not is_finite(row.get("projected_median")):
             return ""
         kind = str(row["kind"])
         trend = pick(TREND[row.get("status") == "plan_path"], lang)  # moved onto the plan path
@@ -182,7 +182,7 @@ class FindingWriter(PlanLabels):
         parts = []
         for name, o in others.items():
             if o is None or name in self.plan_mode or str(o.get("status")) == "plan_path" \
-                    or not finite(o.get("prob_reach")):
+                    or not is_finite(o.get("prob_reach")):
                 continue
             text = finding_text("scenario", lang, label=self.label(name, lang),
                                 p=percent(o["prob_reach"], lang))
@@ -204,7 +204,7 @@ class FindingWriter(PlanLabels):
         if st == "achieved":
             early = int(row["latest_year"]) < ty
             text = finding_text("achieved_early" if early else "achieved", lang, ty=ty)
-            if early and finite(p):
+            if early and is_finite(p):
                 text += finding_text("still_holds", lang, ty=ty, p=percent(p, lang))
             return text[0].upper() + text[1:]
         if st == "missed":
@@ -231,7 +231,7 @@ class FindingWriter(PlanLabels):
                    others: Mapping[str, Mapping[str, Any]] | None) -> str:
         """A work point: met or not in its year, else where it stands and its outlook."""
         name, ty = self.subject(row, lang), int(row["target_year"])
-        if finite(row.get("target_year_value")):
+        if is_finite(row.get("target_year_value")):
             if int(row["latest_year"]) == ty:
                 tag = self._tag(row, lang)
             elif row.get("illustrative"):
@@ -249,7 +249,7 @@ class FindingWriter(PlanLabels):
         """A milestone: done, overdue, not done yet, or no progress reported."""
         st, ty = str(row["status"]), int(row["target_year"])
         name = f"“{self.subject(row, lang, lower=False)}”"
-        ly = int(row["latest_year"]) if finite(row.get("latest_year")) else None
+        ly = int(row["latest_year"]) if is_finite(row.get("latest_year")) else None
         tag = self._tag(row, lang) if ly is not None else ""
         key = st if st in ("done", "overdue") else ("no_data" if ly is None else "not_done")
         return kind_text("milestone", key, lang, ly=ly, ty=ty, name=name, tag=tag)
@@ -271,7 +271,7 @@ class FindingWriter(PlanLabels):
                 (ef in ("", fam) and rf in ("", fam)):
             return ""
         ratio = row.get("progress_ratio")
-        r = f"{number(ratio, lang, digits=2)}" if finite(ratio) else ""
+        r = f"{number(ratio, lang, digits=2)}" if is_finite(ratio) else ""
         by = finding_text("anchors_by_ratio" if r else "anchors_by", lang, r=r)
         return finding_text("anchors", lang, by=by, e=eurostat_label(cls, lang),
                             g=review_label(grade, lang))

@@ -30,11 +30,12 @@ from typing import Any
 import pandas as pd
 
 from qcplan.model.status import STATUS_ORDER
+from qcplan.numbers import is_finite
 from qcplan.render.finding_words import PARAGRAPH
 from qcplan.render.findings import FindingWriter
 from qcplan.render.i18n import pick, status_label
 from qcplan.render.pace import need
-from qcplan.render.wording import finite, percent
+from qcplan.render.wording import percent
 
 #: Statuses a reader must act on (the at-risk list), worst first in the order of STATUS_ORDER.
 AT_RISK = ("missed", "overdue", "moving_away", "off_track", "needs_acceleration")
@@ -87,7 +88,7 @@ class Narrator(FindingWriter):
         for _, r in risk.iterrows():
             p = r.get("prob_reach")
             pt = _w("p", lang).format(p=percent(p, lang)) \
-                if finite(p) and r["status"] not in ("missed", "overdue") else ""
+                if is_finite(p) and r["status"] not in ("missed", "overdue") else ""
             label = status_label(str(r["status"]), lang)
             need = self.need(r, lang)
             item = _w("risk", lang).format(name=r[pick(NAME, lang)], label=label,

@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from qcplan.numbers import is_finite
 from qcplan.render.finding_words import NEED
 from qcplan.render.i18n import pick
 from qcplan.render.kind_words import EACH, FALL, LEVEL_VERB, SIDE, SPAN, kind_text, kind_words
 from qcplan.render.labels import PlanLabels
-from qcplan.render.wording import finite, grow, number, signed_pct, years_word
+from qcplan.render.wording import grow, number, signed_pct, years_word
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,9 @@ class Pace:
         ly = int(row["latest_year"])
         left = int(row["target_year"]) - ly
         return cls(obs=row["observed_rate"], req=req,
-                   frm=int(row["observed_from"]) if finite(row.get("observed_from")) else None,
+                   frm=int(row["observed_from"]) if is_finite(row.get("observed_from")) else None,
                    ly=ly, left=left,
-                   needs=finite(req) and row["status"] not in ("achieved", "missed")
+                   needs=is_finite(req) and row["status"] not in ("achieved", "missed")
                    and left > 0,
                    pct=str(row.get("rate_unit") or "").startswith("%"))
 
@@ -131,7 +132,7 @@ PACES: dict[str, Callable[[PlanLabels, Mapping[str, Any], Pace, str], str]] = {
 
 def pace(labels: PlanLabels, row: Mapping[str, Any], lang: str) -> str:
     """The observed pace against the pace needed (blank where the observed pace is missing)."""
-    if not finite(row.get("observed_rate")):
+    if not is_finite(row.get("observed_rate")):
         return ""
     return PACES.get(str(row["kind"]), _level)(labels, row, Pace.of(row), lang)
 
@@ -147,13 +148,13 @@ def need(labels: PlanLabels, row: Mapping[str, Any], lang: str = "zh") -> str:
     if st == "missed" or kind == "workpoint":
         thr = labels.with_unit(row["threshold"], row, lang)
         every_year = "need_every_year" in words and row.get("rule") == "every_year"
-        if finite(row.get("target_year_value")) and "need_every_year" not in words:
+        if is_finite(row.get("target_year_value")) and "need_every_year" not in words:
             return pick(NEED["short_in_year"], lang).format(
                 ty=int(row["target_year"]), thr=thr,
                 val=labels.with_unit(row["target_year_value"], row, lang))
         return pick(words["need_every_year"] if every_year else NEED["short"],
                     lang).format(thr=thr)
-    if not (finite(req) and finite(obs)):
+    if not (is_finite(req) and is_finite(obs)):
         return "—"
     pct_rate = str(row.get("rate_unit") or "").startswith("%")
     return kind_text(kind, "need", lang, r_fall=number(req, lang, "%"),

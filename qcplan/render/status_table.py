@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qcplan.model.kinds import kind_of
+from qcplan.numbers import is_finite
 from qcplan.render.html import STYLE, badge, esc, fmt, name_of, target_anchor
 from qcplan.render.i18n import (
     caveat_texts,
@@ -27,7 +28,7 @@ from qcplan.render.i18n import (
 )
 from qcplan.render.kind_words import KIND_WORDS
 from qcplan.render.labels import PlanLabels
-from qcplan.render.wording import percent_short
+from qcplan.render.wording import percent_short, view_note
 
 #: Words of the status table beyond the column labels of :data:`qcplan.render.i18n.TEXT`.
 WORDS = {
@@ -48,10 +49,6 @@ WORDS = {
 SCALE_SYMBOL = {"percent": "%", "ratio": "×"}
 
 
-def _finite(v: Any) -> bool:
-    return bool(np.isfinite(v if v is not None else np.nan))
-
-
 def _latest(r: Mapping[str, Any], lang: str) -> str:
     """The latest figure and its year (a milestone: done or not yet)."""
     if not np.isfinite(r.get("latest_value", np.nan)):
@@ -67,15 +64,12 @@ def _verdict(r: Mapping[str, Any], lang: str) -> str:
     """The status badge with P(reach) (and the trend's alone where there are two views)."""
     verdict = badge(r["status"], lang)
     p = r.get("prob_reach")
-    if not _finite(p) or r["status"] in ("done", "missed", "overdue"):
+    if not is_finite(p) or r["status"] in ("done", "missed", "overdue"):
         return verdict
     verdict += f' <span class="qc-p">{pick(WORDS["p"], lang)} {percent_short(p)}</span>'
-    pt = r.get("prob_reach_trend")
-    if str(r.get("ref_class") or "") and _finite(pt):
-        verdict += (f'<br><span class="qc-kind">{esc(t("prob_reach_trend", lang))} '
-                    f"{percent_short(pt)}</span>")
-    elif str(r.get("ref_class") or ""):  # no trend: the outside view alone
-        verdict += f'<br><span class="qc-kind">{esc(t("class_view_short", lang))}</span>'
+    note = view_note(r, lang, percent_short)  # the trend's P, or the outside view alone
+    if note:
+        verdict += f'<br><span class="qc-kind">{esc(note)}</span>'
     return verdict
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from qcplan.numbers import is_finite
 from qcplan.render.html import pct
 from qcplan.render.i18n import pick, t
 
@@ -41,13 +42,6 @@ LIKELIHOOD = (
 LEAST_LIKELY = ("实现难度很大", "very unlikely")
 #: The direction of a rate.
 GROW = {True: ("增长", "grew"), False: ("下降", "fell")}
-
-
-def finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def decimals(value: float, unit: str = "") -> int:
@@ -82,7 +76,7 @@ def percent(p: float, lang: str = "zh") -> str:
 
 def percent_short(p: float) -> str:
     """P(reach) for a table cell: 44%, <1%, >99% (the same rounding as :func:`percent`)."""
-    if not finite(p):
+    if not is_finite(p):
         return "—"
     r = math.floor(100.0 * float(p) + 0.5)
     return "<1%" if r < 1 else (">99%" if r > 99 else f"{r}%")
@@ -100,7 +94,7 @@ def two_views(row: Mapping[str, Any], lang: str = "zh") -> str:
     如期实现(37项);综合判断约62%"); "" where the row has no reference class."""
     p, pt = row.get("prob_reach"), row.get("prob_reach_trend")
     key = str(row.get("ref_class") or "")
-    if not (finite(p) and finite(pt) and key and finite(row.get("ref_rate"))):
+    if not (is_finite(p) and is_finite(pt) and key and is_finite(row.get("ref_rate"))):
         return ""
     return t("two_views", lang).format(
         trend=percent(pt, lang), cls=class_words(key, lang),
@@ -113,22 +107,30 @@ def class_view(row: Mapping[str, Any], lang: str = "zh") -> str:
     ("同类民生水平类目标以往约九成如期实现(17项);据以往规划同类目标的实现情况估计,实现概率约96%");
     "" where the row has a trend P or no reference class."""
     p, key = row.get("prob_reach"), str(row.get("ref_class") or "")
-    if finite(row.get("prob_reach_trend")) or not (finite(p) and key and
-                                                    finite(row.get("ref_rate"))):
+    if is_finite(row.get("prob_reach_trend")) or not (is_finite(p) and key and
+                                                    is_finite(row.get("ref_rate"))):
         return ""
     return t("class_view", lang).format(
         cls=class_words(key, lang), rate=share_words(row["ref_rate"], lang),
         n=int(row.get("ref_n") or 0), p=percent(p, lang))
 
 
-def views_mark(row: Mapping[str, Any], lang: str = "zh") -> str:
-    """What stands beside a P(reach): " (按趋势 45%)" where there are two views, " (仅按同类)"
-    where the outside view speaks alone (no trend to project), "" without an outside view."""
-    if not str(row.get("ref_class") or "") or not finite(row.get("prob_reach")):
+def view_note(row: Mapping[str, Any], lang: str = "zh",
+              fmt: Callable[[Any], str] = pct) -> str:
+    """What stands beside a P(reach): "按趋势 45%" (the trend's P written by ``fmt``) where there
+    are two views, "仅按同类" where the outside view speaks alone (no trend to project), ""
+    without an outside view."""
+    if not str(row.get("ref_class") or "") or not is_finite(row.get("prob_reach")):
         return ""
-    if finite(row.get("prob_reach_trend")):
-        return f" ({t('prob_reach_trend', lang)} {pct(row.get('prob_reach_trend'))})"
-    return f" ({t('class_view_short', lang)})"
+    if is_finite(row.get("prob_reach_trend")):
+        return f"{t('prob_reach_trend', lang)} {fmt(row.get('prob_reach_trend'))}"
+    return t("class_view_short", lang)
+
+
+def views_mark(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """:func:`view_note` in brackets after a P(reach) ("" without an outside view)."""
+    note = view_note(row, lang)
+    return f" ({note})" if note else ""
 
 
 def years_word(n: int, lang: str = "zh") -> str:
@@ -207,7 +209,8 @@ def class_words(key: str, lang: str = "zh") -> str:
     return pick(("", " "), lang).join(p for p in parts if p)
 
 
-__all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "class_view", "class_words", "decimals", "finite",
-           "geography_name", "grow", "likelihood", "number", "percent", "percent_short", "sentence",
-           "share_words", "signed_pct", "singular", "two_views", "views_mark", "years_word"]
+__all__ = ["GEOGRAPHY_EN", "WHOLE_UNITS", "class_view", "class_words", "decimals",
+           "geography_name", "grow", "likelihood", "number", "percent", "percent_short",
+           "sentence", "share_words", "signed_pct", "singular", "two_views", "view_note",
+           "views_mark", "years_word"]
 
