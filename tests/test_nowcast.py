@@ -14,7 +14,7 @@ from qcplan import project
 from qcplan.errors import ParameterError
 from qcplan.model.shares import share_model
 from qcplan.model.subannual import clean_subannual, from_ytd_growth, from_ytd_values
-from qcplan.render.i18n import basis_label, basis_text
+from qcplan.render.i18n import basis_label
 
 SEASON = 1.0 + 0.3 * np.sin(np.arange(12) / 12 * 2 * np.pi)
 
@@ -121,8 +121,8 @@ def test_nowcast_matches_its_predictive() -> None:
     assert nc is not None and nc.method == "share" and nc.k == 6 and nc.n_years == 8
     q = np.exp(nc.predictive.ppf([0.1, 0.5, 0.9]))
     np.testing.assert_allclose(p.quantiles(2024, [0.1, 0.5, 0.9]), q, rtol=2e-3)
-    assert basis_text(nc.k, nc.periods, "zh") == "基于1—6月数据"
-    assert basis_text(nc.k, nc.periods, "en") == "based on January–June figures"
+    assert basis_label(nc.k, nc.periods, "zh") == "1—6月"
+    assert basis_label(nc.k, nc.periods, "en") == "January–June"
     assert "In-year basis:          2024: 6 of 12 months known (share)" in p.summary()
 
 
@@ -156,7 +156,7 @@ def test_quarterly_flow_and_stock() -> None:
     q = FULL.groupby(FULL.index.asfreq("Q")).sum()
     p = project(ANNUAL, 2025, seed=0, subannual=q.loc[:"2024Q3"])
     assert p.nowcast.k == 3 and p.nowcast.periods == 4
-    assert basis_text(p.nowcast.k, p.nowcast.periods, "zh") == "基于前三季度数据"
+    assert basis_label(p.nowcast.k, p.nowcast.periods, "zh") == "前三季度"
     # a stock: quarter-end balances, the year's value is the Q4 balance
     rng = np.random.default_rng(4)
     bal = pd.Series(1000 * np.exp(np.cumsum(rng.normal(0.02, 0.01, 36))),

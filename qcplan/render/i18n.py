@@ -331,12 +331,6 @@ def basis_label(k: int, periods: int, lang: str = "zh") -> str:
     return pick((_CN_Q[k], _EN_Q[k]), lang)
 
 
-def basis_text(k: int, periods: int, lang: str = "zh") -> str:
-    """A nowcast's basis: ``基于1—9月数据`` / ``based on January–September figures``."""
-    return pick(("基于{label}数据", "based on {label} figures"), lang).format(
-        label=basis_label(k, periods, lang))
-
-
 #: What an in-year nowcast rests on (``label``: the months, from
 #: :func:`basis_label`).
 IN_YEAR_BASIS = ("基于{year}年{label}数据", "based on {label} {year} figures")
